@@ -1,0 +1,197 @@
+"""Terminal configuration: one TOML file, read once at start-up, passed down as frozen dataclasses.
+
+Every key has a documented default (see `assets/config/kiosk.toml`, which lists them all); an unknown key or a
+value of the wrong type is a `ConfigError` naming the key, so a typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kiosk.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class TerminalConfig:
+    kiosk_id: str = "demo-kiosk"  # the name the district knows this terminal by
+    data_dir: Path = Path("data")  # database, keys, logs, spooled documents, catalog
+    district_url: str = "http://127.0.0.1:8470"
+    district_name: str = "上城区"  # shown on screens and documents
+    office_name: str = "上城区政务服务中心"  # issuing office on certificates
+    language: str = "zh_CN"  # default language of every new session: zh_CN | en
+
+
+@dataclass(frozen=True)
+class DevicesConfig:
+    document_reader: str = "simulated"  # simulated | pcsc
+    camera: str = "simulated"  # simulated | opencv
+    face: str = "simulated"  # simulated | dlib
+    printer: str = "pdf-folder"  # pdf-folder | cups
+    receipt_printer: str = "none"  # none | escpos (none: receipts go to the A4 printer as a small PDF)
+
+
+@dataclass(frozen=True)
+class SimulatedConfig:
+    identity_file: Path | None = None  # JSON with the fields of `kiosk card read --json`; None: the demo identity
+    photo_file: Path | None = None  # the simulated holder's photo; None: the project's own drawn demo portrait
+    camera_source: str = ""  # image, video file or folder of frames played as the camera; "" = demo portrait
+    read_delay_s: float = 1.2  # how long the simulated reader pretends to read
+    face_delay_s: float = 1.5  # how long the simulated face check takes
+    face_result: str = "match"  # match | mismatch | no-face
+    print_delay_s: float = 0.8
+
+
+@dataclass(frozen=True)
+class DocumentConfig:
+    reader_name: str = ""  # PC/SC reader to use; "" = the first reader with a card
+    trust_store: Path | None = None  # folder of CSCA certificates (DER/PEM) and master lists
+    block_invalid: bool = True  # passive authentication INVALID ends the session
+    block_unknown_issuer: bool = False  # UNKNOWN_ISSUER only warns by default
+
+
+@dataclass(frozen=True)
+class FaceConfig:
+    camera_index: int = 0
+    camera_source: str = ""  # a file, folder or URL instead of a device index
+    threshold: float = 0.45  # face distance at or below which a match is accepted (see docs/face-threshold.md)
+    retry_band: float = 0.05  # distances in (threshold, threshold + band] ask for another attempt
+    min_face_px: int = 120
+    max_attempts: int = 3
+    liveness: bool = True
+
+
+@dataclass(frozen=True)
+class PrinterConfig:
+    cups_queue: str = "kiosk-a4"
+    cups_server: str = ""  # "" = the default (CUPS_SERVER or the local socket)
+    job_timeout_s: float = 120.0
+    escpos_host: str = "127.0.0.1"
+    escpos_port: int = 9100
+    pdf_folder: Path | None = None  # pdf-folder printer output; None = <data_dir>/printed
+
+
+@dataclass(frozen=True)
+class SessionConfig:
+    inactivity_s: float = 60.0  # idle time before "Are you still there?"
+    warning_s: float = 15.0  # countdown shown before the session is ended
+    done_return_s: float = 20.0  # the Done screen returns to Attract after this long
+
+
+@dataclass(frozen=True)
+class UiConfig:
+    fullscreen: bool = True  # kiosk mode: frameless, fullscreen, no keyboard escape
+    dpi: float = 96.0  # physical DPI of the touchscreen, for 15 mm touch targets
+    min_touch_mm: float = 15.0
+    base_font_pt: int = 22  # large text for elderly citizens
+    voice: bool = True  # spoken guidance through espeak-ng when it is installed
+    diagnostics_pin: str = "2468"  # technicians' PIN; override in production
+
+
+@dataclass(frozen=True)
+class SyncConfig:
+    interval_s: float = 5.0  # outbox drain poll
+    heartbeat_s: float = 30.0
+    catalog_poll_s: float = 60.0
+    batch_size: int = 100
+    retention_days: int = 30
+
+
+@dataclass(frozen=True)
+class CatalogConfig:
+    path: Path | None = None  # None = the active catalog in <data_dir>/catalog, else the shipped one
+
+
+@dataclass(frozen=True)
+class Config:
+    terminal: TerminalConfig = field(default_factory=TerminalConfig)
+    devices: DevicesConfig = field(default_factory=DevicesConfig)
+    simulated: SimulatedConfig = field(default_factory=SimulatedConfig)
+    document: DocumentConfig = field(default_factory=DocumentConfig)
+    face: FaceConfig = field(default_factory=FaceConfig)
+    printer: PrinterConfig = field(default_factory=PrinterConfig)
+    session: SessionConfig = field(default_factory=SessionConfig)
+    ui: UiConfig = field(default_factory=UiConfig)
+    sync: SyncConfig = field(default_factory=SyncConfig)
+    catalog: CatalogConfig = field(default_factory=CatalogConfig)
+
+    @property
+    def data_dir(self) -> Path:
+        return self.terminal.data_dir
+
+
+def load_config(path: Path | None = None, overrides: dict[str, dict[str, Any]] | None = None) -> Config:
+    """Read the TOML file at `path` (None: all defaults), apply `overrides` (section -> key -> value).
+
+    Relative paths in the file are resolved against the file's folder. Raises ConfigError on unknown
+    sections or keys and on values of the wrong type.
+    """
+    raw: dict[str, Any] = {}
+    base = Path.cwd()
+    if path is not None:
+        try:
+            raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"config file not found: {path}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: {exc}") from exc
+        base = Path(path).resolve().parent
+    for section, values in (overrides or {}).items():
+        raw.setdefault(section, {}).update(values)
+    sections: dict[str, Any] = {}
+    hints = typing.get_type_hints(Config)
+    for name, value in raw.items():
+        if name not in hints:
+            raise ConfigError(f"unknown config section [{name}]")
+        if not isinstance(value, dict):
+            raise ConfigError(f"[{name}] must be a table")
+        sections[name] = _build(hints[name], value, name, base)
+    return Config(**sections)
+
+
+def _build(cls: type, values: dict[str, Any], section: str, base: Path) -> Any:
+    hints = typing.get_type_hints(cls)
+    kwargs: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in hints:
+            raise ConfigError(f"unknown key {key!r} in [{section}]")
+        kwargs[key] = _coerce(hints[key], value, f"[{section}] {key}", base)
+    return cls(**kwargs)
+
+
+def _coerce(hint: Any, value: Any, where: str, base: Path) -> Any:
+    optional = False
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        optional = len(args) < len(typing.get_args(hint))
+        hint = args[0]
+    if value is None or (optional and value == ""):
+        if optional:
+            return None
+        raise ConfigError(f"{where} must not be empty")
+    if hint is Path:
+        if not isinstance(value, str):
+            raise ConfigError(f"{where} must be a path string")
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else (base / p)
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if hint in (str, int, float, bool) and not (isinstance(value, hint) and
+                                                  not (hint is int and isinstance(value, bool))):
+        raise ConfigError(f"{where} must be {hint.__name__}, got {value!r}")
+    return value
+
+
+def with_data_dir(config: Config, data_dir: Path) -> Config:
+    """A copy of `config` whose terminal data folder is `data_dir` (the `--data` option)."""
+    return dataclasses.replace(config, terminal=dataclasses.replace(config.terminal, data_dir=data_dir))
+
+
+def with_district(config: Config, url: str) -> Config:
+    """A copy of `config` pointing at another district server (the `--district` option)."""
+    return dataclasses.replace(config, terminal=dataclasses.replace(config.terminal, district_url=url))

@@ -1,0 +1,127 @@
+"""Typed errors of the terminal, each with a citizen-facing message key.
+
+Every error a citizen can meet carries `message_key`: the UI looks that key up in the translations and shows
+a kind sentence; logs carry the class name and the detail. Device layers raise subclasses of these.
+"""
+
+from __future__ import annotations
+
+
+class KioskError(Exception):
+    """Base of all errors the terminal expects and handles."""
+
+    message_key = "error.generic"
+    retryable = False
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(detail or self.__class__.__name__)
+        self.detail = detail
+
+
+class ConfigError(KioskError):
+    message_key = "error.config"
+
+
+class DeviceError(KioskError):
+    """A device did not do what was asked."""
+
+    message_key = "error.device"
+
+
+class CardError(DeviceError):
+    message_key = "error.card"
+
+
+class NoReader(CardError):
+    message_key = "error.card.no_reader"
+
+
+class NoCard(CardError):
+    message_key = "error.card.no_card"
+    retryable = True
+
+
+class CardRemoved(CardError):
+    message_key = "error.card.removed"
+    retryable = True
+
+
+class WrongAccessKey(CardError):
+    message_key = "error.card.wrong_access_key"
+
+
+class MalformedCardData(CardError):
+    message_key = "error.card.malformed"
+
+
+class DocumentRejected(CardError):
+    """The document was read but failed the configured passive-authentication policy."""
+
+    message_key = "error.card.rejected"
+
+
+class CameraError(DeviceError):
+    message_key = "error.camera"
+
+
+class CameraUnavailable(CameraError):
+    message_key = "error.camera.unavailable"
+    retryable = True
+
+
+class FaceError(DeviceError):
+    message_key = "error.face"
+
+
+class NoFaceFound(FaceError):
+    message_key = "error.face.none"
+
+
+class FaceMismatch(FaceError):
+    message_key = "error.face.mismatch"
+
+
+class LivenessFailed(FaceError):
+    message_key = "error.face.liveness"
+
+
+class PrinterError(DeviceError):
+    message_key = "error.printer"
+
+
+class PrinterOffline(PrinterError):
+    message_key = "error.printer.offline"
+    retryable = True
+
+
+class PrinterOutOfPaper(PrinterError):
+    message_key = "error.printer.paper"
+    retryable = True
+
+
+class PrintJobFailed(PrinterError):
+    message_key = "error.printer.job_failed"
+    retryable = True
+
+
+class ServiceError(KioskError):
+    message_key = "error.service"
+
+
+class DistrictUnavailable(ServiceError):
+    """The district server could not be reached; `queue` services can still accept the request."""
+
+    message_key = "error.district.unavailable"
+    retryable = True
+
+
+class InputInvalid(ServiceError):
+    message_key = "error.input.invalid"
+
+    def __init__(self, field: str, detail: str = "") -> None:
+        super().__init__(f"{field}: {detail}" if detail else field)
+        self.field = field
+
+
+class StoreError(KioskError):
+    message_key = "error.store"

@@ -1,0 +1,76 @@
+"""Tables of the terminal's database. Changing them means adding an Alembic revision in migrations/versions."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Counter(Base):
+    """Monotonic counters (the kiosk's transaction sequence); never reset, never reused after purges."""
+
+    __tablename__ = "counters"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+
+class TransactionRow(Base):
+    __tablename__ = "transactions"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # UUID4
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True, nullable=False)
+    kiosk_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    item_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    module_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)  # completed | queued | failed
+    holder: Mapped[str] = mapped_column(String(64), nullable=False)  # holder_digest(), never the number
+    summary: Mapped[dict] = mapped_column(JSON, nullable=False)
+    device_time: Mapped[str] = mapped_column(String(32), nullable=False)  # ISO, informational only
+    rating: Mapped[str | None] = mapped_column(String(8), nullable=True)  # good | bad
+
+
+class OutboxRow(Base):
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    transaction_id: Mapped[str] = mapped_column(ForeignKey("transactions.id"), unique=True, nullable=False)
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True, nullable=False)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)  # transaction | rating
+    payload: Mapped[dict] = mapped_column(JSON, nullable=False)
+    state: Mapped[str] = mapped_column(String(16), nullable=False, default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_mono: Mapped[float] = mapped_column(nullable=False, default=0.0)
+    created_at: Mapped[str] = mapped_column(String(32), nullable=False)
+    delivered_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
+class DeadLetterRow(Base):
+    __tablename__ = "dead_letters"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    transaction_id: Mapped[str] = mapped_column(String(36), unique=True, nullable=False)
+    seq: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    payload: Mapped[dict] = mapped_column(JSON, nullable=False)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[str] = mapped_column(String(32), nullable=False)
+
+
+class CatalogVersionRow(Base):
+    __tablename__ = "catalog_versions"
+    __table_args__ = (UniqueConstraint("version", "sha256"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    source: Mapped[str] = mapped_column(String(32), nullable=False)  # shipped | district
+    applied_at: Mapped[str] = mapped_column(String(32), nullable=False)
+    active: Mapped[bool] = mapped_column(nullable=False, default=False)
+
+
+class AuditEventRow(Base):
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ts: Mapped[str] = mapped_column(String(32), nullable=False)
+    event: Mapped[str] = mapped_column(String(64), nullable=False)
+    detail: Mapped[dict] = mapped_column(JSON, nullable=False)
