@@ -1,0 +1,1 @@
+"""The reference district server (`kiosk-district`): enrollment, transaction ingest, catalogs, citizen data."""
