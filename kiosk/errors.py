@@ -125,3 +125,19 @@ class InputInvalid(ServiceError):
 
 class StoreError(KioskError):
     message_key = "error.store"
+
+
+class DocumentError(KioskError):
+    """A document could not be rendered (missing font, bad template data)."""
+
+    message_key = "error.document"
+
+
+class DocumentKeyMissing(DocumentError):
+    """The district's public document key is not in the data folder (the kiosk is not enrolled)."""
+
+    message_key = "error.document.key_missing"
+
+
+class SecureMessagingError(MalformedCardData):
+    """A secure-messaging response failed its checks (MAC, padding, structure): the session is dropped."""

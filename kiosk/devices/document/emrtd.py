@@ -1,0 +1,162 @@
+"""Reading an eMRTD's LDS1 files over BAC secure messaging (ICAO 9303-10 and -11).
+
+`read_document` is the whole protocol: SELECT the LDS1 application, BAC, then EF.COM, the data groups it lists
+that the kiosk needs (DG1, DG2, DG11) and EF.SOD, each with READ BINARY in chunks (extended length when the card's
+ATR says it accepts it; odd-INS READ BINARY beyond offset 32767). It returns the raw files; parsing and passive
+authentication happen elsewhere.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from kiosk.devices.document import AccessKey, bac, tlv
+from kiosk.devices.document.apdu import Command, Response, Transport
+from kiosk.devices.document.secure_messaging import SecureChannel
+from kiosk.errors import CardError, MalformedCardData
+
+LDS1_AID = bytes.fromhex("A0000002471001")
+EF_COM = 0x011E
+EF_SOD = 0x011D
+DG_FIDS = {1: 0x0101, 2: 0x0102, 11: 0x010B}
+DG_TAGS = {0x61: 1, 0x75: 2, 0x6B: 11}  # EF.COM tag list entry -> data group number
+SHORT_CHUNK = 0xDF  # largest READ BINARY whose protected response fits a short APDU (9303-11 practice)
+EXTENDED_CHUNK = 0x1000  # per read with extended length: a conservative size real chips' buffers accept
+MAX_FILE = 0x10000 * 4  # a DG2 above 256 KB is not a passport photo: refuse rather than read forever
+HEADER_READ = 8  # enough for the tag and a 4-byte length
+
+
+class Cancelled(CardError):
+    """The caller cancelled the read."""
+
+
+@dataclass
+class DocumentFiles:
+    """The raw files read from the chip, by data group number; EF.COM and EF.SOD separately."""
+
+    com: bytes = b""
+    sod: bytes = b""
+    data_groups: dict[int, bytes] = field(default_factory=dict)
+    apdus: int = 0
+    apdu_bytes: int = 0
+
+    def __repr__(self) -> str:
+        return f"DocumentFiles(dgs={sorted(self.data_groups)}, apdus={self.apdus})"
+
+
+def atr_supports_extended_length(atr: bytes) -> bool:
+    """True when the ATR's card capabilities (historical bytes, compact-TLV 7x, byte 3 bit 7) announce it."""
+    if len(atr) < 2:
+        return False
+    t0 = atr[1]
+    count = t0 & 0x0F
+    pos, y, protocols = 2, t0 >> 4, 0
+    try:
+        while True:  # walk the interface bytes to find the historical bytes
+            pos += bin(y & 0xF).count("1")
+            if not y & 0x8:
+                break
+            td = atr[pos - 1]
+            protocols |= 1 << (td & 0x0F)
+            y = td >> 4
+        hist = atr[pos:pos + count]
+    except IndexError:
+        return False
+    if not hist or hist[0] != 0x80:
+        return False
+    i = 1
+    while i < len(hist):
+        tag, length = hist[i] >> 4, hist[i] & 0x0F
+        value = hist[i + 1:i + 1 + length]
+        if tag == 0x7 and len(value) >= 3:
+            return bool(value[2] & 0x40)
+        i += 1 + length
+    return False
+
+
+class _CountingTransport:
+    def __init__(self, inner: Transport, files: DocumentFiles, cancel: threading.Event | None) -> None:
+        self._inner = inner
+        self._files = files
+        self._cancel = cancel
+
+    def transmit(self, apdu: bytes) -> bytes:
+        if self._cancel is not None and self._cancel.is_set():
+            raise Cancelled("read cancelled")
+        response = self._inner.transmit(apdu)
+        self._files.apdus += 1
+        self._files.apdu_bytes += len(apdu) + len(response)
+        return response
+
+
+def select_lds1(transport: Transport) -> None:
+    """SELECT the eMRTD application by AID; CardError when the card has none."""
+    resp = Response.parse(transport.transmit(Command(0x00, 0xA4, 0x04, 0x0C, LDS1_AID).encode()))
+    if resp.sw != 0x9000:
+        raise CardError(f"not an eMRTD: SELECT of the LDS1 application answered {resp.sw:04X}")
+
+
+class FileReader:
+    """SELECT + READ BINARY of elementary files through a secure channel."""
+
+    def __init__(self, channel: SecureChannel, chunk: int) -> None:
+        self._channel = channel
+        self._chunk = chunk
+
+    def select(self, fid: int) -> None:
+        resp = self._channel.transmit(Command(0x00, 0xA4, 0x02, 0x0C, fid.to_bytes(2, "big")))
+        if resp.sw != 0x9000:
+            raise CardError(f"SELECT of file {fid:04X} answered {resp.sw:04X}")
+
+    def read_binary(self, offset: int, length: int) -> bytes:
+        if offset <= 0x7FFF:
+            resp = self._channel.transmit(Command(0x00, 0xB0, offset >> 8, offset & 0xFF, le=length))
+            data = resp.data
+        else:
+            offset_do = tlv.encode(0x54, offset.to_bytes(3 if offset > 0xFFFF else 2, "big"))
+            resp = self._channel.transmit(Command(0x00, 0xB1, 0x00, 0x00, offset_do, le=length))
+            data = tlv.read_tlv(resp.data).value if resp.data else b""
+        if resp.sw not in (0x9000, 0x6282):
+            raise CardError(f"READ BINARY at {offset} answered {resp.sw:04X}")
+        if not data:
+            raise MalformedCardData(f"READ BINARY at {offset} returned no data")
+        return data
+
+    def read_file(self, fid: int) -> bytes:
+        """The whole file, sized from its outer TLV header."""
+        self.select(fid)
+        data = bytearray(self.read_binary(0, HEADER_READ))
+        _, total = tlv.header_length(bytes(data))
+        if total > MAX_FILE:
+            raise MalformedCardData(f"file {fid:04X} claims {total} bytes")
+        while len(data) < total:
+            data += self.read_binary(len(data), min(self._chunk, total - len(data)))
+        return bytes(data[:total])
+
+
+def listed_data_groups(com: bytes) -> set[int]:
+    """Data group numbers EF.COM's tag list (5C) names, restricted to the ones the kiosk reads."""
+    tags = tlv.find(com, (0x60, 0x5C))
+    return {DG_TAGS[t] for t in tags if t in DG_TAGS}
+
+
+def read_document(transport: Transport, key: AccessKey, extended: bool = False,
+                  cancel: threading.Event | None = None, chunk: int | None = None) -> DocumentFiles:
+    """Select, authenticate and read EF.COM, DG1, DG2, DG11 (when listed) and EF.SOD."""
+    files = DocumentFiles()
+    counted = _CountingTransport(transport, files, cancel)
+    select_lds1(counted)
+    keys = bac.authenticate(counted, key)
+    channel = SecureChannel(counted, keys, extended)
+    reader = FileReader(channel, chunk or (EXTENDED_CHUNK if extended else SHORT_CHUNK))
+    files.com = reader.read_file(EF_COM)
+    listed = listed_data_groups(files.com)
+    for number in (1, 2):
+        if number not in listed:
+            raise MalformedCardData(f"EF.COM does not list DG{number}")
+    for number in sorted(listed):
+        files.data_groups[number] = reader.read_file(DG_FIDS[number])
+    files.sod = reader.read_file(EF_SOD)
+    channel.drop()
+    return files

@@ -1,0 +1,317 @@
+"""An emulated eMRTD chip (ICAO 9303 LDS1 with BAC and secure messaging) and its vpcd socket connection.
+
+`EmrtdChip.process` answers command APDUs like a BAC passport chip: plain reads are refused with 6982, a wrong
+MUTUAL AUTHENTICATE gets 6300, any secure-messaging error gets 6988 and ends the session. `VirtualCard` puts a
+chip into one of vpcd's virtual readers over TCP (vpcd's protocol: 2-byte big-endian length, then the payload;
+a 1-byte payload is a control: 0 off, 1 on, 2 reset, 4 get ATR). Importable by the benchmark.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import socket
+import threading
+import time
+from dataclasses import dataclass
+
+from kiosk.devices.document import AccessKey, bac, tlv
+from kiosk.devices.document.bac import SessionKeys, pad, retail_mac, tdes_decrypt, tdes_encrypt, unpad
+from kiosk.devices.document.emrtd import LDS1_AID
+
+# T=1 ATR whose historical bytes carry card capabilities with "extended Lc/Le" (byte 3 bit 7).
+ATR_EXTENDED = bytes.fromhex("3B858001807300004000")[:-1]
+ATR_SHORT = bytes.fromhex("3B858001807300000000")[:-1]
+
+
+def _fix_atr_tck(atr: bytes) -> bytes:
+    body = atr[1:]
+    tck = 0
+    for b in body:
+        tck ^= b
+    return atr + bytes([tck])
+
+
+@dataclass
+class _Apdu:
+    cla: int
+    ins: int
+    p1: int
+    p2: int
+    data: bytes
+    le: int | None
+    extended: bool
+
+
+def _parse_apdu(raw: bytes) -> _Apdu:
+    if len(raw) < 4:
+        raise ValueError("short APDU")
+    cla, ins, p1, p2 = raw[:4]
+    body = raw[4:]
+    if not body:
+        return _Apdu(cla, ins, p1, p2, b"", None, False)
+    if len(body) == 1:
+        return _Apdu(cla, ins, p1, p2, b"", body[0] or 256, False)
+    if body[0] == 0 and len(body) >= 3:  # extended
+        if len(body) == 3:
+            return _Apdu(cla, ins, p1, p2, b"", int.from_bytes(body[1:3], "big") or 65536, True)
+        lc = int.from_bytes(body[1:3], "big")
+        data = body[3:3 + lc]
+        rest = body[3 + lc:]
+        le = (int.from_bytes(rest, "big") or 65536) if rest else None
+        return _Apdu(cla, ins, p1, p2, data, le, True)
+    lc = body[0]
+    data = body[1:1 + lc]
+    rest = body[1 + lc:]
+    le = (rest[0] or 256) if rest else None
+    return _Apdu(cla, ins, p1, p2, data, le, False)
+
+
+class EmrtdChip:
+    """The chip's state machine. `files` maps file ids to contents."""
+
+    def __init__(self, files: dict[int, bytes], access_key: AccessKey, extended_length: bool = True) -> None:
+        self.files = files
+        seed = bac.bac_seed(access_key)
+        self._k_enc, self._k_mac = bac.derive_key(seed, 1), bac.derive_key(seed, 2)
+        self.atr = _fix_atr_tck(ATR_EXTENDED if extended_length else ATR_SHORT)
+        self.extended_length = extended_length
+        self.mutual_auth_attempts = 0
+        self.apdus = 0
+        self.reset()
+
+    def reset(self) -> None:
+        self._selected_app = False
+        self._rnd_ic: bytes | None = None
+        self._session: SessionKeys | None = None
+        self._file: int | None = None
+
+    def process(self, raw: bytes) -> bytes:
+        """Answer one command APDU."""
+        self.apdus += 1
+        try:
+            apdu = _parse_apdu(raw)
+        except ValueError:
+            return b"\x67\x00"
+        if apdu.extended and not self.extended_length:
+            return b"\x67\x00"
+        if apdu.cla & 0x0C == 0x0C:
+            return self._secure(apdu)
+        if apdu.ins == 0xA4 and apdu.p1 == 0x04:
+            if apdu.data == LDS1_AID:
+                self.reset()
+                self._selected_app = True
+                return b"\x90\x00"
+            return b"\x6a\x82"
+        if not self._selected_app:
+            return b"\x69\x85"
+        if apdu.ins == 0x84:
+            self._rnd_ic = os.urandom(8)
+            return self._rnd_ic + b"\x90\x00"
+        if apdu.ins == 0x82:
+            return self._mutual_auth(apdu.data)
+        return b"\x69\x82"  # security status not satisfied: everything else needs BAC
+
+    def _mutual_auth(self, data: bytes) -> bytes:
+        self.mutual_auth_attempts += 1
+        rnd_ic, self._rnd_ic = self._rnd_ic, None
+        self._session = None
+        if rnd_ic is None or len(data) != 40:
+            return b"\x69\x85"
+        if not hmac.compare_digest(retail_mac(self._k_mac, pad(data[:32])), data[32:]):
+            return b"\x63\x00"
+        plain = tdes_decrypt(self._k_enc, data[:32])
+        if plain[8:16] != rnd_ic:
+            return b"\x63\x00"
+        rnd_ifd, k_ifd = plain[:8], plain[16:32]
+        k_ic = os.urandom(16)
+        e_ic = tdes_encrypt(self._k_enc, rnd_ic + rnd_ifd + k_ic)
+        self._session = bac.session_from(k_ifd, k_ic, rnd_ic, rnd_ifd)
+        return e_ic + retail_mac(self._k_mac, pad(e_ic)) + b"\x90\x00"
+
+    # --- secure messaging ----------------------------------------------------------------------------------
+
+    def _secure(self, apdu: _Apdu) -> bytes:
+        keys = self._session
+        if keys is None:
+            return b"\x69\x88"
+        try:
+            inner, le = self._unwrap(keys, apdu)
+        except ValueError:
+            self._session = None
+            return b"\x69\x88"
+        data, sw = self._inner(inner, le)
+        return self._wrap(keys, data, sw, odd=bool(inner.ins & 1))
+
+    def _unwrap(self, keys: SessionKeys, apdu: _Apdu) -> tuple[_Apdu, int | None]:
+        keys.ssc = (keys.ssc + 1) % (1 << 64)
+        pos, do87, do97, mac, mac_end = 0, b"", b"", None, 0
+        body = apdu.data
+        try:
+            while pos < len(body):
+                item = tlv.read_tlv(body, pos)
+                raw_item = body[pos:item.end]
+                if item.tag in (0x85, 0x87):
+                    do87 = raw_item
+                elif item.tag == 0x97:
+                    do97 = raw_item
+                elif item.tag == 0x8E:
+                    mac, mac_end = item.value, pos
+                else:
+                    raise ValueError("unexpected DO")
+                pos = item.end
+        except Exception as exc:
+            raise ValueError("bad TLV") from exc
+        if mac is None:
+            raise ValueError("no MAC")
+        header = bytes([apdu.cla, apdu.ins, apdu.p1, apdu.p2])
+        expected = retail_mac(keys.k_mac, pad(keys.ssc.to_bytes(8, "big") + pad(header) + body[:mac_end]))
+        if not hmac.compare_digest(expected, mac):
+            raise ValueError("bad MAC")
+        data = b""
+        if do87:
+            value = tlv.read_tlv(do87).value
+            if do87[0] == 0x87:
+                if value[:1] != b"\x01":
+                    raise ValueError("bad padding indicator")
+                value = value[1:]
+            try:
+                data = unpad(tdes_decrypt(keys.k_enc, value))
+            except Exception as exc:
+                raise ValueError("bad cryptogram") from exc
+        le = None
+        if do97:
+            value = tlv.read_tlv(do97).value
+            le = int.from_bytes(value, "big") or (65536 if len(value) == 2 else 256)
+        return _Apdu(apdu.cla & ~0x0C, apdu.ins, apdu.p1, apdu.p2, data, le, apdu.extended), le
+
+    def _wrap(self, keys: SessionKeys, data: bytes, sw: int, odd: bool) -> bytes:
+        keys.ssc = (keys.ssc + 1) % (1 << 64)
+        do87 = b""
+        if data:
+            cryptogram = tdes_encrypt(keys.k_enc, pad(data))
+            do87 = tlv.encode(0x85, cryptogram) if odd else tlv.encode(0x87, b"\x01" + cryptogram)
+        do99 = b"\x99\x02" + sw.to_bytes(2, "big")
+        mac = retail_mac(keys.k_mac, pad(keys.ssc.to_bytes(8, "big") + do87 + do99))
+        return do87 + do99 + b"\x8e\x08" + mac + sw.to_bytes(2, "big")
+
+    def _inner(self, apdu: _Apdu, le: int | None) -> tuple[bytes, int]:
+        if apdu.ins == 0xA4 and apdu.p1 == 0x02:
+            fid = int.from_bytes(apdu.data, "big") if len(apdu.data) == 2 else -1
+            if fid not in self.files:
+                return b"", 0x6A82
+            self._file = fid
+            return b"", 0x9000
+        if apdu.ins in (0xB0, 0xB1):
+            if self._file is None:
+                return b"", 0x6986
+            if apdu.ins == 0xB0:
+                offset = (apdu.p1 << 8) | apdu.p2
+                if apdu.p1 & 0x80:
+                    return b"", 0x6B00
+            else:
+                try:
+                    offset = int.from_bytes(tlv.find(apdu.data, (0x54,)), "big")
+                except Exception:  # noqa: BLE001
+                    return b"", 0x6A80
+            content = self.files[self._file]
+            if offset >= len(content):
+                return b"", 0x6B00
+            want = le or 256
+            chunk = content[offset:offset + want]
+            if apdu.ins == 0xB1:
+                chunk = tlv.encode(0x53, chunk)
+            return chunk, 0x9000 if len(content) - offset >= want else 0x6282
+        return b"", 0x6D00
+
+
+class VirtualCard:
+    """A chip inserted into a vpcd reader: a TCP client of pcscd's vpcd driver on 127.0.0.1:`port`.
+
+    `pull_after`: close the connection (the card is pulled) when that many APDUs have been answered.
+    """
+
+    def __init__(self, chip: EmrtdChip, port: int, pull_after: int | None = None) -> None:
+        self.chip = chip
+        self.port = port
+        self.pull_after = pull_after
+        self._sock: socket.socket | None = None
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self.connected = threading.Event()
+        self.answered = 0
+
+    def insert(self, timeout: float = 10.0) -> None:
+        """Connect to vpcd (retrying while pcscd starts) and serve the chip on a thread."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                sock = socket.create_connection(("127.0.0.1", self.port), timeout=2)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        sock.settimeout(None)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._sock = sock
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._serve, name=f"vicc-{self.port}", daemon=True)
+        self._thread.start()
+        self.connected.set()
+
+    def remove(self) -> None:
+        """Pull the card: close the connection."""
+        self._stop.set()
+        sock, self._sock = self._sock, None
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            sock.close()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=5)
+        self.connected.clear()
+
+    def _recv_exact(self, sock: socket.socket, size: int) -> bytes | None:
+        buf = b""
+        while len(buf) < size:
+            # vpcd sends the length and the APDU as separate segments; without re-arming quick ACK before each
+            # read, delayed ACKs cost ~40 ms per APDU.
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
+            part = sock.recv(size - len(buf))
+            if not part:
+                return None
+            buf += part
+        return buf
+
+    def _serve(self) -> None:
+        sock = self._sock
+        try:
+            while sock is not None and not self._stop.is_set():
+                head = self._recv_exact(sock, 2)
+                if head is None:
+                    break
+                payload = self._recv_exact(sock, int.from_bytes(head, "big"))
+                if payload is None:
+                    break
+                if len(payload) == 1:
+                    if payload[0] == 4:
+                        sock.sendall(len(self.chip.atr).to_bytes(2, "big") + self.chip.atr)
+                    elif payload[0] in (0, 1, 2):
+                        self.chip.reset()
+                    continue
+                if self.pull_after is not None and self.answered >= self.pull_after:
+                    break
+                response = self.chip.process(payload)
+                self.answered += 1
+                sock.sendall(len(response).to_bytes(2, "big") + response)
+        except OSError:
+            pass
+        finally:
+            if not self._stop.is_set() and sock is not None:
+                try:
+                    sock.close()
+                except OSError:
+                    pass
