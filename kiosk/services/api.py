@@ -110,7 +110,10 @@ class ServiceContext:
     district_name: str
     language: str = "zh_CN"
     face_verified: bool = False
-    signer: Any = None  # documents' signing key holder (kiosk.documents.signing), when the kiosk is enrolled
+    signer: Any = None  # kiosk.documents.signing.DocumentSigner; None = ask the district (DistrictDocumentSigner)
+    # The citizen accepted queueing after run() raised DistrictUnavailable: a `queue` module then returns a
+    # 'queued' transaction (with the `request` the sync daemon submits) and a claim receipt instead of raising.
+    queue_offline: bool = False
 
 
 @dataclass(frozen=True)

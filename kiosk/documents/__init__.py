@@ -1,0 +1,1 @@
+"""Printed documents: certificates, forms and receipts rendered as PDF, and their signed verification payloads."""

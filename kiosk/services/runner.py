@@ -1,0 +1,120 @@
+"""Running one catalog item for one citizen: the code path shared by the shell and `kiosk service run`.
+
+Validate the inputs against the module's fields, check the identity level, build the narrow ServiceContext, run
+the module, record the transaction (with its outbox row) when a store is given, and complete the receipt with
+the tracking number the store assigned. DistrictUnavailable propagates so the caller can offer queueing
+(`queue_offline=True` on the second call) for modules whose policy is `queue`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk.catalog import CatalogItem
+from kiosk.devices.printer import Receipt
+from kiosk.errors import InputInvalid, ServiceError
+from kiosk.identity import Identity
+from kiosk.privacy import holder_digest
+from kiosk.services.api import (DistrictClient, IdentityLevel, InputField, OfflinePolicy, ServiceContext,
+                                ServiceModule, ServiceResult)
+from kiosk.services.registry import ModuleRegistry
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    item_id: str
+    module_id: str
+    result: ServiceResult
+    receipt: Receipt | None  # the module's receipt with the tracking number filled in
+    transaction_id: str = ""
+    tracking_number: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        """The transaction as `kiosk service run` prints it (masked summary, no personal request data)."""
+        t = self.result.transaction
+        return {"item_id": self.item_id, "module": self.module_id, "status": t.status, "summary": t.summary,
+                "queued_request": bool(t.request), "transaction_id": self.transaction_id,
+                "tracking_number": self.tracking_number,
+                "documents": [{"kind": d.kind, "title": d.title, "serial": d.serial, "bytes": len(d.pdf)}
+                              for d in self.result.documents],
+                "message_zh": self.result.message_zh, "message_en": self.result.message_en}
+
+
+class TransactionRecorder:
+    """What the runner needs from kiosk.store.transactions.TransactionStore."""
+
+    def record(self, *, item_id: str, module_id: str, status: str, holder: str, summary: dict[str, Any],
+               request: dict[str, Any] | None = None, now: dt.datetime | None = None) -> Any: ...
+
+
+@dataclass
+class ServiceRunner:
+    registry: ModuleRegistry
+    district: DistrictClient
+    kiosk_id: str
+    office_name: str
+    district_name: str
+    clock: Callable[[], dt.datetime] = lambda: dt.datetime.now().astimezone()
+    signer: Any = None  # kiosk.documents.signing.DocumentSigner; None: the district signs
+    store: TransactionRecorder | None = None
+    language: str = "zh_CN"
+
+    def module_for(self, item: CatalogItem) -> ServiceModule:
+        """The module serving `item`; ServiceError when it is not installed."""
+        module = self.registry.get(item.module)
+        if module is None:
+            raise ServiceError(f"item {item.id}: module {item.module!r} is not installed")
+        return module
+
+    def inputs_for(self, item: CatalogItem) -> tuple[InputField, ...]:
+        """The fields the shell asks for this item."""
+        return tuple(self.module_for(item).inputs(item.params))
+
+    def validate(self, item: CatalogItem, raw: Mapping[str, str]) -> dict[str, str]:
+        """Normalised inputs; raises InputInvalid naming the first bad field (unknown keys are refused too)."""
+        fields = self.inputs_for(item)
+        known = {f.key for f in fields}
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise InputInvalid(unknown[0], "not an input of this service")
+        return {f.key: f.validate(str(raw.get(f.key, ""))) for f in fields}
+
+    def run(self, item: CatalogItem, identity: Identity, raw_inputs: Mapping[str, str], *,
+            face_verified: bool = False, queue_offline: bool = False) -> RunOutcome:
+        """Run `item` for `identity`; record and complete the receipt. Raises DistrictUnavailable (offer
+        queueing when `offline_policy(item)` is QUEUE), InputInvalid, ServiceError."""
+        module = self.module_for(item)
+        if module.identity_level is IdentityLevel.DOCUMENT_AND_FACE and not face_verified:
+            raise ServiceError(f"item {item.id} needs a matched face check")
+        inputs = self.validate(item, raw_inputs)
+        context = ServiceContext(
+            identity=identity, inputs=inputs, params=item.params, item_id=item.id, item_title_zh=item.title_zh,
+            item_title_en=item.title_en, department=item.department, district=self.district, clock=self.clock,
+            kiosk_id=self.kiosk_id, office_name=self.office_name, district_name=self.district_name,
+            language=self.language, face_verified=face_verified, signer=self.signer, queue_offline=queue_offline)
+        result = module.run(context)
+        tx_id, tn = "", ""
+        if self.store is not None:
+            t = result.transaction
+            stored = self.store.record(item_id=item.id, module_id=module.id, status=t.status,
+                                       holder=holder_digest(identity.document_number), summary=dict(t.summary),
+                                       request=dict(t.request) or None, now=self.clock())
+            tx_id, tn = stored.id, stored.tracking_number
+        return RunOutcome(item_id=item.id, module_id=module.id, result=result,
+                          receipt=complete_receipt(result.receipt, tn), transaction_id=tx_id, tracking_number=tn)
+
+    def offline_policy(self, item: CatalogItem) -> OfflinePolicy:
+        """The offline policy of the module serving `item`."""
+        return self.module_for(item).offline_policy
+
+
+def complete_receipt(receipt: Receipt | None, tracking_number: str) -> Receipt | None:
+    """The receipt with the tracking number (and, when it has no QR of its own, a QR of that number)."""
+    if receipt is None or not tracking_number:
+        return receipt
+    return dataclasses.replace(receipt, tracking_number=tracking_number,
+                               qr_text=receipt.qr_text or tracking_number)
