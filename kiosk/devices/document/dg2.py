@@ -112,3 +112,17 @@ def build_dg2(image: bytes, jpeg2000: bool, width: int, height: int) -> bytes:
                         + tlv.encode(0x88, b"\x00\x08"))
     face = tlv.encode(0x7F60, header + tlv.encode(0x5F2E, build_facial_record(image, jpeg2000, width, height)))
     return tlv.encode(0x75, tlv.encode(0x7F61, tlv.encode(0x02, b"\x01") + face))
+
+
+def decode_image(face: FaceImage):
+    """The face as a PIL image (JPEG or JPEG 2000 via Pillow's OpenJPEG), in memory only."""
+    import io  # noqa: PLC0415
+
+    from PIL import Image, UnidentifiedImageError  # noqa: PLC0415 - Pillow only when a caller wants pixels
+
+    try:
+        image = Image.open(io.BytesIO(face.data))
+        image.load()
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise MalformedCardData(f"face image does not decode: {exc}") from exc
+    return image
