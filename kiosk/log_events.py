@@ -13,6 +13,7 @@ from enum import Enum
 class Event(Enum):
     # lifecycle
     APP_START = ("app-start", "system-action", "The terminal process started.")
+    ATTRACT_SHOWN = ("attract-shown", "app-status", "The shell shows its first screen (cold start done).")
     APP_STOP = ("app-stop", "system-action", "The terminal process is stopping.")
     CONFIG_LOADED = ("config-loaded", "system-status", "Configuration read from its TOML file.")
     DB_MIGRATED = ("db-migrated", "system-action", "Database schema upgraded to the head revision.")

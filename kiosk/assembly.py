@@ -1,0 +1,60 @@
+"""Putting a terminal together from its configuration: store, catalog, modules, district client, devices."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from kiosk.catalog_source import CatalogSource
+from kiosk.config import Config
+from kiosk.district_client import HttpDistrictClient
+from kiosk.eventlog import EventLog
+from kiosk.log_events import Event
+from kiosk.services.registry import ModuleRegistry
+from kiosk.store.database import migrate, open_engine, sqlite_url
+from kiosk.store.transactions import TransactionStore
+from kiosk.terminal import Devices, Terminal
+
+
+def database_path(config: Config) -> Path:
+    """The terminal's SQLite file inside its data folder."""
+    return config.data_dir / "kiosk.db"
+
+
+def open_store(config: Config, log: EventLog | None = None) -> TransactionStore:
+    """Open (creating and migrating if needed) the terminal's database."""
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = open_engine(sqlite_url(database_path(config)))
+    revision = migrate(engine)
+    if log is not None:
+        log.log(Event.DB_MIGRATED, revision=revision)
+    return TransactionStore(engine, config.terminal.kiosk_id)
+
+
+def district_client(config: Config) -> HttpDistrictClient:
+    """The HTTP district client, signing requests with the kiosk's key once it is enrolled."""
+    authenticator = None
+    try:
+        from kiosk.request_signing import authenticator_for  # built with enrollment (sync issue)
+
+        authenticator = authenticator_for(config.data_dir, config.terminal.kiosk_id)
+    except ImportError:
+        pass
+    return HttpDistrictClient(config.terminal.district_url, authenticator=authenticator)
+
+
+def assemble(config: Config, devices: Devices | None = None, log: EventLog | None = None) -> Terminal:
+    """A ready Terminal for `config`; `devices` defaults to the configured ones."""
+    if log is None:
+        log = EventLog(stream=sys.stderr, path=config.data_dir / "logs" / "kiosk.jsonl", component="kiosk")
+    log.log(Event.APP_START, kiosk=config.terminal.kiosk_id, data=str(config.data_dir))
+    store = open_store(config, log)
+    modules = ModuleRegistry.discover()
+    for name, problem in modules.broken.items():
+        log.log(Event.UNEXPECTED_ERROR, where="service-plugin", plugin=name, error=problem)
+    catalogs = CatalogSource(config.data_dir, log, modules.ids(), override=config.catalog.path)
+    if devices is None:
+        from kiosk.devices.factory import build_devices
+
+        devices = build_devices(config)
+    return Terminal(config, devices, store, catalogs, modules, district_client(config), log)

@@ -1,0 +1,380 @@
+"""The terminal: carries out the session's effects on devices, services and the store, and feeds back outcomes.
+
+Data flows one way: device or citizen event → `Terminal.dispatch` → `session.step` → effects run on worker
+threads → their outcomes are dispatched as events → listeners (the Qt shell) receive the new Session. Nothing
+here imports Qt; listeners are called on whatever thread produced the change, and the shell marshals to its GUI
+thread. Work started for one session carries its session id, so a result that arrives after the citizen has
+left is dropped by `step`, never shown to the next citizen.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from kiosk import messages
+from kiosk.catalog_source import CatalogSource
+from kiosk.config import Config
+from kiosk.devices.document import DocumentReader, ReaderEvent, ReaderEventKind
+from kiosk.devices.face import FaceProgress, FaceVerifier
+from kiosk.devices.printer import DocumentPrinter, PrintableDocument, Receipt, ReceiptPrinter
+from kiosk.devices.voice import Voice
+from kiosk.errors import DistrictUnavailable, KioskError
+from kiosk.eventlog import EventLog
+from kiosk.log_events import Event
+from kiosk.privacy import holder_digest
+from kiosk.services.api import (
+    DistrictClient, IdentityLevel, OfflinePolicy, ServiceContext, ServiceResult, TransactionDraft,
+)
+from kiosk.services.registry import ModuleRegistry
+from kiosk.session import (
+    CallStaff, DocumentFailed, DocumentRead, Effect, FaceDecided, Printed, PrintFailed, ReadDocument,
+    RecordRating, ReprintLast, RetryPrint, Rules, RunService, ServiceFailed, Session, SessionEnded, Speak, State,
+    VerifyFace, new_session, step,
+)
+from kiosk.store.transactions import TransactionStore
+from kiosk.translations import Translations
+
+
+@dataclass
+class Devices:
+    reader: DocumentReader
+    face: FaceVerifier
+    printer: DocumentPrinter
+    receipt_printer: ReceiptPrinter
+    voice: Voice
+
+
+@dataclass
+class _PendingPrint:
+    """Documents of the current session not yet printed (kept for retry and reprint until the session ends)."""
+
+    documents: list[PrintableDocument]
+    receipt: Receipt
+    tracking_number: str
+    transaction_id: str
+    queued: bool
+    printed: list[bool] = field(default_factory=list)
+
+
+Listener = Callable[[Session], None]
+FaceListener = Callable[[FaceProgress], None]
+
+
+class Terminal:
+    """One citizen at a time: the session, the devices and the store, glued by effects."""
+
+    def __init__(self, config: Config, devices: Devices, store: TransactionStore, catalogs: CatalogSource,
+                 modules: ModuleRegistry, district: DistrictClient, log: EventLog,
+                 clock: Callable[[], float] = time.monotonic,
+                 wall_clock: Callable[[], dt.datetime] = lambda: dt.datetime.now().astimezone()) -> None:
+        self.config = config
+        self.devices = devices
+        self.catalogs = catalogs
+        self.modules = modules
+        self._store = store
+        self._district = district
+        self._log = log
+        self.log = log
+        self._clock = clock
+        self._wall_clock = wall_clock
+        self.rules = Rules.from_config(config.session, config.face, config.document.block_invalid,
+                                       config.document.block_unknown_issuer, config.terminal.language,
+                                       devices.reader.needs_access_key)
+        self._lock = threading.RLock()
+        self._session = new_session(self.rules, clock())
+        self._cancel = threading.Event()
+        self._pending: _PendingPrint | None = None
+        self._listeners: list[Listener] = []
+        self._face_listeners: list[FaceListener] = []
+        self._reader_listeners: list[Callable[[ReaderEvent], None]] = []
+        self._translations = {lang: Translations.load(lang) for lang in ("zh_CN", "en")}
+        self._executor = ThreadPoolExecutor(max_workers=3, thread_name_prefix="kiosk-work")
+        self._closed = False
+
+    # ---- wiring -----------------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start watching the card reader; a card tapped on the Attract screen starts a session."""
+        self.devices.reader.start(self._on_reader_event)
+
+    def close(self) -> None:
+        """End any session (wiping it) and stop devices and workers."""
+        if self._closed:
+            return
+        self._closed = True
+        with self._lock:
+            if self._session.state is not State.ATTRACT:
+                from kiosk.session import Cancel
+                self.dispatch(Cancel())
+        self.devices.reader.stop()
+        self._cancel.set()
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def subscribe(self, listener: Listener) -> None:
+        """Call `listener(session)` after every change (on the thread that caused it)."""
+        self._listeners.append(listener)
+
+    def subscribe_face(self, listener: FaceListener) -> None:
+        """Call `listener(progress)` for every face-check update (preview frames, guidance)."""
+        self._face_listeners.append(listener)
+
+    def subscribe_reader(self, listener: Callable[[ReaderEvent], None]) -> None:
+        """Call `listener(event)` when readers or cards come and go."""
+        self._reader_listeners.append(listener)
+
+    @property
+    def session(self) -> Session:
+        return self._session
+
+    # ---- the one entry point for events -------------------------------------------------------------------------
+
+    def dispatch(self, event: Any) -> None:
+        """Apply an event from the citizen, a device or a worker; carry out the effects; notify listeners."""
+        with self._lock:
+            before = self._session
+            after, effects = step(before, event, self._clock(), self.rules)
+            self._session = after
+            if after.state is not before.state or after.session_id != before.session_id:
+                self._log.log(Event.SESSION_STATE, session=after.session_id or before.session_id,
+                              from_state=before.state.value, to_state=after.state.value,
+                              event=type(event).__name__)
+            for effect in effects:
+                self._carry_out(effect)
+            changed = after is not before
+        if changed:
+            for listener in list(self._listeners):
+                listener(after)
+
+    # ---- effects ----------------------------------------------------------------------------------------------
+
+    def _carry_out(self, effect: Effect) -> None:
+        if isinstance(effect, ReadDocument):
+            self._submit(self._read_document, effect, self._cancel)
+        elif isinstance(effect, VerifyFace):
+            self._submit(self._verify_face, effect, self._cancel)
+        elif isinstance(effect, RunService):
+            self._submit(self._run_service, effect, self._session)
+        elif isinstance(effect, (RetryPrint, ReprintLast)):
+            self._submit(self._print_pending, effect.session_id, isinstance(effect, ReprintLast))
+        elif isinstance(effect, RecordRating):
+            self._submit(self._record_rating, effect)
+        elif isinstance(effect, CallStaff):
+            self._log.log(Event.HELP_REQUESTED, session=effect.session_id, state=effect.state.value)
+            self._submit(self._audit, "help-requested", {"state": effect.state.value})
+        elif isinstance(effect, Speak):
+            self._speak(effect.key)
+        elif isinstance(effect, SessionEnded):
+            self._on_session_ended(effect)
+
+    def _submit(self, fn: Callable[..., None], *args: Any) -> None:
+        if self._closed and fn is not self._audit:
+            return
+
+        def run() -> None:
+            try:
+                fn(*args)
+            except Exception as exc:  # noqa: BLE001 - a worker must never die silently
+                self._log.log(Event.UNEXPECTED_ERROR, where=fn.__name__, error=f"{type(exc).__name__}: {exc}")
+
+        try:
+            self._executor.submit(run)
+        except RuntimeError:  # executor shut down while closing
+            pass
+
+    def _on_session_ended(self, effect: SessionEnded) -> None:
+        self._cancel.set()  # stop any read/face check still running for the old session
+        self._cancel = threading.Event()
+        self._pending = None  # printed documents held for reprint are personal data
+        self.devices.face.wipe()
+        self._log.log(Event.SESSION_END, session=effect.session_id, reason=effect.reason.value)
+        self._submit(self._refresh_catalog)
+
+    def _refresh_catalog(self) -> None:
+        with self._lock:
+            if self._session.state is not State.ATTRACT:
+                return
+            self.catalogs.refresh()
+
+    def _speak(self, key: str) -> None:
+        if not self.config.ui.voice:
+            return
+        language = self._session.language
+        sentence = self._translations[language].translate(messages.CONTEXT, messages.text(f"speak.{key}"))
+        try:
+            self.devices.voice.say(sentence, language)
+        except OSError:
+            pass
+
+    def _on_reader_event(self, event: ReaderEvent) -> None:
+        self._log.log(Event.READER_STATE, reader=event.reader, change=event.kind.value)
+        for listener in list(self._reader_listeners):
+            listener(event)
+        if event.kind is ReaderEventKind.CARD_INSERTED and self._session.state is State.ATTRACT:
+            from kiosk.session import Start
+            self.dispatch(Start())
+
+    def _read_document(self, effect: ReadDocument, cancel: threading.Event) -> None:
+        self._log.log(Event.DOCUMENT_READ_INIT, session=effect.session_id)
+        started = time.monotonic()
+        try:
+            identity = self.devices.reader.read(effect.access_key, cancel)
+        except KioskError as exc:
+            self._log.log(Event.DOCUMENT_READ_COMPLETE, session=effect.session_id, outcome="failed",
+                          error=type(exc).__name__, detail=exc.detail[:200])
+            from kiosk.errors import WrongAccessKey
+            self.dispatch(DocumentFailed(exc.message_key, exc.retryable, effect.session_id,
+                                         needs_access_key=isinstance(exc, WrongAccessKey)))
+            return
+        self._log.log(Event.DOCUMENT_READ_COMPLETE, session=effect.session_id, outcome="read",
+                      document_number=identity.document_number, passive_auth=identity.passive_auth.value,
+                      ms=round((time.monotonic() - started) * 1000))
+        self._audit("document-read", {"passive_auth": identity.passive_auth.value,
+                                      "detail": identity.passive_auth_detail[:200]})
+        self.dispatch(DocumentRead(identity, effect.session_id))
+
+    def _verify_face(self, effect: VerifyFace, cancel: threading.Event) -> None:
+        from kiosk.devices.face import FaceDecision, FaceOutcome
+
+        self._log.log(Event.FACE_VERIFY_INIT, session=effect.session_id)
+        try:
+            self.devices.face.prepare(effect.photo)
+            decision = self.devices.face.verify(cancel, self._on_face_progress)
+        except KioskError as exc:
+            outcome = FaceOutcome.CAMERA_UNAVAILABLE if exc.message_key.startswith("error.camera") else \
+                FaceOutcome.NO_FACE
+            decision = FaceDecision(outcome, detail=type(exc).__name__)
+        self._log.log(Event.FACE_VERIFY_COMPLETE, session=effect.session_id, outcome=decision.outcome.value,
+                      distance=decision.distance, threshold=decision.threshold, liveness=decision.liveness)
+        self._audit("face-decision", {"outcome": decision.outcome.value, "distance": decision.distance,
+                                      "liveness": decision.liveness})
+        self.dispatch(FaceDecided(decision, effect.session_id))
+
+    def _on_face_progress(self, progress: FaceProgress) -> None:
+        for listener in list(self._face_listeners):
+            listener(progress)
+
+    def _run_service(self, effect: RunService, session: Session) -> None:
+        sid = effect.session_id
+        catalog = self.catalogs.catalog
+        item = catalog.get(effect.item_id)
+        module = self.modules.get(item.module) if item is not None else None
+        identity = session.identity
+        if item is None or module is None or identity is None:
+            self.dispatch(ServiceFailed("error.service", sid))
+            return
+        face_ok = session.face is not None and session.face.outcome.value == "match"
+        if module.identity_level is IdentityLevel.DOCUMENT_AND_FACE and not face_ok:
+            self.dispatch(ServiceFailed("error.face", sid))
+            return
+        ctx = ServiceContext(
+            identity=identity, inputs=dict(effect.inputs), params=item.params, item_id=item.id,
+            item_title_zh=item.title_zh, item_title_en=item.title_en, department=item.department,
+            district=self._district, clock=self._wall_clock, kiosk_id=self.config.terminal.kiosk_id,
+            office_name=self.config.terminal.office_name, district_name=self.config.terminal.district_name,
+            language=session.language, face_verified=face_ok)
+        self._log.log(Event.SERVICE_RUN_INIT, session=sid, item=item.id, module=module.id)
+        try:
+            result = module.run(ctx)
+        except DistrictUnavailable as exc:
+            can_queue = module.offline_policy is not OfflinePolicy.LOCAL
+            self._log.log(Event.SERVICE_RUN_COMPLETE, session=sid, item=item.id, outcome="district-unavailable",
+                          detail=exc.detail[:200])
+            if not (effect.queue_if_offline and can_queue):
+                self.dispatch(ServiceFailed(exc.message_key, sid, can_queue=can_queue))
+                return
+            result = self._queued_result(ctx)
+        except KioskError as exc:
+            self._log.log(Event.SERVICE_RUN_COMPLETE, session=sid, item=item.id, outcome="failed",
+                          error=type(exc).__name__, detail=exc.detail[:200])
+            self.dispatch(ServiceFailed(exc.message_key, sid))
+            return
+        except Exception as exc:  # noqa: BLE001 - a department's module must not take the terminal down
+            self._log.log(Event.UNEXPECTED_ERROR, where="service", item=item.id, error=f"{type(exc).__name__}: {exc}")
+            self.dispatch(ServiceFailed("error.service", sid))
+            return
+        try:
+            stored = self._store.record(item_id=item.id, module_id=module.id, status=result.transaction.status,
+                                        holder=holder_digest(identity.document_number),
+                                        summary=result.transaction.summary, request=result.transaction.request,
+                                        now=self._wall_clock())
+        except Exception as exc:  # noqa: BLE001 - nothing is printed for a transaction we could not store
+            self._log.log(Event.UNEXPECTED_ERROR, where="store", error=f"{type(exc).__name__}: {exc}")
+            self.dispatch(ServiceFailed("error.store", sid))
+            return
+        self._log.log(Event.TRANSACTION_COMMITTED, session=sid, transaction=stored.id, seq=stored.seq,
+                      status=stored.status, item=item.id)
+        self._log.log(Event.SERVICE_RUN_COMPLETE, session=sid, item=item.id, outcome=stored.status)
+        receipt = result.receipt or self._default_receipt(ctx, result)
+        receipt = dataclasses.replace(receipt, tracking_number=stored.tracking_number,
+                                      qr_text=receipt.qr_text or stored.tracking_number)
+        with self._lock:
+            if self._session.session_id != sid:
+                return  # the citizen left while the service ran: the transaction is recorded, nothing printed
+            self._pending = _PendingPrint(list(result.documents), receipt, stored.tracking_number, stored.id,
+                                          queued=stored.status == "queued",
+                                          printed=[False] * len(result.documents))
+        self._print_pending(sid, reprint=False)
+
+    def _queued_result(self, ctx: ServiceContext) -> ServiceResult:
+        """The district is down: accept the request for the sync daemon to submit, with a claim receipt."""
+        draft = TransactionDraft(status="queued", summary={"item_id": ctx.item_id, "title": ctx.item_title_zh},
+                                 request={"item_id": ctx.item_id, "inputs": ctx.inputs, "params": dict(ctx.params)})
+        receipt = Receipt(title=f"{ctx.item_title_zh} · 受理回执",
+                          lines=(("事项 Service", ctx.item_title_zh), ("证件 Document", ctx.identity.masked_document_number),
+                                 ("状态 Status", "已受理，待提交 Accepted, to be submitted"),
+                                 ("时间 Time", ctx.clock().strftime("%Y-%m-%d %H:%M"))),
+                          footer="凭此回执查询办理进度 Keep this receipt to follow your request.")
+        return ServiceResult(documents=(), transaction=draft, receipt=receipt)
+
+    def _default_receipt(self, ctx: ServiceContext, result: ServiceResult) -> Receipt:
+        return Receipt(title=f"{ctx.item_title_zh} · 办理回执",
+                       lines=(("事项 Service", ctx.item_title_zh), ("证件 Document", ctx.identity.masked_document_number),
+                              ("份数 Copies", str(len(result.documents))),
+                              ("时间 Time", ctx.clock().strftime("%Y-%m-%d %H:%M"))),
+                       footer=f"{ctx.office_name}")
+
+    def _print_pending(self, sid: int, reprint: bool) -> None:
+        with self._lock:
+            pending = self._pending
+        if pending is None:
+            return
+        from kiosk.errors import PrinterError
+
+        try:
+            for n, document in enumerate(pending.documents):
+                if pending.printed[n] and not reprint:
+                    continue
+                self._log.log(Event.PRINT_INIT, session=sid, kind=document.kind, serial=document.serial)
+                outcome = self.devices.printer.print_document(document)
+                pending.printed[n] = True
+                self._log.log(Event.PRINT_COMPLETE, session=sid, kind=document.kind, outcome="completed",
+                              job=outcome.job_id)
+            if not reprint:
+                self.devices.receipt_printer.print_receipt(pending.receipt)
+                self._log.log(Event.PRINT_COMPLETE, session=sid, kind="receipt", outcome="completed")
+        except PrinterError as exc:
+            self._log.log(Event.PRINT_COMPLETE, session=sid, outcome="failed", error=type(exc).__name__,
+                          detail=exc.detail[:200])
+            if not reprint:
+                self.dispatch(PrintFailed(exc.message_key, sid, pending.tracking_number, pending.transaction_id))
+            return
+        if not reprint:
+            self.dispatch(Printed(pending.tracking_number, pending.transaction_id, len(pending.documents),
+                                  pending.queued, sid))
+
+    def _record_rating(self, effect: RecordRating) -> None:
+        self._store.set_rating(effect.transaction_id, effect.rating)
+        self._log.log(Event.RATING_GIVEN, transaction=effect.transaction_id, rating=effect.rating)
+
+    def _audit(self, event: str, detail: dict[str, Any]) -> None:
+        try:
+            self._store.audit(event, detail)
+        except Exception as exc:  # noqa: BLE001
+            self._log.log(Event.UNEXPECTED_ERROR, where="audit", error=f"{type(exc).__name__}: {exc}")

@@ -1,0 +1,183 @@
+"""The shell's window: top bar, one screen per state, bottom bar, and the help / still-there overlays."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+
+from kiosk.devices.face import FaceProgress
+from kiosk.session import Activity, Cancel, HelpClosed, HelpRequested, LanguageChosen, Session, State, Tick
+from kiosk.terminal import Terminal
+from kiosk.ui.bridge import TerminalBridge
+from kiosk.ui.screens.attract import AttractScreen
+from kiosk.ui.screens.base import Screen
+from kiosk.ui.screens.confirm import ConfirmScreen
+from kiosk.ui.screens.done import DoneScreen
+from kiosk.ui.screens.face import FaceScreen
+from kiosk.ui.screens.form import FormScreen
+from kiosk.ui.screens.menu import MenuScreen
+from kiosk.ui.screens.printing import PrintingScreen
+from kiosk.ui.screens.reading import ReadingScreen
+from kiosk.ui.text import tr
+from kiosk.ui.widgets import button, label
+
+
+class Overlay(QFrame):
+    """A dimmed full-window layer with a dialog box in the middle."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("overlay")
+        outer = QVBoxLayout(self)
+        self.box = QFrame()
+        self.box.setObjectName("dialog")
+        self.box.setMaximumWidth(900)
+        self.body = QVBoxLayout(self.box)
+        self.body.setContentsMargins(40, 40, 40, 40)
+        self.body.setSpacing(24)
+        outer.addStretch(1)
+        outer.addWidget(self.box, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addStretch(1)
+        self.hide()
+
+    def cover(self) -> None:
+        self.setGeometry(self.parentWidget().rect())
+        self.raise_()
+        self.show()
+
+
+class MainWindow(QWidget):
+    def __init__(self, terminal: Terminal, translator_switch) -> None:  # noqa: ANN001
+        super().__init__()
+        self.terminal = terminal
+        self._switch_language = translator_switch
+        self._language = ""
+        self.setWindowTitle("kiosk")
+        self.bridge = TerminalBridge(terminal)
+        root = QVBoxLayout(self)
+        root.setContentsMargins(0, 0, 0, 0)
+        root.setSpacing(0)
+        # top bar: where you are, language, help
+        top = QFrame()
+        top.setObjectName("topbar")
+        top_lay = QHBoxLayout(top)
+        top_lay.setContentsMargins(24, 8, 24, 8)
+        self.place = label("", wrap=False)
+        self.lang = button("", self._toggle_language, "bar", "language")
+        self.help = button("", lambda: terminal.dispatch(HelpRequested()), "bar", "help")
+        top_lay.addWidget(self.place, 1)
+        top_lay.addWidget(self.lang)
+        top_lay.addWidget(self.help)
+        # screens
+        self.stack = QStackedWidget()
+        self.screens: dict[State, Screen] = {
+            State.ATTRACT: AttractScreen(terminal), State.READING_DOCUMENT: ReadingScreen(terminal),
+            State.VERIFYING_FACE: FaceScreen(terminal), State.MENU: MenuScreen(terminal),
+            State.SERVICE_FORM: FormScreen(terminal), State.CONFIRM: ConfirmScreen(terminal),
+            State.PRINTING: PrintingScreen(terminal), State.DONE: DoneScreen(terminal),
+        }
+        for screen in self.screens.values():
+            self.stack.addWidget(screen)
+        # bottom bar: end the session from anywhere
+        bottom = QFrame()
+        bottom.setObjectName("bottombar")
+        bottom_lay = QHBoxLayout(bottom)
+        bottom_lay.setContentsMargins(24, 8, 24, 8)
+        self.status = label("", wrap=False)
+        self.cancel = button("", lambda: terminal.dispatch(Cancel()), "bar", "cancel")
+        bottom_lay.addWidget(self.status, 1)
+        bottom_lay.addWidget(self.cancel)
+        root.addWidget(top)
+        root.addWidget(self.stack, 1)
+        root.addWidget(bottom)
+        # overlays
+        self.still_there = Overlay(self)
+        self.still_text = label("", "title")
+        self.still_count = label("", "big")
+        self.still_count.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.still_button = button("", lambda: terminal.dispatch(Activity()), "primary", "still-here")
+        for w in (self.still_text, self.still_count, self.still_button):
+            self.still_there.body.addWidget(w)
+        self.help_overlay = Overlay(self)
+        self.help_text = label("", "title")
+        self.help_close = button("", lambda: terminal.dispatch(HelpClosed()), "primary", "help-close")
+        self.help_overlay.body.addWidget(self.help_text)
+        self.help_overlay.body.addWidget(self.help_close)
+        # wiring
+        self.bridge.session_changed.connect(self.render)
+        self.bridge.face_progress.connect(self._on_face_progress)
+        self._ticker = QTimer(self)
+        self._ticker.timeout.connect(self._tick)
+        self._ticker.start(1000)
+        self.render(terminal.session)
+
+    # touches anywhere count as activity (the inactivity timer and "Are you still there?")
+    def mousePressEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
+        self.terminal.dispatch(Activity())
+        super().mousePressEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if getattr(self, "locked", False):
+            event.ignore()  # kiosk mode: the window cannot be closed by the window manager
+            return
+        super().closeEvent(event)
+
+    def _tick(self) -> None:
+        self.terminal.dispatch(Tick())
+        self._render_still_there(self.terminal.session)
+
+    def _toggle_language(self) -> None:
+        current = self.terminal.session.language
+        self.terminal.dispatch(LanguageChosen("en" if current == "zh_CN" else "zh_CN"))
+
+    def _on_face_progress(self, progress: FaceProgress) -> None:
+        if self.terminal.session.state is State.VERIFYING_FACE:
+            face = self.screens[State.VERIFYING_FACE]
+            assert isinstance(face, FaceScreen)
+            face.show_progress(progress)
+
+    def render(self, session: Session) -> None:
+        """Show the screen of the session's state, in its language."""
+        if session.language != self._language:
+            self._language = session.language
+            self._switch_language(session.language)
+        cfg = self.terminal.config.terminal
+        self.place.setText(f"{cfg.office_name} · {tr('Self-service terminal')}")
+        self.lang.setText("English" if session.language == "zh_CN" else "中文")
+        self.help.setText(tr("Help"))
+        self.cancel.setText(tr("Finish") if session.state is State.DONE else tr("Cancel"))
+        self.cancel.setVisible(session.state is not State.ATTRACT)
+        screen = self.screens[session.state]
+        screen.render(session)
+        self.stack.setCurrentWidget(screen)
+        self.help_text.setText(tr("A member of staff has been called and will come to help you.")
+                               if session.state is not State.ATTRACT else
+                               tr("Place your identity document on the reader, or touch Start. Staff at the "
+                                  "service desk can help you."))
+        self.help_close.setText(tr("Close"))
+        if session.help_open:
+            self.help_overlay.cover()
+        else:
+            self.help_overlay.hide()
+        self._render_still_there(session)
+
+    def _render_still_there(self, session: Session) -> None:
+        if session.warning_since is None or session.state is State.ATTRACT:
+            self.still_there.hide()
+            return
+        remaining = max(0, int(self.terminal.rules.warning_s - (self.terminal_clock() - session.warning_since)))
+        self.still_text.setText(tr("Are you still there? Touch the button to continue."))
+        self.still_count.setText(str(remaining))
+        self.still_button.setText(tr("Continue"))
+        if not self.still_there.isVisible():
+            self.still_there.cover()
+
+    def terminal_clock(self) -> float:
+        return self.terminal._clock()  # the same monotonic clock the session's timers use
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
+        for overlay in (self.still_there, self.help_overlay):
+            if overlay.isVisible():
+                overlay.setGeometry(self.rect())
+        super().resizeEvent(event)

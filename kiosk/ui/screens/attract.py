@@ -1,0 +1,45 @@
+"""Attract: invites the citizen to tap their document (or touch Start)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from kiosk.session import LanguageChosen, Session, Start
+from kiosk.ui.screens.base import Screen
+from kiosk.ui.text import tr
+from kiosk.ui.widgets import button, hbox, label
+
+
+class AttractScreen(Screen):
+    def __init__(self, terminal) -> None:  # noqa: ANN001
+        super().__init__(terminal)
+        self.title = label("", "big")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.subtitle = label("", "subtitle")
+        self.subtitle.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.card_hint = label("", "title")
+        self.card_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hours = label("", "hint")
+        self.hours.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.start = button("", self.send(Start()), "primary", "start")
+        self.start.setMinimumHeight(140)
+        self.zh = button("中文", self.send(LanguageChosen("zh_CN")), "", "lang-zh")
+        self.en = button("English", self.send(LanguageChosen("en")), "", "lang-en")
+        self.layout_.addStretch(2)
+        self.layout_.addWidget(self.title)
+        self.layout_.addWidget(self.subtitle)
+        self.layout_.addStretch(1)
+        self.layout_.addWidget(self.card_hint)
+        self.layout_.addWidget(self.start)
+        self.layout_.addStretch(1)
+        self.layout_.addLayout(hbox(self.zh, self.en, stretch_first=True))
+        self.layout_.addWidget(self.hours)
+
+    def render(self, session: Session) -> None:
+        cfg = self.terminal.config.terminal
+        self.title.setText(tr("24-hour self-service"))
+        self.subtitle.setText(f"{cfg.district_name} · " + tr("Social insurance, housing fund, medical insurance, "
+                                                              "household registration, civil affairs, tax"))
+        self.card_hint.setText(tr("Place your identity document on the reader"))
+        self.start.setText(tr("Touch here to start"))
+        self.hours.setText(tr("Open 24 hours. Staff can help you at the service desk."))

@@ -1,0 +1,39 @@
+"""Confirm: what will be done and printed, in plain words; one big button to go ahead."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QHBoxLayout
+
+from kiosk.session import Back, Confirmed, Session
+from kiosk.ui.screens.base import Screen
+from kiosk.ui.text import tr
+from kiosk.ui.widgets import button, label
+
+
+class ConfirmScreen(Screen):
+    def __init__(self, terminal) -> None:  # noqa: ANN001
+        super().__init__(terminal)
+        self.title = label("", "title")
+        self.summary = label("", "subtitle")
+        self.back = button("", self.send(Back()), "", "back")
+        self.go = button("", self.send(Confirmed()), "primary", "confirm")
+        self.go.setMinimumHeight(120)
+        nav = QHBoxLayout()
+        nav.addWidget(self.back)
+        nav.addStretch(1)
+        nav.addWidget(self.go, 2)
+        self.layout_.addWidget(self.title)
+        self.layout_.addWidget(self.summary)
+        self.layout_.addStretch(1)
+        self.layout_.addLayout(nav)
+
+    def render(self, session: Session) -> None:
+        item = self.terminal.catalogs.catalog.get(session.item_id or "")
+        en = session.language == "en"
+        self.title.setText(tr("Please confirm"))
+        lines = [(item.title_en if en else item.title_zh) if item else ""]
+        lines += [f"{k}: {v}" for k, v in session.inputs.items()]
+        lines.append(tr("Your document and a receipt will be printed."))
+        self.summary.setText("\n".join(lines))
+        self.back.setText(tr("Back"))
+        self.go.setText(tr("Confirm and print"))

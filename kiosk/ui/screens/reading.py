@@ -1,0 +1,79 @@
+"""ReadingDocument: progress while the chip is read, or the MRZ entry a BAC reader needs."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFormLayout, QLineEdit, QWidget
+
+from kiosk.devices.document import AccessKey
+from kiosk.session import AccessKeyEntered, Retry, Session
+from kiosk.ui.screens.base import Screen
+from kiosk.ui.text import tr
+from kiosk.ui.widgets import BusyIndicator, TouchKeyboard, button, label
+
+
+class ReadingScreen(Screen):
+    def __init__(self, terminal) -> None:  # noqa: ANN001
+        super().__init__(terminal)
+        self.title = label("", "title")
+        self.hint = label("", "subtitle")
+        self.busy = BusyIndicator()
+        self.msg = self.message_label()
+        self.retry = button("", self.send(Retry()), "primary", "retry")
+        # MRZ entry (ICAO BAC needs document number, date of birth and expiry from the printed page)
+        self.key_form = QWidget()
+        form = QFormLayout(self.key_form)
+        self.doc = QLineEdit()
+        self.doc.setMaxLength(9 + 6)
+        self.dob = QLineEdit()
+        self.dob.setMaxLength(6)
+        self.exp = QLineEdit()
+        self.exp.setMaxLength(6)
+        self.doc_label, self.dob_label, self.exp_label = label(), label(), label()
+        form.addRow(self.doc_label, self.doc)
+        form.addRow(self.dob_label, self.dob)
+        form.addRow(self.exp_label, self.exp)
+        self.keyboard = TouchKeyboard("full")
+        for edit in (self.doc, self.dob, self.exp):
+            edit.installEventFilter(self)
+        self.keyboard.attach(self.doc)
+        self.submit = button("", self._submit_key, "primary", "submit-key")
+        for w in (self.title, self.hint, self.busy, self.msg, self.retry, self.key_form, self.keyboard, self.submit):
+            self.layout_.addWidget(w)
+        self.layout_.addStretch(1)
+
+    def eventFilter(self, obj, event):  # noqa: ANN001, N802 - Qt override
+        from PySide6.QtCore import QEvent
+
+        if event.type() == QEvent.Type.FocusIn and isinstance(obj, QLineEdit):
+            self.keyboard.attach(obj)
+        return False
+
+    def _submit_key(self) -> None:
+        doc, dob, exp = self.doc.text().strip().upper(), self.dob.text().strip(), self.exp.text().strip()
+        if not doc or len(dob) != 6 or len(exp) != 6 or not (dob.isdigit() and exp.isdigit()):
+            self.show_message(self.msg, "error.input.invalid")
+            return
+        self.doc.clear()
+        self.dob.clear()
+        self.exp.clear()
+        self.terminal.dispatch(AccessKeyEntered(AccessKey(doc, dob, exp)))
+
+    def render(self, session: Session) -> None:
+        entering = session.needs_access_key and not session.busy
+        self.title.setText(tr("Enter your document details") if entering else tr("Reading your document"))
+        self.hint.setText(tr("Type the document number, date of birth (YYMMDD) and date of expiry (YYMMDD) "
+                             "printed on your document.") if entering else
+                          tr("Please keep your document on the reader until this is done."))
+        self.doc_label.setText(tr("Document number"))
+        self.dob_label.setText(tr("Date of birth"))
+        self.exp_label.setText(tr("Date of expiry"))
+        self.submit.setText(tr("Continue"))
+        self.retry.setText(tr("Try again"))
+        self.busy.setVisible(session.busy)
+        self.key_form.setVisible(entering)
+        self.keyboard.setVisible(entering)
+        self.submit.setVisible(entering)
+        self.retry.setVisible(session.can_retry and not entering)
+        self.show_message(self.msg, session.message_key)
+        self.title.setAlignment(Qt.AlignmentFlag.AlignLeft)
