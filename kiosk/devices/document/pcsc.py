@@ -57,20 +57,35 @@ class PcscTransport:
         s = _scard()
         hresult, response = s.SCardTransmit(self._hcard, self._protocol, list(apdu))
         if hresult != s.SCARD_S_SUCCESS:
-            raise self._error(s, hresult)
+            raise self._error(s, s.SCardGetErrorMessage(hresult), hresult)
+        if len(response) < 2:
+            # No status word at all: the link to the chip broke (vpcd reports a lost card this way).
+            raise self._error(s, "no response from the card", None)
         return bytes(response)
 
-    def _error(self, s, hresult: int) -> CardError:
-        message = s.SCardGetErrorMessage(hresult)
-        if _card_gone(s, hresult) or not self._card_present(s):
+    def _error(self, s, message: str, hresult: int | None) -> CardError:
+        if (hresult is not None and _card_gone(s, hresult)) or self._card_left(s):
             return CardRemoved(f"card removed during the read ({message})")
-        if _service_gone(s, hresult):
+        if hresult is not None and _service_gone(s, hresult):
             return NoReader(f"reader lost during the read ({message})")
         return CardError(f"card communication failed: {message}")
 
-    def _card_present(self, s) -> bool:
-        hresult, states = s.SCardGetStatusChange(self._hcontext, 0, [(self._reader, s.SCARD_STATE_UNAWARE)])
-        return hresult == s.SCARD_S_SUCCESS and bool(states[0][1] & s.SCARD_STATE_PRESENT)
+    def _card_left(self, s, settle_s: float = 1.0) -> bool:
+        """True when the card is gone; pcscd notices a removal within its polling period, so wait that long."""
+        state = s.SCARD_STATE_UNAWARE
+        deadline = time.monotonic() + settle_s
+        while True:
+            remaining = int(max(0.0, deadline - time.monotonic()) * 1000)
+            hresult, states = s.SCardGetStatusChange(self._hcontext, remaining, [(self._reader, state)])
+            if hresult == s.SCARD_E_TIMEOUT:
+                return False
+            if hresult != s.SCARD_S_SUCCESS:
+                return True  # reader or service gone: the card is not there either
+            state = states[0][1] & ~s.SCARD_STATE_CHANGED
+            if not state & s.SCARD_STATE_PRESENT:
+                return True
+            if remaining == 0:
+                return False
 
 
 @dataclass(frozen=True)
