@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -10,3 +11,11 @@ class DistrictSettings:
     db_url: str = "sqlite:///district.db"
     demo: bool = False  # deterministic demo data for any identity; loopback kiosks enroll without a token
     public_url: str = "http://127.0.0.1:8470"  # base of the verification links printed in QR codes
+    # Operators' TUF keys; the server itself only ever uses the online ones (timestamp, snapshot) to re-sign
+    # expiring metadata. None: no automatic re-signing (publish/refresh from the CLI).
+    keys_dir: Path | None = None
+    max_body_bytes: int = 1_048_576  # requests above this get 413 before anything is parsed
+    max_batch_items: int = 500  # transactions per upload
+    rate_per_s: float = 20.0  # sustained requests per second per kiosk (token bucket, per server process)
+    rate_burst: int = 60
+    clock_window_s: float = 300.0  # request timestamps further than this from the server's clock are refused

@@ -1,0 +1,30 @@
+"""`kiosk enroll [--token TOKEN]`: enroll this terminal with its district (the sync daemon also does it at start)."""
+
+from __future__ import annotations
+
+import argparse
+
+from kiosk.commands.common import add_config_options, config_from_args, fail, print_json
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("enroll", help="enroll this kiosk with the district server")
+    add_config_options(parser)
+    parser.add_argument("--token", default=None, help="the operator's one-time token (kiosk-district kiosk add)")
+    parser.set_defaults(func=_enroll)
+
+
+def _enroll(args: argparse.Namespace) -> int:
+    from kiosk.enrollment import EnrollmentRefused, district_dir, enroll
+    from kiosk.errors import DistrictUnavailable
+
+    config = config_from_args(args)
+    try:
+        done = enroll(config.data_dir, config.terminal.district_url, config.terminal.kiosk_id, args.token)
+    except EnrollmentRefused as exc:
+        return fail(str(exc), 4)
+    except DistrictUnavailable as exc:
+        return fail(f"district unreachable: {exc}", 3)
+    print_json({"kiosk_id": done.kiosk_id, "district_url": done.district_url,
+                "root_pinned": (district_dir(config.data_dir) / "root.json").exists()})
+    return 0

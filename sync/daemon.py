@@ -1,0 +1,268 @@
+"""The sync daemon: drains the outbox to the district, sends heartbeats, keeps the catalog current.
+
+Delivery is at-least-once with the district deduplicating by transaction id, so the effect is exactly once:
+a batch is sent in sequence order, the rows are settled (delivered / dead-lettered) only after the district's
+answer, and only then is the next batch sent. Retryable failures back off exponentially with jitter; retries are
+driven by a timer and by the network coming back. A crash at any point leaves every row pending or settled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from kiosk.config import Config
+from kiosk.enrollment import EnrollmentRefused, current_enrollment, enroll, write_atomic
+from kiosk.errors import DistrictUnavailable
+from kiosk.eventlog import EventLog
+from kiosk.log_events import Event
+from kiosk.request_signing import RequestSigner, load_or_create_key
+from kiosk.store.outbox import Outbox, Settlement
+from sync.backoff import Backoff
+from sync.catalog_updater import CatalogUpdater, active_catalog_version, check_as_state
+from sync.link import DistrictLink, Refused, Unreachable
+from sync.network_watch import NetworkWatch
+
+STATUS_FILE = Path("sync") / "status.json"
+
+
+@dataclass(frozen=True)
+class DrainResult:
+    outcome: str  # empty | unreachable | refused
+    sent: int = 0
+    delivered: int = 0
+    dead_lettered: int = 0
+    reason: str = ""
+    retry_after_s: float | None = None
+
+
+def _iso_now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+class SyncDaemon:
+    """One kiosk's sync loop. `run()` until `stop` is set; `drain()`, `heartbeat()`, `check_catalog()` once."""
+
+    def __init__(self, config: Config, engine: Engine, log: EventLog, token: str | None = None,
+                 transport: Any = None, network: NetworkWatch | None = None) -> None:
+        self._config = config
+        self._sync = config.sync
+        self._data = Path(config.data_dir)
+        self._engine = engine
+        self._log = log
+        self._token = token
+        self._transport = transport
+        self._outbox = Outbox(engine)
+        self._network = network or NetworkWatch()
+        self._backoff = Backoff(self._sync.backoff_base_s, self._sync.backoff_cap_s)
+        self._batch = max(1, self._sync.batch_size)
+        self._link: DistrictLink | None = None
+        self._catalog_state: dict[str, Any] | None = None
+
+    # -- identity -------------------------------------------------------------------------------------------------
+    def ensure_enrolled(self) -> None:
+        """Enroll at first start (token from `kiosk enroll --token` or --token; none on a demo district).
+
+        Raises EnrollmentRefused or DistrictUnavailable.
+        """
+        kiosk_id = self._config.terminal.kiosk_id
+        url = self._config.terminal.district_url
+        enrollment = current_enrollment(self._data)
+        if enrollment is None or enrollment.kiosk_id != kiosk_id:
+            enroll(self._data, url, kiosk_id, self._token, timeout_s=self._sync.request_timeout_s,
+                   transport=self._transport)
+            self._log.log(Event.ENROLLED, kiosk=kiosk_id, district=url)
+        if self._link is None:
+            signer = RequestSigner(kiosk_id, load_or_create_key(self._data))
+            self._link = DistrictLink(url, signer, self._sync.request_timeout_s, transport=self._transport)
+
+    @property
+    def link(self) -> DistrictLink:
+        if self._link is None:
+            self.ensure_enrolled()
+        assert self._link is not None
+        return self._link
+
+    # -- outbox ---------------------------------------------------------------------------------------------------
+    def drain(self, max_batches: int | None = None) -> DrainResult:
+        """Send pending rows batch by batch until none is left, or the district is unreachable or refuses."""
+        sent = delivered = dead = 0
+        batch_size = self._batch
+        batches = 0
+        while max_batches is None or batches < max_batches:
+            items = self._outbox.pending(batch_size)
+            if not items:
+                return DrainResult("empty", sent, delivered, dead)
+            batches += 1
+            self._log.log(Event.SYNC_DRAIN_INIT, items=len(items), first_seq=items[0].seq)
+            try:
+                answer = self.link.post("/api/v1/transactions/batch", {"items": [i.payload for i in items]})
+            except Unreachable as exc:
+                self._failed([i.outbox_id for i in items], exc.reason)
+                return DrainResult("unreachable", sent, delivered, dead, exc.reason, exc.retry_after_s)
+            except Refused as exc:
+                if exc.status in (413, 422) and len(items) > 1:
+                    batch_size = max(1, len(items) // 2)  # one oversized or malformed item: narrow it down
+                    continue
+                if exc.status in (413, 422):
+                    reason = f"refused by the district ({exc.status}): {exc.reason}"
+                    self._outbox.settle([Settlement(items[0].outbox_id, False, reason)], None, None)
+                    self._log.log(Event.SYNC_DEAD_LETTER, seq=items[0].seq, reason=reason)
+                    dead += 1
+                    continue
+                self._failed([i.outbox_id for i in items], f"{exc.status}: {exc.reason}", link="refused")
+                return DrainResult("refused", sent, delivered, dead, f"{exc.status}: {exc.reason}")
+            except (EnrollmentRefused, DistrictUnavailable) as exc:
+                self._failed([], str(exc), link="refused" if isinstance(exc, EnrollmentRefused) else "offline")
+                outcome = "refused" if isinstance(exc, EnrollmentRefused) else "unreachable"
+                return DrainResult(outcome, sent, delivered, dead, str(exc))
+            sent += len(items)
+            results = {r.get("id"): r for r in (answer.body or {}).get("results", []) if isinstance(r, dict)}
+            settlements = []
+            for item in items:
+                r = results.get(item.transaction_id)
+                if r is None:
+                    continue  # no word on it: stays pending, sent again next time
+                if r.get("result") in ("accepted", "duplicate"):
+                    settlements.append(Settlement(item.outbox_id, True))
+                elif r.get("result") == "rejected":
+                    reason = str(r.get("reason") or "rejected")
+                    settlements.append(Settlement(item.outbox_id, False, reason))
+                    self._log.log(Event.SYNC_DEAD_LETTER, seq=item.seq, reason=reason)
+            now = _iso_now()
+            self._outbox.settle(settlements, answer.server_time, answer.clock_skew_s,
+                                state={"last_success": now, "link": "online",
+                                       "clock_skew_s": None if answer.clock_skew_s is None
+                                       else round(answer.clock_skew_s, 3)})
+            n_ok = sum(1 for x in settlements if x.delivered)
+            delivered += n_ok
+            dead += len(settlements) - n_ok
+            self._log.log(Event.SYNC_DRAIN_COMPLETE, items=len(items), delivered=n_ok,
+                          rejected=len(settlements) - n_ok)
+            if len(settlements) < len(items):
+                reason = "the district's answer did not cover every item"
+                self._failed([], reason)
+                return DrainResult("unreachable", sent, delivered, dead, reason)
+            batch_size = self._batch
+        return DrainResult("empty" if not self._outbox.pending(1) else "more", sent, delivered, dead)
+
+    def _failed(self, outbox_ids: list[int], reason: str, link: str = "offline") -> None:
+        self._outbox.note_failure(outbox_ids, reason, state={"last_error": reason[:300],
+                                                             "last_error_at": _iso_now(), "link": link})
+
+    # -- heartbeat, catalog, housekeeping -------------------------------------------------------------------------
+    def heartbeat(self) -> bool:
+        """Send the kiosk's state to the district; True when acknowledged."""
+        status = self._outbox.status()
+        body = {"backlog": status["pending"], "oldest_pending_age_s": status["oldest_pending_age_s"],
+                "dead_letters": status["dead_letter"], "last_success": status["last_success"],
+                "last_error": status["last_error"], "catalog_version": active_catalog_version(self._engine),
+                "catalog_expired": bool((status.get("catalog") or {}).get("expired")),
+                "software_version": _software_version(), "devices": _device_health(self._data)}
+        try:
+            self.link.post("/api/v1/heartbeat", body)
+        except (Unreachable, Refused, EnrollmentRefused, DistrictUnavailable):
+            return False
+        self._log.log(Event.HEARTBEAT_SENT, backlog=body["backlog"])
+        return True
+
+    def check_catalog(self) -> dict[str, Any]:
+        """Fetch, verify and apply the district's catalog; returns the catalog status stored for diagnostics."""
+        try:
+            check = CatalogUpdater(self._data, self.link, self._engine).check()
+        except (EnrollmentRefused, DistrictUnavailable) as exc:
+            from sync.catalog_updater import CatalogCheck
+
+            check = CatalogCheck("unreachable", str(exc))
+        if check.outcome == "applied":
+            self._log.log(Event.CATALOG_APPLIED, version=check.version, sha256=(check.sha256 or "")[:16])
+        elif check.outcome == "refused":
+            self._log.log(Event.CATALOG_REJECTED, reason=check.reason[:300])
+        state = check_as_state(check, active_catalog_version(self._engine))
+        self._outbox.put_state({"catalog": state})
+        self._catalog_state = state
+        return state
+
+    def purge(self) -> int:
+        """Delete delivered outbox rows older than the retention period."""
+        return self._outbox.purge_delivered(dt.timedelta(days=self._sync.retention_days))
+
+    def write_status_file(self) -> dict[str, Any]:
+        """<data>/sync/status.json: the outbox status, for the shell's indicator (atomic replace)."""
+        status = self._outbox.status()
+        status["written_at"] = _iso_now()
+        write_atomic(self._data / STATUS_FILE, json.dumps(status, ensure_ascii=False).encode())
+        return status
+
+    # -- the loop -------------------------------------------------------------------------------------------------
+    def run(self, stop: threading.Event) -> None:
+        """Run until `stop` is set: drain on a timer (backoff after failures, at once when the network comes
+        back), heartbeat every heartbeat_s, catalog every catalog_poll_s, purge daily."""
+        mono = time.monotonic
+        next_drain = next_heartbeat = next_catalog = next_purge = mono()
+        while not stop.is_set():
+            now = mono()
+            if now >= next_drain:
+                try:
+                    result = self.drain()
+                except Exception as exc:  # noqa: BLE001 - the loop must survive anything unexpected
+                    self._log.log(Event.UNEXPECTED_ERROR, where="drain", error=f"{type(exc).__name__}: {exc}")
+                    result = DrainResult("unreachable", reason=str(exc))
+                if result.outcome in ("empty", "more"):
+                    self._backoff.reset()
+                    next_drain = mono() + (0 if result.outcome == "more" else self._sync.interval_s)
+                else:
+                    delay = self._backoff.next_delay(result.retry_after_s)
+                    self._log.log(Event.SYNC_BACKOFF, reason=result.reason[:200], retry_in_s=round(delay, 2))
+                    next_drain = mono() + delay
+            if now >= next_heartbeat and self._link is not None:
+                self._safely(self.heartbeat)
+                next_heartbeat = mono() + self._sync.heartbeat_s
+            if now >= next_catalog and self._link is not None:
+                self._safely(self.check_catalog)
+                next_catalog = mono() + self._sync.catalog_poll_s
+            if now >= next_purge:
+                self._safely(self.purge)
+                next_purge = mono() + 86400.0
+            self._safely(self.write_status_file)
+            wake = min(next_drain, next_heartbeat, next_catalog)
+            while not stop.is_set() and mono() < wake:
+                if stop.wait(min(1.0, max(0.0, wake - mono()))):
+                    break
+                if self._network.changed():  # the network may be back: retry now, not at the backoff's end
+                    self._backoff.reset()
+                    next_drain = mono()
+                    break
+        if self._link is not None:
+            self._link.close()
+
+    def _safely(self, fn) -> Any:  # noqa: ANN001
+        try:
+            return fn()
+        except Exception as exc:  # noqa: BLE001 - housekeeping never kills the daemon
+            self._log.log(Event.UNEXPECTED_ERROR, where=fn.__name__, error=f"{type(exc).__name__}: {exc}")
+            return None
+
+
+def _software_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("kiosk")
+    except Exception:  # noqa: BLE001
+        return "unknown"
+
+
+def _device_health(data_dir: Path) -> dict[str, Any]:
+    """Device states the shell last wrote to <data>/devices.json, if it does (best effort)."""
+    try:
+        return json.loads((data_dir / "devices.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}

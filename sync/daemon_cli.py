@@ -1,0 +1,88 @@
+"""`kiosk-sync`: the sync daemon's process (drains the outbox, heartbeats, catalog updates).
+
+    kiosk-sync [--config FILE] [--data DIR] [--district URL] [--token TOKEN] [--once]
+
+With --once: enroll if needed, drain what is pending, check the catalog and send a heartbeat, then exit
+0 when the backlog is empty, 3 when the district cannot be reached, 4 when it refuses (not enrolled, revoked).
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+
+EXIT_OK = 0
+EXIT_UNREACHABLE = 3
+EXIT_REFUSED = 4
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from kiosk.commands.common import add_config_options
+
+    parser = argparse.ArgumentParser(prog="kiosk-sync", description="Kiosk sync daemon")
+    add_config_options(parser)
+    parser.add_argument("--once", action="store_true", help="drain once and exit (0: backlog empty)")
+    parser.add_argument("--token", default=None, help="one-time enrollment token (first start only)")
+    parser.add_argument("--log", default=None, help="event log file (default <data>/logs/sync.jsonl)")
+    return parser
+
+
+def _fail(message: str, status: int) -> int:
+    sys.stderr.write(f"kiosk-sync: {message}\n")
+    return status
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `kiosk-sync` console script."""
+    from pathlib import Path
+
+    from kiosk.commands.common import config_from_args
+    from kiosk.enrollment import EnrollmentRefused
+    from kiosk.errors import ConfigError, DistrictUnavailable
+    from kiosk.eventlog import EventLog
+    from kiosk.log_events import Event
+    from kiosk.store.database import migrate, open_engine, sqlite_url
+    from sync.daemon import SyncDaemon
+
+    args = build_parser().parse_args(argv)
+    try:
+        config = config_from_args(args)
+    except ConfigError as exc:
+        return _fail(f"configuration: {exc}", 2)
+    data = Path(config.data_dir)
+    data.mkdir(parents=True, exist_ok=True)
+    log = EventLog(path=Path(args.log) if args.log else data / "logs" / "sync.jsonl", component="sync")
+    engine = open_engine(sqlite_url(data / "kiosk.db"))
+    migrate(engine)
+    daemon = SyncDaemon(config, engine, log, token=args.token)
+    log.log(Event.APP_START, process="kiosk-sync", once=args.once)
+    if args.once:
+        try:
+            daemon.ensure_enrolled()
+        except EnrollmentRefused as exc:
+            return _fail(f"refused: {exc}", EXIT_REFUSED)
+        except DistrictUnavailable as exc:
+            return _fail(f"district unreachable: {exc}", EXIT_UNREACHABLE)
+        result = daemon.drain()
+        daemon.check_catalog()
+        daemon.heartbeat()
+        status = daemon.write_status_file()
+        log.close()
+        if result.outcome == "empty":
+            return EXIT_OK
+        if result.outcome == "refused":
+            return _fail(f"refused: {result.reason} ({status['pending']} pending)", EXIT_REFUSED)
+        return _fail(f"district unreachable: {result.reason} ({status['pending']} pending)", EXIT_UNREACHABLE)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    daemon.run(stop)
+    log.log(Event.APP_STOP, process="kiosk-sync")
+    log.close()
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""Transaction batch ingest: idempotent by transaction id, one result per item, never a partial batch.
+
+Each item is validated on its own: an invalid item is `rejected` with its reason (the kiosk dead-letters it)
+and never blocks the others. An id the district already holds is a `duplicate` (the kiosk marks it delivered);
+the insert uses ON CONFLICT DO NOTHING, so two server processes receiving the same batch at once (a duplicated
+request) still store each transaction once. The whole batch is one database transaction: either every
+accepted item is stored or none is, and the answer is only sent after the commit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import Engine, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from sync.district.models import KioskRow, ReceivedTransactionRow
+
+
+class TransactionItem(BaseModel):
+    """One kiosk transaction as the outbox carries it (kiosk.store.transactions.TransactionStore.record)."""
+
+    model_config = ConfigDict(extra="allow")
+    id: str = Field(min_length=36, max_length=36)
+    seq: int = Field(ge=1)
+    kiosk_id: str = Field(min_length=1, max_length=64)
+    item_id: str = Field(min_length=1, max_length=64)
+    module_id: str = Field(min_length=1, max_length=64)
+    status: Literal["completed", "queued", "failed"]
+    holder: str = Field(max_length=64)
+    summary: dict[str, Any]
+    device_time: str = Field(max_length=40)
+
+
+class BatchUpload(BaseModel):
+    items: list[dict[str, Any]] = Field(min_length=1)
+
+
+class ItemResult(BaseModel):
+    id: str
+    seq: int | None = None
+    result: Literal["accepted", "duplicate", "rejected"]
+    reason: str | None = None
+
+
+def _check(kiosk: str, raw: dict[str, Any]) -> tuple[TransactionItem | None, str | None]:
+    try:
+        item = TransactionItem.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "item"
+        return None, f"invalid {where}: {first['msg']}"
+    try:
+        uuid.UUID(item.id)
+    except ValueError:
+        return None, "invalid id: not a UUID"
+    if item.kiosk_id != kiosk:
+        return None, f"kiosk_id {item.kiosk_id!r} is not the authenticated kiosk"
+    return item, None
+
+
+def ingest_batch(engine: Engine, kiosk: str, items: list[dict[str, Any]], received_at: float,
+                 clock_skew_s: float) -> list[ItemResult]:
+    """Store the batch's valid new transactions of `kiosk` atomically and return one result per item."""
+    results: list[ItemResult] = []
+    checked = []
+    for raw in items:
+        item, reason = _check(kiosk, raw)
+        raw_id = str(raw.get("id", ""))[:64] if isinstance(raw, dict) else ""
+        raw_seq = raw.get("seq") if isinstance(raw, dict) and isinstance(raw.get("seq"), int) else None
+        checked.append((item, reason))
+        results.append(ItemResult(id=raw_id, seq=raw_seq, result="rejected", reason=reason))
+    dialect = engine.dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    duplicates = 0
+    with Session(engine) as s, s.begin():
+        valid = [(n, item) for n, (item, _r) in enumerate(checked) if item is not None]
+        existing = {}
+        if valid:
+            rows = s.execute(select(ReceivedTransactionRow.id, ReceivedTransactionRow.kiosk,
+                                    ReceivedTransactionRow.seq)
+                             .where(ReceivedTransactionRow.id.in_([i.id for _n, i in valid]))).all()
+            existing = {r.id: (r.kiosk, r.seq) for r in rows}
+        for n, item in valid:
+            prior = existing.get(item.id)
+            if prior is not None:
+                if prior == (kiosk, item.seq):
+                    results[n] = ItemResult(id=item.id, seq=item.seq, result="duplicate")
+                    duplicates += 1
+                else:
+                    results[n] = ItemResult(id=item.id, seq=item.seq, result="rejected",
+                                            reason="id already used by another transaction")
+                continue
+            stmt = insert(ReceivedTransactionRow).values(
+                id=item.id, kiosk=kiosk, seq=item.seq, item_id=item.item_id, module_id=item.module_id,
+                status=item.status, payload=item.model_dump(mode="json"), device_time=item.device_time,
+                received_at=received_at, clock_skew_s=clock_skew_s,
+            ).on_conflict_do_nothing().returning(ReceivedTransactionRow.rx)
+            if s.execute(stmt).first() is not None:
+                results[n] = ItemResult(id=item.id, seq=item.seq, result="accepted")
+                existing[item.id] = (kiosk, item.seq)
+                continue
+            # Lost a race with a concurrent copy of this request, or (kiosk, seq) already holds another id.
+            again = s.execute(select(ReceivedTransactionRow.kiosk, ReceivedTransactionRow.seq)
+                              .where(ReceivedTransactionRow.id == item.id)).first()
+            if again is not None and tuple(again) == (kiosk, item.seq):
+                results[n] = ItemResult(id=item.id, seq=item.seq, result="duplicate")
+                duplicates += 1
+            else:
+                results[n] = ItemResult(id=item.id, seq=item.seq, result="rejected",
+                                        reason=f"sequence {item.seq} already used by another transaction")
+        if duplicates:
+            s.execute(update(KioskRow).where(KioskRow.name == kiosk)
+                      .values(duplicates_refused=KioskRow.duplicates_refused + duplicates))
+    return results

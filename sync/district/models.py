@@ -1,0 +1,91 @@
+"""Tables of the district server's database (SQLite or PostgreSQL). Changes need an Alembic revision in migrations/."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, BigInteger, Float, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class KioskRow(Base):
+    """A terminal the district knows: pending (token issued), enrolled (public key bound) or revoked."""
+
+    __tablename__ = "kiosks"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16), nullable=False)  # pending | enrolled | revoked
+    token_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)  # one-time, cleared when used
+    public_key: Mapped[str | None] = mapped_column(Text, nullable=True)  # Ed25519, raw 32 bytes hex
+    created_at: Mapped[float] = mapped_column(Float, nullable=False)
+    enrolled_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    revoked_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    duplicates_refused: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+
+
+class NonceRow(Base):
+    """Request nonces seen inside the replay window; the primary key makes a replay fail to insert."""
+
+    __tablename__ = "request_nonces"
+    kiosk: Mapped[str] = mapped_column(String(64), primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seen_at: Mapped[float] = mapped_column(Float, nullable=False, index=True)
+
+
+class ReceivedTransactionRow(Base):
+    """A kiosk transaction as received; `rx` is the server's arrival order, `id` the kiosk's idempotency key."""
+
+    __tablename__ = "received_transactions"
+    __table_args__ = (UniqueConstraint("kiosk", "seq", name="uq_received_kiosk_seq"),)
+    rx: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                    autoincrement=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True, nullable=False)
+    kiosk: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    seq: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    item_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    module_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    payload: Mapped[dict] = mapped_column(JSON, nullable=False)
+    device_time: Mapped[str] = mapped_column(String(40), nullable=False)  # the kiosk's clock, informational
+    received_at: Mapped[float] = mapped_column(Float, nullable=False)  # the server's clock
+    clock_skew_s: Mapped[float] = mapped_column(Float, nullable=False)  # kiosk request time - server time
+
+
+class HeartbeatRow(Base):
+    """The latest heartbeat per kiosk (device health, backlog, versions)."""
+
+    __tablename__ = "heartbeats"
+    kiosk: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[float] = mapped_column(Float, nullable=False)
+    clock_skew_s: Mapped[float] = mapped_column(Float, nullable=False)
+    body: Mapped[dict] = mapped_column(JSON, nullable=False)
+
+
+class HelpRequestRow(Base):
+    __tablename__ = "help_requests"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kiosk: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    received_at: Mapped[float] = mapped_column(Float, nullable=False)
+    body: Mapped[dict] = mapped_column(JSON, nullable=False)
+    state: Mapped[str] = mapped_column(String(16), nullable=False, default="open")
+
+
+class TufMetadataRow(Base):
+    """Every signed TUF metadata version ever published (consistent snapshots: old versions stay fetchable)."""
+
+    __tablename__ = "tuf_metadata"
+    role: Mapped[str] = mapped_column(String(32), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    body: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    published_at: Mapped[float] = mapped_column(Float, nullable=False)
+
+
+class TufTargetRow(Base):
+    """Target files (catalogs) by content hash, as the TUF client fetches them: /targets/<sha256>.<name>."""
+
+    __tablename__ = "tuf_targets"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    body: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    published_at: Mapped[float] = mapped_column(Float, nullable=False)
