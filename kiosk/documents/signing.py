@@ -2,9 +2,11 @@
 
 Who signs: the district. The kiosk never holds the district's document signing key (a stolen kiosk must not
 be able to mint certificates); it asks `POST /api/v1/documents/sign` to sign the payload of each certificate and
-prints the answer. Verification needs only the district's PUBLIC document key, which the kiosk stores at
-enrollment in `<data>/district/document_key.pub` (PEM, SubjectPublicKeyInfo, Ed25519), so
-`kiosk document verify` works offline.
+prints the answer. Verification needs only the district's PUBLIC document key, which the kiosk receives at
+enrollment (the district announces it as `public_keys["document"]`, PEM, in its enrollment answer, and
+kiosk.enrollment writes it into `<data>/district/keys.json`; `store_district_document_key` writes it as
+`<data>/district/document_key.pub` for tools and tests), so `kiosk document verify` works offline. It is also
+served at `GET /api/v1/documents/key`.
 
 The payload: version, serial, a hash of the holder's ID number (salted with the serial so certificates of one
 holder cannot be linked), a hash of the certificate's content, the issue date, and the signing key's id. The
@@ -30,6 +32,7 @@ from kiosk.errors import DocumentKeyMissing
 PAYLOAD_VERSION = "1"
 DOMAIN = b"kiosk-document-v1"
 DOCUMENT_KEY_FILE = Path("district") / "document_key.pub"
+ENROLLMENT_KEYS_FILE = Path("district") / "keys.json"  # written by kiosk.enrollment; "document": PEM
 SIGN_PATH = "/api/v1/documents/sign"
 KEY_PATH = "/api/v1/documents/key"
 
@@ -207,14 +210,27 @@ def store_district_document_key(data_dir: Path, pem: bytes) -> Path:
 
 
 def load_district_document_key(data_dir: Path) -> Any:
-    """The district's public document key from the data folder; DocumentKeyMissing when not enrolled."""
+    """The district's public document key from the data folder; DocumentKeyMissing when not enrolled.
+
+    Looks at `<data>/district/document_key.pub` (PEM), then at the `document` entry (PEM string) of
+    `<data>/district/keys.json`, the public keys the district announced at enrollment.
+    """
     path = Path(data_dir) / DOCUMENT_KEY_FILE
     try:
         return parse_public_key(path.read_bytes())
-    except FileNotFoundError as exc:
-        raise DocumentKeyMissing(f"{path} is missing: enroll the kiosk first") from exc
+    except FileNotFoundError:
+        pass
     except ValueError as exc:
         raise DocumentKeyMissing(f"{path}: {exc}") from exc
+    keys_file = Path(data_dir) / ENROLLMENT_KEYS_FILE
+    try:
+        pem = json.loads(keys_file.read_text(encoding="utf-8"))["document"]
+        return parse_public_key(pem.encode())
+    except (FileNotFoundError, KeyError, TypeError, AttributeError) as exc:
+        raise DocumentKeyMissing(f"no district document key in {path} or {keys_file}: enroll the kiosk first") \
+            from exc
+    except ValueError as exc:
+        raise DocumentKeyMissing(f"{keys_file}: document key: {exc}") from exc
 
 
 @dataclass(frozen=True)

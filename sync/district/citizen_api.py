@@ -9,6 +9,7 @@ phone opens when it scans a certificate's QR code.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
 import os
@@ -24,7 +25,17 @@ from kiosk.documents.signing import (LocalDocumentSigner, VerificationPayload, h
                                      verify_payload)
 from sync.district import demo_data
 
-router = APIRouter(tags=["citizen data"])
+
+
+@contextlib.asynccontextmanager
+async def _announce_document_key(app: Any):  # noqa: ANN201
+    """At start-up, load (or create) the document key and announce its public half in the enrollment answer
+    (`public_keys["document"]`, PEM), which the kiosk stores in <data>/district/keys.json."""
+    _signer_for_state(app.state)
+    yield
+
+
+router = APIRouter(tags=["citizen data"], lifespan=_announce_document_key)
 CITIZEN = "/api/v1/citizen"
 
 
@@ -127,12 +138,18 @@ def application_status(request: Request, type: str = Query(min_length=1, max_len
 # ---- documents: signing, public key, public verification page ----
 
 def _document_signer(request: Request) -> LocalDocumentSigner:
+    return _signer_for_state(request.app.state)
+
+
+def _signer_for_state(state: Any) -> LocalDocumentSigner:
     """The district's document signer, loaded (or created) once per app and kept on app.state."""
-    state = request.app.state
     signer = getattr(state, "document_signer", None)
     if signer is None:
         signer = LocalDocumentSigner(_load_or_create_document_key(state.settings), state.settings.public_url)
         state.document_signer = signer
+        keys = getattr(state, "enrollment_public_keys", None)
+        if isinstance(keys, dict):
+            keys["document"] = public_pem(signer.public_key).decode()
     return signer
 
 

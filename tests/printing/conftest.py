@@ -1,0 +1,89 @@
+"""Fixtures: one private cupsd per session with a cups-pdf queue, a raw socket queue and an out-of-paper queue."""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tests.printing.cupsd import PrivateCupsd, SocketListener, free_port
+
+CUPS_PDF_PPD = "/usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd"
+
+
+@pytest.fixture(scope="session")
+def cupsd():
+    """A running private cupsd; CUPS_SERVER points at it for the whole session.
+
+    Its folder is not under pytest's tmp_path: that is mode 0700 and cupsd runs its filters as user lp.
+    """
+    root = Path(tempfile.mkdtemp(prefix="kiosk-cupsd-"))
+    os.chmod(root, 0o755)
+    server = PrivateCupsd(root)
+    server.start()
+    previous = os.environ.get("CUPS_SERVER")
+    os.environ["CUPS_SERVER"] = str(server.socket_path)
+    yield server
+    server.stop()
+    shutil.rmtree(root, ignore_errors=True)
+    if previous is None:
+        os.environ.pop("CUPS_SERVER", None)
+    else:
+        os.environ["CUPS_SERVER"] = previous
+
+
+@pytest.fixture(scope="session")
+def pdf_queue(cupsd: PrivateCupsd) -> str:
+    """A cups-pdf queue (its backend runs only as root: the suite runs as root in CI)."""
+    if os.geteuid() != 0:
+        pytest.fail("the cups-pdf backend only runs as root; run the printing tests as root (CI does)")
+    from kiosk.devices.printer.cups import configure_queue
+
+    configure_queue("kiosk-pdf", "cups-pdf:/", ppd=CUPS_PDF_PPD, env=cupsd.env)
+    return "kiosk-pdf"
+
+
+@pytest.fixture(scope="session")
+def cups_pdf_out() -> Path:
+    """Where cups-pdf writes jobs of the current user (Debian's /etc/cups/cups-pdf.conf: Out ${HOME}/PDF)."""
+    return Path(pwd.getpwuid(os.geteuid()).pw_dir) / "PDF"
+
+
+@pytest.fixture()
+def socket_printer(cupsd: PrivateCupsd):
+    """A raw queue to a listener on 127.0.0.1 (socket://...:PORT/?contimeout=3): (queue, listener)."""
+    from kiosk.devices.printer.cups import configure_queue
+
+    listener = SocketListener()
+    queue = f"kiosk-raw-{listener.port}"
+    configure_queue(queue, f"socket://127.0.0.1:{listener.port}/?contimeout=3", env=cupsd.env)
+    yield queue, listener
+    listener.close()
+    cupsd.lp("lpadmin", "-x", queue)
+
+
+@pytest.fixture()
+def dead_printer(cupsd: PrivateCupsd):
+    """A raw queue to a port where nothing listens (a switched-off network printer)."""
+    from kiosk.devices.printer.cups import configure_queue
+
+    port = free_port()
+    queue = f"kiosk-dead-{port}"
+    configure_queue(queue, f"socket://127.0.0.1:{port}/?contimeout=2", env=cupsd.env)
+    yield queue
+    cupsd.lp("lpadmin", "-x", queue)
+
+
+@pytest.fixture()
+def paperout_printer(cupsd: PrivateCupsd):
+    """A queue whose backend reports media-empty-error and waits for paper."""
+    from kiosk.devices.printer.cups import configure_queue
+
+    queue = f"kiosk-paperout-{free_port()}"
+    configure_queue(queue, "kiosk-paperout:/tray1", env=cupsd.env)
+    yield queue
+    cupsd.lp("lpadmin", "-x", queue)

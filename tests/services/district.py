@@ -1,0 +1,51 @@
+"""The reference district server (demo data) on a private port, in a thread of the test process."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class DistrictServer:
+    def __init__(self, folder: Path) -> None:
+        import uvicorn
+
+        from sync.district.app import create_app
+        from sync.district.settings import DistrictSettings
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        settings = DistrictSettings(db_url=f"sqlite:///{folder / 'district.db'}", demo=True, public_url=self.url)
+        self.app = create_app(settings)
+        self._server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port,
+                                                     log_level="warning", lifespan="on"))
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+
+    def start(self) -> "DistrictServer":
+        self._thread.start()
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/api/v1/health", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("district server did not start")
+
+    def public_key_pem(self) -> bytes:
+        return httpx.get(f"{self.url}/api/v1/documents/key", timeout=5).content
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
