@@ -65,7 +65,7 @@ class EventLog:
         self._last_key: str | None = None
         self._repeat = 0
 
-    def log(self, event: Event, **fields: Any) -> None:
+    def log(self, event: Event, /, **fields: Any) -> None:
         """Write `event` with `fields` (scrubbed). Never raises: logging must not break a citizen's session."""
         try:
             body = scrub(fields)

@@ -9,7 +9,6 @@ left is dropped by `step`, never shown to the next citizen.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import threading
 import time
@@ -28,11 +27,9 @@ from kiosk.devices.voice import Voice
 from kiosk.errors import DistrictUnavailable, KioskError
 from kiosk.eventlog import EventLog
 from kiosk.log_events import Event
-from kiosk.privacy import holder_digest
-from kiosk.services.api import (
-    DistrictClient, IdentityLevel, OfflinePolicy, ServiceContext, ServiceResult, TransactionDraft,
-)
+from kiosk.services.api import DistrictClient, OfflinePolicy
 from kiosk.services.registry import ModuleRegistry
+from kiosk.services.runner import ServiceRunner
 from kiosk.session import (
     CallStaff, DocumentFailed, DocumentRead, Effect, FaceDecided, Printed, PrintFailed, ReadDocument,
     RecordRating, ReprintLast, RetryPrint, Rules, RunService, ServiceFailed, Session, SessionEnded, Speak, State,
@@ -97,6 +94,7 @@ class Terminal:
         self._translations = {lang: Translations.load(lang) for lang in ("zh_CN", "en")}
         self._executor = ThreadPoolExecutor(max_workers=3, thread_name_prefix="kiosk-work")
         self._closed = False
+        self.signer: Any = None  # the documents' signer, when the kiosk holds one (see kiosk.documents)
 
     # ---- wiring -----------------------------------------------------------------------------------------------
 
@@ -144,7 +142,7 @@ class Terminal:
             if after.state is not before.state or after.session_id != before.session_id:
                 self._log.log(Event.SESSION_STATE, session=after.session_id or before.session_id,
                               from_state=before.state.value, to_state=after.state.value,
-                              event=type(event).__name__)
+                              trigger=type(event).__name__)
             for effect in effects:
                 self._carry_out(effect)
             changed = after is not before
@@ -262,34 +260,26 @@ class Terminal:
 
     def _run_service(self, effect: RunService, session: Session) -> None:
         sid = effect.session_id
-        catalog = self.catalogs.catalog
-        item = catalog.get(effect.item_id)
-        module = self.modules.get(item.module) if item is not None else None
+        item = self.catalogs.catalog.get(effect.item_id)
         identity = session.identity
-        if item is None or module is None or identity is None:
+        if item is None or identity is None:
             self.dispatch(ServiceFailed("error.service", sid))
             return
+        runner = ServiceRunner(registry=self.modules, district=self._district, kiosk_id=self.config.terminal.kiosk_id,
+                               office_name=self.config.terminal.office_name,
+                               district_name=self.config.terminal.district_name, clock=self._wall_clock,
+                               signer=self.signer, store=self._store, language=session.language)
         face_ok = session.face is not None and session.face.outcome.value == "match"
-        if module.identity_level is IdentityLevel.DOCUMENT_AND_FACE and not face_ok:
-            self.dispatch(ServiceFailed("error.face", sid))
-            return
-        ctx = ServiceContext(
-            identity=identity, inputs=dict(effect.inputs), params=item.params, item_id=item.id,
-            item_title_zh=item.title_zh, item_title_en=item.title_en, department=item.department,
-            district=self._district, clock=self._wall_clock, kiosk_id=self.config.terminal.kiosk_id,
-            office_name=self.config.terminal.office_name, district_name=self.config.terminal.district_name,
-            language=session.language, face_verified=face_ok)
-        self._log.log(Event.SERVICE_RUN_INIT, session=sid, item=item.id, module=module.id)
+        self._log.log(Event.SERVICE_RUN_INIT, session=sid, item=item.id, module=item.module)
         try:
-            result = module.run(ctx)
+            outcome = runner.run(item, identity, effect.inputs, face_verified=face_ok,
+                                 queue_offline=effect.queue_if_offline)
         except DistrictUnavailable as exc:
-            can_queue = module.offline_policy is not OfflinePolicy.LOCAL
+            can_queue = runner.offline_policy(item) is OfflinePolicy.QUEUE
             self._log.log(Event.SERVICE_RUN_COMPLETE, session=sid, item=item.id, outcome="district-unavailable",
-                          detail=exc.detail[:200])
-            if not (effect.queue_if_offline and can_queue):
-                self.dispatch(ServiceFailed(exc.message_key, sid, can_queue=can_queue))
-                return
-            result = self._queued_result(ctx)
+                          detail=exc.detail[:200], can_queue=can_queue)
+            self.dispatch(ServiceFailed(exc.message_key, sid, can_queue=can_queue))
+            return
         except KioskError as exc:
             self._log.log(Event.SERVICE_RUN_COMPLETE, session=sid, item=item.id, outcome="failed",
                           error=type(exc).__name__, detail=exc.detail[:200])
@@ -299,46 +289,28 @@ class Terminal:
             self._log.log(Event.UNEXPECTED_ERROR, where="service", item=item.id, error=f"{type(exc).__name__}: {exc}")
             self.dispatch(ServiceFailed("error.service", sid))
             return
-        try:
-            stored = self._store.record(item_id=item.id, module_id=module.id, status=result.transaction.status,
-                                        holder=holder_digest(identity.document_number),
-                                        summary=result.transaction.summary, request=result.transaction.request,
-                                        now=self._wall_clock())
-        except Exception as exc:  # noqa: BLE001 - nothing is printed for a transaction we could not store
-            self._log.log(Event.UNEXPECTED_ERROR, where="store", error=f"{type(exc).__name__}: {exc}")
-            self.dispatch(ServiceFailed("error.store", sid))
-            return
-        self._log.log(Event.TRANSACTION_COMMITTED, session=sid, transaction=stored.id, seq=stored.seq,
-                      status=stored.status, item=item.id)
-        self._log.log(Event.SERVICE_RUN_COMPLETE, session=sid, item=item.id, outcome=stored.status)
-        receipt = result.receipt or self._default_receipt(ctx, result)
-        receipt = dataclasses.replace(receipt, tracking_number=stored.tracking_number,
-                                      qr_text=receipt.qr_text or stored.tracking_number)
+        status = outcome.result.transaction.status
+        self._log.log(Event.TRANSACTION_COMMITTED, session=sid, transaction=outcome.transaction_id,
+                      status=status, item=item.id)
+        self._log.log(Event.SERVICE_RUN_COMPLETE, session=sid, item=item.id, outcome=status)
+        receipt = outcome.receipt or self._default_receipt(item.title_zh, identity.masked_document_number,
+                                                           len(outcome.result.documents), outcome.tracking_number)
         with self._lock:
             if self._session.session_id != sid:
                 return  # the citizen left while the service ran: the transaction is recorded, nothing printed
-            self._pending = _PendingPrint(list(result.documents), receipt, stored.tracking_number, stored.id,
-                                          queued=stored.status == "queued",
-                                          printed=[False] * len(result.documents))
+            self._pending = _PendingPrint(list(outcome.result.documents), receipt, outcome.tracking_number,
+                                          outcome.transaction_id, queued=status == "queued",
+                                          printed=[False] * len(outcome.result.documents))
         self._print_pending(sid, reprint=False)
 
-    def _queued_result(self, ctx: ServiceContext) -> ServiceResult:
-        """The district is down: accept the request for the sync daemon to submit, with a claim receipt."""
-        draft = TransactionDraft(status="queued", summary={"item_id": ctx.item_id, "title": ctx.item_title_zh},
-                                 request={"item_id": ctx.item_id, "inputs": ctx.inputs, "params": dict(ctx.params)})
-        receipt = Receipt(title=f"{ctx.item_title_zh} · 受理回执",
-                          lines=(("事项 Service", ctx.item_title_zh), ("证件 Document", ctx.identity.masked_document_number),
-                                 ("状态 Status", "已受理，待提交 Accepted, to be submitted"),
-                                 ("时间 Time", ctx.clock().strftime("%Y-%m-%d %H:%M"))),
-                          footer="凭此回执查询办理进度 Keep this receipt to follow your request.")
-        return ServiceResult(documents=(), transaction=draft, receipt=receipt)
-
-    def _default_receipt(self, ctx: ServiceContext, result: ServiceResult) -> Receipt:
-        return Receipt(title=f"{ctx.item_title_zh} · 办理回执",
-                       lines=(("事项 Service", ctx.item_title_zh), ("证件 Document", ctx.identity.masked_document_number),
-                              ("份数 Copies", str(len(result.documents))),
-                              ("时间 Time", ctx.clock().strftime("%Y-%m-%d %H:%M"))),
-                       footer=f"{ctx.office_name}")
+    def _default_receipt(self, title: str, masked_document: str, copies: int, tracking_number: str) -> Receipt:
+        """A receipt for modules that return none of their own."""
+        return Receipt(title=f"{title} · 办理回执",
+                       lines=(("事项 Service", title), ("证件 Document", masked_document),
+                              ("份数 Copies", str(copies)),
+                              ("时间 Time", self._wall_clock().strftime("%Y-%m-%d %H:%M"))),
+                       tracking_number=tracking_number, qr_text=tracking_number,
+                       footer=self.config.terminal.office_name)
 
     def _print_pending(self, sid: int, reprint: bool) -> None:
         with self._lock:

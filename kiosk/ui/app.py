@@ -22,18 +22,20 @@ class LanguageSwitch:
 
     def __init__(self, app: QCoreApplication) -> None:
         self._app = app
-        self._translator: QTranslator | None = None
 
     def __call__(self, language: str) -> None:
-        if self._translator is not None:
-            self._app.removeTranslator(self._translator)
-            self._translator = None
+        # The translator hangs off the application, not this object: one QApplication may outlive several
+        # windows (tests), and a translator left installed by an earlier window would win over ours.
+        previous = getattr(self._app, "_kiosk_translator", None)
+        if previous is not None:
+            self._app.removeTranslator(previous)
+            self._app._kiosk_translator = None  # type: ignore[attr-defined]
         if language == "en":
             return
         translator = QTranslator(self._app)
         if translator.load(str(TRANSLATIONS / f"kiosk_{language}.qm")):
             self._app.installTranslator(translator)
-            self._translator = translator
+            self._app._kiosk_translator = translator  # type: ignore[attr-defined]
 
 
 def make_application(config: Config, argv: list[str] | None = None) -> QApplication:
@@ -44,7 +46,7 @@ def make_application(config: Config, argv: list[str] | None = None) -> QApplicat
     app.setFont(theme.app_font(family, config.ui.base_font_pt))
     app.setStyleSheet(theme.stylesheet(config.ui.base_font_pt,
                                        max(theme.touch_px(config.ui.min_touch_mm, config.ui.dpi), 72)))
-    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Territory.China))
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     return app
 
 

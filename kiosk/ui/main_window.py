@@ -53,6 +53,7 @@ class MainWindow(QWidget):
         self.terminal = terminal
         self._switch_language = translator_switch
         self._language = ""
+        self._rendered_session = -1
         self.setWindowTitle("kiosk")
         self.bridge = TerminalBridge(terminal)
         root = QVBoxLayout(self)
@@ -149,7 +150,13 @@ class MainWindow(QWidget):
         self.cancel.setText(tr("Finish") if session.state is State.DONE else tr("Cancel"))
         self.cancel.setVisible(session.state is not State.ATTRACT)
         screen = self.screens[session.state]
-        screen.render(session)
+        if session.session_id != self._rendered_session:
+            # A session began or ended: every screen drops what it showed of the previous citizen.
+            self._rendered_session = session.session_id
+            for other in self.screens.values():
+                other.render(session)
+        else:
+            screen.render(session)
         self.stack.setCurrentWidget(screen)
         self.help_text.setText(tr("A member of staff has been called and will come to help you.")
                                if session.state is not State.ATTRACT else

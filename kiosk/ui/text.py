@@ -9,7 +9,7 @@ from kiosk import messages
 
 def tr(source: str) -> str:
     """Translate a shell string (context 'Shell'); pyside6-lupdate extracts the calls."""
-    return QCoreApplication.translate("Shell", source)
+    return QCoreApplication.translate("", source)
 
 
 def message(key: str | None) -> str:

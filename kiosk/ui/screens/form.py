@@ -44,6 +44,8 @@ class FormScreen(Screen):
         self.back.setText(tr("Back"))
         self.next.setText(tr("Next"))
         if item is None or module is None:
+            self._build((), en, {})  # no item (session ended): forget the previous citizen's inputs
+            self._built_for = None
             return
         self.title.setText(item.title_en if en else item.title_zh)
         self.help.setText((item.help_en or module.help_en) if en else (item.help_zh or module.help_zh))

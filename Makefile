@@ -1,0 +1,30 @@
+# The two commands of the README are `make demo` and `make test`; each installs what it needs (scripts/bootstrap.sh).
+SHELL := /bin/bash
+PY := .venv/bin/python
+
+.PHONY: setup demo test bench screenshots translations log-events clean
+
+setup:
+	@bash scripts/bootstrap.sh
+
+demo: setup
+	@bash scripts/demo.sh
+
+test: setup
+	@bash scripts/test.sh
+
+bench: setup
+	@QT_QPA_PLATFORM=offscreen $(PY) -m bench.run
+
+screenshots: setup
+	@bash scripts/screenshots.sh
+
+translations: setup
+	@.venv/bin/pyside6-lupdate kiosk/ui/*.py kiosk/ui/screens/*.py kiosk/messages.py -ts assets/translations/kiosk_zh_CN.ts -no-obsolete
+	@.venv/bin/pyside6-lrelease assets/translations/kiosk_zh_CN.ts -qm assets/translations/kiosk_zh_CN.qm
+
+log-events: setup
+	@$(PY) -m kiosk.log_events > docs/log-events.md
+
+clean:
+	rm -rf .demo bench/results.json .pytest_cache

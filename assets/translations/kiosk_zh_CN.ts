@@ -1,0 +1,535 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name></name>
+    <message>
+        <location filename="../../kiosk/ui/main_window.py" line="149"/>
+        <source>Help</source>
+        <translation>帮助</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/main_window.py" line="150"/>
+        <location filename="../../kiosk/ui/screens/done.py" line="66"/>
+        <source>Finish</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/main_window.py" line="150"/>
+        <source>Cancel</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/main_window.py" line="161"/>
+        <source>A member of staff has been called and will come to help you.</source>
+        <translation>已通知工作人员，请稍候，马上来帮您。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/main_window.py" line="163"/>
+        <source>Place your identity document on the reader, or touch Start. Staff at the service desk can help you.</source>
+        <translation>请将身份证件放在读卡区，或点击“开始办理”。服务台工作人员可以帮您。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/main_window.py" line="165"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/main_window.py" line="177"/>
+        <source>Are you still there? Touch the button to continue.</source>
+        <translation>您还在吗？请点击按钮继续办理。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/main_window.py" line="179"/>
+        <location filename="../../kiosk/ui/screens/reading.py" line="71"/>
+        <source>Continue</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/attract.py" line="40"/>
+        <source>24-hour self-service</source>
+        <translation>24小时自助服务</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/attract.py" line="41"/>
+        <source>Social insurance, housing fund, medical insurance, household registration, civil affairs, tax</source>
+        <translation>社保、公积金、医保、户籍、民政、税务</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/attract.py" line="43"/>
+        <source>Place your identity document on the reader</source>
+        <translation>请将身份证件放在读卡区</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/attract.py" line="44"/>
+        <source>Touch here to start</source>
+        <translation>点击这里开始办理</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/attract.py" line="45"/>
+        <source>Open 24 hours. Staff can help you at the service desk.</source>
+        <translation>24小时开放。如需帮助，请到服务台找工作人员。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/confirm.py" line="33"/>
+        <source>Please confirm</source>
+        <translation>请确认</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/confirm.py" line="36"/>
+        <source>Your document and a receipt will be printed.</source>
+        <translation>将为您打印文件和一张回执。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/confirm.py" line="38"/>
+        <location filename="../../kiosk/ui/screens/form.py" line="44"/>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/confirm.py" line="39"/>
+        <source>Confirm and print</source>
+        <translation>确认并打印</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/done.py" line="49"/>
+        <source>Request accepted</source>
+        <translation>已受理</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/done.py" line="49"/>
+        <source>Done</source>
+        <translation>办理完成</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/done.py" line="50"/>
+        <source>Your request will be submitted when the district service is back. Keep the receipt.</source>
+        <translation>区里的系统恢复后将提交您的申请。请保管好回执。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/done.py" line="52"/>
+        <source>Please take your document, your receipt and your identity card.</source>
+        <translation>请取走您的文件、回执和身份证件。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/done.py" line="53"/>
+        <source>Tracking number: %1</source>
+        <translation>业务编号：%1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/done.py" line="55"/>
+        <source>How was this service?</source>
+        <translation>您对本次服务满意吗？</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/done.py" line="56"/>
+        <source>Satisfied</source>
+        <translation>满意</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/done.py" line="57"/>
+        <source>Not satisfied</source>
+        <translation>不满意</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/done.py" line="61"/>
+        <source>Thank you for your rating.</source>
+        <translation>感谢您的评价。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/done.py" line="63"/>
+        <source>Print again</source>
+        <translation>再打印一份</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/done.py" line="65"/>
+        <source>Another service</source>
+        <translation>办理其他业务</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/face.py" line="40"/>
+        <source>Face check</source>
+        <translation>人脸核验</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/face.py" line="41"/>
+        <location filename="../../kiosk/ui/screens/printing.py" line="36"/>
+        <location filename="../../kiosk/ui/screens/reading.py" line="72"/>
+        <source>Try again</source>
+        <translation>再试一次</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/form.py" line="45"/>
+        <source>Next</source>
+        <translation>下一步</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/menu.py" line="69"/>
+        <source>Hello, %1. Please choose a service</source>
+        <translation>%1，您好！请选择要办理的业务</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/menu.py" line="70"/>
+        <source>Please choose a service</source>
+        <translation>请选择要办理的业务</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/menu.py" line="71"/>
+        <source>Search: Chinese, pinyin or initials (e.g. sbjf)</source>
+        <translation>搜索：中文、拼音或首字母（如 sbjf）</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/menu.py" line="72"/>
+        <source>Keyboard</source>
+        <translation>键盘</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/menu.py" line="90"/>
+        <source>Most used</source>
+        <translation>常用业务</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/menu.py" line="128"/>
+        <source>No service matches your search.</source>
+        <translation>没有找到相关业务。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/printing.py" line="32"/>
+        <source>Printing</source>
+        <translation>正在打印</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/printing.py" line="33"/>
+        <source>Please wait. Your document is being prepared and printed.</source>
+        <translation>请稍候，正在为您准备并打印文件。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/printing.py" line="37"/>
+        <source>Accept my request for later</source>
+        <translation>先受理，稍后办理</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/printing.py" line="38"/>
+        <source>Back to services</source>
+        <translation>返回业务列表</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/reading.py" line="64"/>
+        <source>Enter your document details</source>
+        <translation>请输入证件信息</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/reading.py" line="64"/>
+        <source>Reading your document</source>
+        <translation>正在读取证件</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/reading.py" line="65"/>
+        <source>Type the document number, date of birth (YYMMDD) and date of expiry (YYMMDD) printed on your document.</source>
+        <translation>请输入证件上印有的证件号码、出生日期（年月日六位）和有效期至（年月日六位）。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/reading.py" line="67"/>
+        <source>Please keep your document on the reader until this is done.</source>
+        <translation>读取完成前，请不要移开证件。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/reading.py" line="68"/>
+        <source>Document number</source>
+        <translation>证件号码</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/reading.py" line="69"/>
+        <source>Date of birth</source>
+        <translation>出生日期</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/reading.py" line="70"/>
+        <source>Date of expiry</source>
+        <translation>有效期至</translation>
+    </message>
+</context>
+<context>
+    <name>messages</name>
+    <message>
+        <location filename="../../kiosk/messages.py" line="19"/>
+        <source>Something went wrong. Please try again or ask staff for help.</source>
+        <translation>出了点问题，请再试一次，或请工作人员帮助。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="20"/>
+        <source>This terminal is not set up correctly. Please ask staff.</source>
+        <translation>本机设置有误，请联系工作人员。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="21"/>
+        <source>A device is not working. Please ask staff for help.</source>
+        <translation>设备暂时无法使用，请联系工作人员。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="22"/>
+        <source>Your document could not be read. Please try again.</source>
+        <translation>未能读取您的证件，请再试一次。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="23"/>
+        <source>The card reader is not available. Please ask staff.</source>
+        <translation>读卡器暂时无法使用，请联系工作人员。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="24"/>
+        <source>Please place your document on the reader.</source>
+        <translation>请将证件放在读卡区。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="25"/>
+        <source>Your document was moved too early. Please place it on the reader again and keep it still.</source>
+        <translation>证件移开得太早了，请重新放好并保持不动。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="26"/>
+        <source>The document number or dates do not match this document. Please check and enter them again.</source>
+        <translation>证件号码或日期与本证件不符，请核对后重新输入。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="27"/>
+        <source>This document could not be read. Please ask staff for help.</source>
+        <translation>无法读取此证件，请联系工作人员。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="28"/>
+        <source>This document could not be verified. Staff have been called to help you.</source>
+        <translation>此证件未通过验证，已通知工作人员来帮您。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="29"/>
+        <source>The camera is not working. Please ask staff for help.</source>
+        <translation>摄像头暂时无法使用，请联系工作人员。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="30"/>
+        <source>The camera is not available. Please ask staff for help.</source>
+        <translation>摄像头暂时无法使用，请联系工作人员。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="31"/>
+        <source>The face check did not work. Please try again.</source>
+        <translation>人脸核验未成功，请再试一次。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="32"/>
+        <source>No face was found. Please look at the camera.</source>
+        <translation>没有检测到人脸，请看向摄像头。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="33"/>
+        <source>The face check did not match your document.</source>
+        <translation>人脸与证件照片不一致。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="34"/>
+        <source>Please follow the movements shown on the screen.</source>
+        <translation>请按屏幕提示做动作。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="35"/>
+        <source>The printer is not working. Your document is kept; please ask staff.</source>
+        <translation>打印机暂时无法使用，您的文件已保存，请联系工作人员。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="36"/>
+        <source>The printer is offline. Your document is kept and can be printed when it is back.</source>
+        <translation>打印机离线，您的文件已保存，恢复后可以打印。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="37"/>
+        <source>The printer is out of paper. Staff have been told; your document is kept.</source>
+        <translation>打印机缺纸，已通知工作人员，您的文件已保存。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="38"/>
+        <source>Printing failed. Your document is kept; you can try again.</source>
+        <translation>打印失败，您的文件已保存，可以再试一次。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="39"/>
+        <source>This service could not be completed. Please try again later.</source>
+        <translation>该业务暂时无法办理，请稍后再试。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="40"/>
+        <source>The district service is not reachable right now. We can take your request and process it later, with a claim receipt.</source>
+        <translation>暂时连不上区里的系统。我们可以先受理您的申请，稍后办理，并给您打印受理回执。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="41"/>
+        <source>Please check the highlighted field.</source>
+        <translation>请检查标红的内容。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="42"/>
+        <source>Your request could not be saved. Please ask staff for help.</source>
+        <translation>您的申请未能保存，请联系工作人员。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="43"/>
+        <source>The service list could not be loaded.</source>
+        <translation>业务列表无法加载。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="45"/>
+        <source>The face check did not match your document. Please try again.</source>
+        <translation>人脸与证件照片不一致，请再试一次。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="46"/>
+        <source>We could not be sure. Please look straight at the camera and try again.</source>
+        <translation>未能确认，请正视摄像头再试一次。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="47"/>
+        <source>No face was found. Please stand in front of the camera.</source>
+        <translation>没有检测到人脸，请站到摄像头前。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="48"/>
+        <source>Please follow the movements shown on the screen and try again.</source>
+        <translation>请按屏幕提示做动作，再试一次。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="49"/>
+        <source>The camera is not available. Staff have been called to help you.</source>
+        <translation>摄像头暂时无法使用，已通知工作人员来帮您。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="50"/>
+        <source>The face check did not succeed. Staff have been called to help you.</source>
+        <translation>人脸核验未成功，已通知工作人员来帮您。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="52"/>
+        <source>Please look at the camera.</source>
+        <translation>请看向摄像头。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="53"/>
+        <source>Please move a little closer.</source>
+        <translation>请再靠近一点。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="54"/>
+        <source>Please move back a little.</source>
+        <translation>请稍微往后一点。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="55"/>
+        <source>Only one person in front of the camera, please.</source>
+        <translation>请保持镜头前只有一个人。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="56"/>
+        <source>Slowly turn your head to the left.</source>
+        <translation>请慢慢向左转头。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="57"/>
+        <source>Slowly turn your head to the right.</source>
+        <translation>请慢慢向右转头。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="58"/>
+        <source>Please blink.</source>
+        <translation>请眨眨眼。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="59"/>
+        <source>Hold still, checking...</source>
+        <translation>请保持不动，正在核验……</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="60"/>
+        <source>It is too dark. Please face the light.</source>
+        <translation>光线太暗，请面向光源。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="61"/>
+        <source>It is too bright.</source>
+        <translation>光线太亮。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="62"/>
+        <source>Please hold still.</source>
+        <translation>请保持不动。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="64"/>
+        <source>Please place your identity document on the reader.</source>
+        <translation>请将身份证件放在读卡区。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="65"/>
+        <source>Please enter the document number and dates printed on your document.</source>
+        <translation>请输入证件上印有的证件号码和日期。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="66"/>
+        <source>Your document could not be read.</source>
+        <translation>未能读取您的证件。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="67"/>
+        <source>Please look at the camera and follow the instructions.</source>
+        <translation>请看向摄像头，并按提示做动作。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="68"/>
+        <source>Please try the face check again.</source>
+        <translation>请再做一次人脸核验。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="69"/>
+        <source>Staff have been called to help you.</source>
+        <translation>已通知工作人员来帮您。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="70"/>
+        <source>Thank you. Please choose a service.</source>
+        <translation>谢谢，请选择要办理的业务。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="71"/>
+        <source>Please wait, your document is being printed.</source>
+        <translation>请稍候，正在为您打印。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="72"/>
+        <source>This service could not be completed.</source>
+        <translation>该业务暂时无法办理。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="73"/>
+        <source>Printing failed.</source>
+        <translation>打印失败。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="74"/>
+        <source>Done. Please take your document and your identity card.</source>
+        <translation>办理完成，请取走您的文件和身份证件。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="75"/>
+        <source>Your request has been accepted. Please keep the receipt.</source>
+        <translation>您的申请已受理，请保管好回执。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="76"/>
+        <source>Thank you for your rating.</source>
+        <translation>感谢您的评价。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/messages.py" line="77"/>
+        <source>Are you still there? Touch the screen to continue.</source>
+        <translation>您还在吗？请点击屏幕继续。</translation>
+    </message>
+</context>
+</TS>

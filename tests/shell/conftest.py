@@ -1,0 +1,55 @@
+"""Fixtures for the shell tests: a real district server on loopback and a terminal on simulated devices."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kiosk.config import Config, load_config
+from kiosk.eventlog import EventLog
+from tests.sync.district_process import ThreadedDistrict
+
+
+@pytest.fixture()
+def district(tmp_path: Path) -> Iterator[ThreadedDistrict]:
+    from sync.district.settings import DistrictSettings
+
+    server = ThreadedDistrict(DistrictSettings(db_url=f"sqlite:///{tmp_path / 'district.db'}", demo=True)).start()
+    yield server
+    server.stop()
+
+
+def shell_config(data: Path, district_url: str, **sections: dict) -> Config:
+    """A fast configuration: simulated devices with short delays, PDFs into <data>/printed."""
+    overrides: dict[str, dict] = {
+        "terminal": {"data_dir": str(data), "district_url": district_url, "kiosk_id": "sc-test-01"},
+        "simulated": {"read_delay_s": 0.05, "face_delay_s": 0.2, "print_delay_s": 0.0},
+        "ui": {"voice": False},
+    }
+    for name, values in sections.items():
+        overrides.setdefault(name, {}).update(values)
+    return load_config(None, overrides)
+
+
+@pytest.fixture()
+def log_stream() -> io.StringIO:
+    return io.StringIO()
+
+
+@pytest.fixture()
+def shell(qtbot, tmp_path: Path, district: ThreadedDistrict, log_stream: io.StringIO):  # noqa: ANN001, ANN201
+    """The real main window over a real terminal (simulated devices, SQLite, the district on loopback)."""
+    from kiosk.assembly import assemble
+    from kiosk.ui.app import build_window, make_application
+
+    config = shell_config(tmp_path / "kiosk", district.url)
+    app = make_application(config)
+    terminal = assemble(config, log=EventLog(stream=log_stream, path=tmp_path / "kiosk" / "logs" / "kiosk.jsonl"))
+    terminal.start()
+    window = build_window(app, terminal, windowed=True)
+    qtbot.addWidget(window)
+    yield window
+    terminal.close()

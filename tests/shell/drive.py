@@ -1,0 +1,40 @@
+"""Driving the shell like a citizen: find widgets by their test id and tap them."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit, QPushButton, QWidget
+
+from kiosk.session import State
+
+
+def find(window: QWidget, testid: str) -> QWidget:
+    """The visible widget whose `testid` property is `testid`."""
+    for w in window.findChildren(QWidget):
+        if w.property("testid") == testid and w.isVisible():
+            return w
+    raise LookupError(f"no visible widget {testid!r}")
+
+
+def tap(qtbot, window: QWidget, testid: str) -> None:  # noqa: ANN001
+    widget = find(window, testid)
+    assert isinstance(widget, QPushButton) and widget.isEnabled(), testid
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def wait_state(qtbot, window, state: State, timeout_ms: int = 15000) -> None:  # noqa: ANN001
+    qtbot.waitUntil(lambda: window.terminal.session.state is state and
+                    window.stack.currentWidget() is window.screens[state], timeout=timeout_ms)
+
+
+def visible_texts(window: QWidget) -> list[str]:
+    """Every text the window could show: labels, buttons, line edits (visible or not)."""
+    from PySide6.QtWidgets import QLabel
+
+    texts = []
+    for w in window.findChildren(QWidget):
+        if isinstance(w, (QLabel, QPushButton)):
+            texts.append(w.text())
+        elif isinstance(w, QLineEdit):
+            texts.append(w.text())
+    return texts
