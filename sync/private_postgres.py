@@ -10,7 +10,6 @@ import glob
 import os
 import pwd
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -107,9 +106,12 @@ class PrivatePostgres:
 
     def stop(self) -> None:
         if self._proc is not None and self._proc.poll() is None:
-            self._proc.send_signal(signal.SIGINT)  # fast shutdown: disconnect clients, checkpoint, exit
+            # Fast shutdown (disconnect clients, checkpoint); pg_ctl signals the server itself, as runuser
+            # does not pass SIGINT on.
+            subprocess.run([*self._prefix, str(self.bindir / "pg_ctl"), "stop", "-D", str(self.root / "data"),
+                            "-m", "fast", "-w", "-t", "20"], capture_output=True, timeout=30)
             try:
-                self._proc.wait(timeout=20)
+                self._proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self._proc.kill()
                 self._proc.wait()
