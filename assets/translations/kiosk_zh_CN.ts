@@ -4,69 +4,73 @@
 <context>
     <name></name>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="149"/>
+        <location filename="../../kiosk/ui/main_window.py" line="150"/>
         <source>Help</source>
         <translation>帮助</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="150"/>
         <location filename="../../kiosk/ui/screens/done.py" line="66"/>
         <source>Finish</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="150"/>
+        <location filename="../../kiosk/ui/main_window.py" line="147"/>
+        <source>Self-service terminal</source>
+        <translation>自助服务终端</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/main_window.py" line="151"/>
         <source>Cancel</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="161"/>
+        <location filename="../../kiosk/ui/main_window.py" line="163"/>
         <source>A member of staff has been called and will come to help you.</source>
         <translation>已通知工作人员，请稍候，马上来帮您。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="163"/>
+        <location filename="../../kiosk/ui/main_window.py" line="165"/>
         <source>Place your identity document on the reader, or touch Start. Staff at the service desk can help you.</source>
         <translation>请将身份证件放在读卡区，或点击“开始办理”。服务台工作人员可以帮您。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="165"/>
+        <location filename="../../kiosk/ui/main_window.py" line="167"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="177"/>
+        <location filename="../../kiosk/ui/main_window.py" line="179"/>
         <source>Are you still there? Touch the button to continue.</source>
         <translation>您还在吗？请点击按钮继续办理。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="179"/>
+        <location filename="../../kiosk/ui/main_window.py" line="181"/>
         <location filename="../../kiosk/ui/screens/reading.py" line="71"/>
         <source>Continue</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/attract.py" line="40"/>
+        <location filename="../../kiosk/ui/screens/attract.py" line="37"/>
         <source>24-hour self-service</source>
         <translation>24小时自助服务</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/attract.py" line="41"/>
+        <location filename="../../kiosk/ui/screens/attract.py" line="38"/>
         <source>Social insurance, housing fund, medical insurance, household registration, civil affairs, tax</source>
         <translation>社保、公积金、医保、户籍、民政、税务</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/attract.py" line="43"/>
+        <location filename="../../kiosk/ui/screens/attract.py" line="40"/>
         <source>Place your identity document on the reader</source>
         <translation>请将身份证件放在读卡区</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/attract.py" line="44"/>
+        <location filename="../../kiosk/ui/screens/attract.py" line="41"/>
         <source>Touch here to start</source>
         <translation>点击这里开始办理</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/attract.py" line="45"/>
+        <location filename="../../kiosk/ui/screens/attract.py" line="42"/>
         <source>Open 24 hours. Staff can help you at the service desk.</source>
         <translation>24小时开放。如需帮助，请到服务台找工作人员。</translation>
     </message>

@@ -144,11 +144,13 @@ class MainWindow(QWidget):
             self._language = session.language
             self._switch_language(session.language)
         cfg = self.terminal.config.terminal
-        self.place.setText(f"{cfg.office_name} · {tr('Self-service terminal')}")
+        terminal_name = tr("Self-service terminal")
+        self.place.setText(f"{cfg.office_name} · {terminal_name}")
         self.lang.setText("English" if session.language == "zh_CN" else "中文")
         self.help.setText(tr("Help"))
-        self.cancel.setText(tr("Finish") if session.state is State.DONE else tr("Cancel"))
-        self.cancel.setVisible(session.state is not State.ATTRACT)
+        self.cancel.setText(tr("Cancel"))
+        # the Done screen has its own Finish button; elsewhere the citizen can always leave from here
+        self.cancel.setVisible(session.state not in (State.ATTRACT, State.DONE))
         screen = self.screens[session.state]
         if session.session_id != self._rendered_session:
             # A session began or ended: every screen drops what it showed of the previous citizen.

@@ -59,9 +59,13 @@ class TouchKeyboard(QWidget):
         self.set_layout(layout)
 
     def set_layout(self, layout: str) -> None:
+        if getattr(self, "_layout_name", None) == layout:
+            return
+        self._layout_name = layout
         while self._grid.count():
             item = self._grid.takeAt(0)
             if item.widget():
+                item.widget().hide()  # deleteLater() waits for the event loop; never show stale keys meanwhile
                 item.widget().deleteLater()
         rows = self.DIGITS if layout == "digits" else self.FULL
         for r, row in enumerate(rows):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from kiosk.session import LanguageChosen, Session, Start
+from kiosk.session import Session, Start
 from kiosk.ui.screens.base import Screen
 from kiosk.ui.text import tr
-from kiosk.ui.widgets import button, hbox, label
+from kiosk.ui.widgets import button, label
 
 
 class AttractScreen(Screen):
@@ -23,8 +23,6 @@ class AttractScreen(Screen):
         self.hours.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.start = button("", self.send(Start()), "primary", "start")
         self.start.setMinimumHeight(140)
-        self.zh = button("中文", self.send(LanguageChosen("zh_CN")), "", "lang-zh")
-        self.en = button("English", self.send(LanguageChosen("en")), "", "lang-en")
         self.layout_.addStretch(2)
         self.layout_.addWidget(self.title)
         self.layout_.addWidget(self.subtitle)
@@ -32,7 +30,6 @@ class AttractScreen(Screen):
         self.layout_.addWidget(self.card_hint)
         self.layout_.addWidget(self.start)
         self.layout_.addStretch(1)
-        self.layout_.addLayout(hbox(self.zh, self.en, stretch_first=True))
         self.layout_.addWidget(self.hours)
 
     def render(self, session: Session) -> None:

@@ -53,8 +53,8 @@ class DoneScreen(Screen):
         self.tracking.setText(tr("Tracking number: %1").replace("%1", session.tracking_number)
                               if session.tracking_number else "")
         self.rate_q.setText(tr("How was this service?"))
-        self.good.setText("👍 " + tr("Satisfied"))
-        self.bad.setText("👎 " + tr("Not satisfied"))
+        self.good.setText(tr("Satisfied"))
+        self.bad.setText(tr("Not satisfied"))
         rated = session.rating is not None
         self.good.setVisible(not rated)
         self.bad.setVisible(not rated)

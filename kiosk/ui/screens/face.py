@@ -52,6 +52,7 @@ class FaceScreen(Screen):
         """Draw one preview frame (never stored) with the face box, and the guidance sentence."""
         self.guidance.setText(message(progress.guidance))
         if progress.steps:
+            self.busy.hide()  # the challenge's own progress replaces the generic one
             self.steps.show()
             self.steps.setRange(0, progress.steps)
             self.steps.setValue(progress.step)

@@ -1,0 +1,92 @@
+"""Regenerate docs/screenshots/: the attract, menu and done screens (and the others), in Chinese and English.
+
+Runs the real window on simulated devices and a district server in this process, drives it like a citizen, and
+grabs the window at each screen. Run it under Xvfb (scripts/screenshots.sh) so fonts render as on a terminal.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+
+def main() -> int:
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.assembly import assemble
+    from kiosk.config import load_config
+    from kiosk.eventlog import NullEventLog
+    from kiosk.session import Confirmed, FormSubmitted, ItemChosen, LanguageChosen, Start, State
+    from kiosk.ui.app import build_window, make_application
+    from sync.district.settings import DistrictSettings
+    from tests.sync.district_process import ThreadedDistrict
+
+    out = REPO / "docs" / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="kiosk-shots-"))
+    district = ThreadedDistrict(DistrictSettings(db_url=f"sqlite:///{tmp / 'district.db'}", demo=True)).start()
+    config = load_config(REPO / "assets" / "config" / "demo.toml", {
+        "terminal": {"data_dir": str(tmp / "kiosk"), "district_url": district.url},
+        "simulated": {"read_delay_s": 0.1, "face_delay_s": 1.0, "print_delay_s": 0.0},
+        "ui": {"voice": False}})
+    app = make_application(config)
+    terminal = assemble(config, log=NullEventLog())
+    terminal.start()
+    window = build_window(app, terminal, windowed=True)
+    window.resize(1280, 1024)
+
+    def pump(seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            QApplication.processEvents()
+            time.sleep(0.02)
+
+    def wait(state: State, timeout: float = 30) -> None:
+        end = time.monotonic() + timeout
+        while terminal.session.state is not state:
+            if time.monotonic() > end:
+                raise RuntimeError(f"never reached {state}")
+            pump(0.05)
+        pump(0.4)
+
+    def shot(name: str) -> None:
+        pump(0.2)
+        window.grab().save(str(out / f"{name}.png"))
+        print(out / f"{name}.png")
+
+    for lang in ("zh_CN", "en"):
+        suffix = "zh" if lang == "zh_CN" else "en"
+        terminal.dispatch(LanguageChosen(lang))
+        wait(State.ATTRACT)
+        shot(f"attract-{suffix}")
+        terminal.dispatch(Start())
+        terminal.dispatch(LanguageChosen(lang))
+        wait(State.VERIFYING_FACE)
+        pump(0.5)
+        shot(f"face-{suffix}")
+        wait(State.MENU)
+        shot(f"menu-{suffix}")
+        terminal.dispatch(ItemChosen("si-contribution-record", True))
+        wait(State.SERVICE_FORM)
+        shot(f"form-{suffix}")
+        terminal.dispatch(FormSubmitted({"months": "36"}))
+        wait(State.CONFIRM)
+        shot(f"confirm-{suffix}")
+        terminal.dispatch(Confirmed())
+        wait(State.DONE)
+        shot(f"done-{suffix}")
+        from kiosk.session import Cancel
+        terminal.dispatch(Cancel())
+        wait(State.ATTRACT)
+    terminal.close()
+    district.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
