@@ -83,8 +83,9 @@ class Kiosk:
 def make_kiosk(root: Path, name: str, district_url: str, **sync_overrides) -> Kiosk:  # noqa: ANN003
     data = root / name
     data.mkdir(parents=True, exist_ok=True)
-    sync = dataclasses.replace(SyncConfig(), interval_s=0.2, backoff_base_s=0.05, backoff_cap_s=0.5,
-                               request_timeout_s=5.0, heartbeat_s=30.0, catalog_poll_s=3600.0, **sync_overrides)
+    fast = {"interval_s": 0.2, "backoff_base_s": 0.05, "backoff_cap_s": 0.5, "request_timeout_s": 5.0,
+            "heartbeat_s": 30.0, "catalog_poll_s": 3600.0}
+    sync = dataclasses.replace(SyncConfig(), **{**fast, **sync_overrides})
     config = Config(terminal=TerminalConfig(kiosk_id=name, data_dir=data, district_url=district_url), sync=sync)
     engine = open_engine(sqlite_url(data / "kiosk.db"))
     migrate(engine)
