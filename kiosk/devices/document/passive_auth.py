@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from asn1crypto import algos, cms, core
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
@@ -121,6 +121,8 @@ def verify_signature(public_key, signature: bytes, data: bytes, sig_algo: algos.
             raise _Invalid(f"unsupported signature algorithm {oid}")
     except InvalidSignature as exc:
         raise _Invalid("signature does not verify") from exc
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+        raise _Invalid(f"signature not verifiable: {exc}") from exc
 
 
 @dataclass(frozen=True)
@@ -171,14 +173,14 @@ def verify_signed_data(content_info_der: bytes) -> SignedContent:
             signer = x509.load_der_x509_certificate(signer_cert.dump())
             embedded = tuple(x509.load_der_x509_certificate(c.dump()) for c in certs)
             public_key = signer.public_key()
-        except ValueError as exc:
+        except (ValueError, UnsupportedAlgorithm) as exc:
             raise _Invalid(f"signer certificate not usable: {exc}") from exc
         verify_signature(public_key, signer_info["signature"].native, to_verify,
                          signer_info["signature_algorithm"], digest_name)
         return SignedContent(content_type, content_bytes, signer, embedded)
     except _Invalid:
         raise
-    except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, UnsupportedAlgorithm) as exc:
         # asn1crypto reports malformed structures with these as it parses lazily
         raise _Invalid(f"malformed CMS structure: {exc}") from exc
 
@@ -246,7 +248,7 @@ def _chain(dsc: x509.Certificate, trust: TrustStore, now: dt.datetime) -> Passiv
     for csca in candidates:
         try:
             dsc.verify_directly_issued_by(csca)
-        except (ValueError, TypeError, InvalidSignature) as exc:
+        except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm) as exc:
             reasons.append(str(exc) or type(exc).__name__)
             continue
         if not csca.not_valid_before_utc <= now:
