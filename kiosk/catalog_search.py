@@ -3,7 +3,7 @@
 Keywords are precomputed in the catalog file (`keywords_for()` generates them with pypinyin when the catalog is
 authored), so building the index is only normalising strings: no pypinyin at load time (its dictionaries take
 ~0.3 s to load). A query is matched as a substring of each item's search strings after lower-casing and dropping
-spaces and separators; results are ranked by where it matched (title prefix, title, keyword, department), then
+spaces and separators; results are ranked by where it matched (start of the title or a keyword; inside one; the department), then
 by popularity.
 """
 
@@ -76,16 +76,14 @@ class SearchIndex:
 
     @staticmethod
     def _rank(e: _Entry, q: str) -> int | None:
-        if e.title_zh.startswith(q) or e.title_en.startswith(q):
+        # Two tiers, each ordered by popularity: what the citizen typed starts the title or a keyword (the
+        # name they know, '社保' or 'gjj'), or only appears inside one; a department match comes last.
+        if e.title_zh.startswith(q) or e.title_en.startswith(q) or any(k.startswith(q) for k in e.keywords):
             return 0
-        if q in e.title_zh or q in e.title_en:
+        if q in e.title_zh or q in e.title_en or any(q in k for k in e.keywords):
             return 1
-        if any(k.startswith(q) for k in e.keywords):
-            return 2
-        if any(q in k for k in e.keywords):
-            return 3
         if q in e.department:
-            return 4
+            return 2
         return None
 
 

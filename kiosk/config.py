@@ -75,7 +75,7 @@ class PrinterConfig:
     escpos_port: int = 9100
     pdf_folder: Path | None = None  # pdf-folder printer output; None = <data_dir>/printed
     spool_ttl_s: float = 86400.0  # an unprinted document is kept (in <data_dir>/spool) this long, then deleted
-    reprint_window_s: float = 900.0  # a printed document stays for "reprint" this long
+    reprint_window_s: float = 300.0  # a printed document stays on disk for "reprint" this long
     cups_poll_s: float = 0.2  # how often a CUPS job's state is polled while the citizen waits
 
 

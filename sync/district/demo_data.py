@@ -95,6 +95,9 @@ RECORD_TYPES: dict[str, tuple[str, str, str]] = {
     "vehicle-tax": ("车船税完税证明", "Vehicle and vessel tax certificate", "yearly"),
     "work-injury-insurance": ("工伤保险参保证明", "Work injury insurance certificate", "monthly"),
     "childbirth-insurance": ("生育保险待遇领取证明", "Maternity insurance benefit certificate", "monthly"),
+    "housing-fund-loan": ("住房公积金贷款还款记录", "Housing provident fund loan repayments", "monthly"),
+    "resident-medical-payment": ("城乡居民医保缴费证明", "Residents' medical insurance payments", "monthly"),
+    "tax-payment-certificate": ("税收完税证明", "Tax payment certificate", "yearly"),
 }
 
 

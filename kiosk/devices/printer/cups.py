@@ -84,6 +84,16 @@ class CupsPrinter:
         self._spool_dir = spool_dir
         self._clock = clock
 
+    @classmethod
+    def from_config(cls, config: Any, data_dir: Path) -> Any:
+        """The configured queue wrapped in a SpoolingPrinter over `<data_dir>/spool` (kiosk.config.PrinterConfig)."""
+        from kiosk.devices.printer.spool import DocumentSpool, SpoolingPrinter
+
+        spool = DocumentSpool(Path(data_dir) / "spool", ttl_s=config.spool_ttl_s,
+                              reprint_window_s=config.reprint_window_s)
+        return SpoolingPrinter(cls(config.cups_queue, server=config.cups_server, job_timeout_s=config.job_timeout_s,
+                                   poll_s=config.cups_poll_s, spool_dir=spool.folder), spool)
+
     def _connect(self) -> Any:
         import cups
 
