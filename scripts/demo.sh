@@ -36,7 +36,8 @@ if [ -z "${DISPLAY:-}" ]; then
   "$BIN/kiosk" "${KIOSK_ARGS[@]}" >"$DEMO/kiosk.log" 2>&1 &
   kiosk_pid=$!
   pids+=($kiosk_pid)
-  sleep 5
+  for _ in $(seq 1 100); do grep -q '"attract-shown"' "$DEMO/kiosk.log" 2>/dev/null && break; sleep 0.2; done
+  sleep 2
   import -display "$DISPLAY" -window root "$DEMO/attract.png" 2>/dev/null || true
   cat <<MSG
 demo: no display here, so the kiosk runs under Xvfb on $DISPLAY (log: .demo/kiosk.log).
