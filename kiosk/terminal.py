@@ -91,6 +91,7 @@ class Terminal:
         self._listeners: list[Listener] = []
         self._face_listeners: list[FaceListener] = []
         self._reader_listeners: list[Callable[[ReaderEvent], None]] = []
+        self._status_listeners: list[Callable[[dict[str, Any]], None]] = []
         self._translations = {lang: Translations.load(lang) for lang in ("zh_CN", "en")}
         self._executor = ThreadPoolExecutor(max_workers=3, thread_name_prefix="kiosk-work")
         self._closed = False
@@ -126,6 +127,21 @@ class Terminal:
     def subscribe_reader(self, listener: Callable[[ReaderEvent], None]) -> None:
         """Call `listener(event)` when readers or cards come and go."""
         self._reader_listeners.append(listener)
+
+    def subscribe_sync_status(self, listener: Callable[[dict[str, Any]], None]) -> None:
+        """Call `listener(status)` with the outbox/sync status each time `poll_sync_status()` has read it."""
+        self._status_listeners.append(listener)
+
+    def poll_sync_status(self) -> None:
+        """Read the sync daemon's status (backlog, link, last error) from the database, off the caller's thread."""
+        self._submit(self._read_sync_status)
+
+    def _read_sync_status(self) -> None:
+        from kiosk.store.outbox import Outbox
+
+        status = Outbox(self._store.engine).status()
+        for listener in list(self._status_listeners):
+            listener(status)
 
     @property
     def session(self) -> Session:

@@ -4,7 +4,7 @@
 <context>
     <name></name>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="150"/>
+        <location filename="../../kiosk/ui/main_window.py" line="175"/>
         <source>Help</source>
         <translation>帮助</translation>
     </message>
@@ -14,37 +14,52 @@
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="147"/>
+        <location filename="../../kiosk/ui/main_window.py" line="154"/>
+        <source>Offline: requests are kept and sent later</source>
+        <translation>离线：业务照常办理，数据稍后上传</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/main_window.py" line="154"/>
+        <source>Online</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/main_window.py" line="156"/>
+        <source>%1 waiting to be sent</source>
+        <translation>%1 笔待上传</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/main_window.py" line="172"/>
         <source>Self-service terminal</source>
         <translation>自助服务终端</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="151"/>
+        <location filename="../../kiosk/ui/main_window.py" line="176"/>
         <source>Cancel</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="163"/>
+        <location filename="../../kiosk/ui/main_window.py" line="188"/>
         <source>A member of staff has been called and will come to help you.</source>
         <translation>已通知工作人员，请稍候，马上来帮您。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="165"/>
+        <location filename="../../kiosk/ui/main_window.py" line="190"/>
         <source>Place your identity document on the reader, or touch Start. Staff at the service desk can help you.</source>
         <translation>请将身份证件放在读卡区，或点击“开始办理”。服务台工作人员可以帮您。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="167"/>
+        <location filename="../../kiosk/ui/main_window.py" line="192"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="179"/>
+        <location filename="../../kiosk/ui/main_window.py" line="205"/>
         <source>Are you still there? Touch the button to continue.</source>
         <translation>您还在吗？请点击按钮继续办理。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="181"/>
+        <location filename="../../kiosk/ui/main_window.py" line="207"/>
         <location filename="../../kiosk/ui/screens/reading.py" line="71"/>
         <source>Continue</source>
         <translation>继续</translation>

@@ -37,6 +37,11 @@ class TransactionStore:
         self._engine = engine
         self._kiosk_id = kiosk_id
 
+    @property
+    def engine(self) -> Engine:
+        """The database engine (the outbox status reads the same database)."""
+        return self._engine
+
     def record(self, *, item_id: str, module_id: str, status: str, holder: str, summary: dict[str, Any],
                request: dict[str, Any] | None = None, now: dt.datetime | None = None) -> StoredTransaction:
         """Store a transaction with its outbox row atomically and return its id, sequence and tracking number.

@@ -14,6 +14,7 @@ class TerminalBridge(QObject):
     session_changed = Signal(object)  # Session
     face_progress = Signal(object)  # FaceProgress
     reader_event = Signal(object)  # ReaderEvent
+    sync_status = Signal(object)  # dict from kiosk.store.outbox.Outbox.status()
 
     def __init__(self, terminal: Terminal) -> None:
         super().__init__()
@@ -22,6 +23,7 @@ class TerminalBridge(QObject):
         terminal.subscribe(self._on_session)
         terminal.subscribe_face(self._on_face)
         terminal.subscribe_reader(self._on_reader)
+        terminal.subscribe_sync_status(self.sync_status.emit)
 
     def _on_session(self, session: Session) -> None:
         self.session_changed.emit(session)

@@ -111,6 +111,12 @@ class MainWindow(QWidget):
         self._ticker = QTimer(self)
         self._ticker.timeout.connect(self._tick)
         self._ticker.start(1000)
+        self._sync_status: dict | None = None
+        self.bridge.sync_status.connect(self._on_sync_status)
+        self._status_timer = QTimer(self)
+        self._status_timer.timeout.connect(terminal.poll_sync_status)
+        self._status_timer.start(10_000)
+        terminal.poll_sync_status()
         self.render(terminal.session)
 
     # touches anywhere count as activity (the inactivity timer and "Are you still there?")
@@ -131,6 +137,28 @@ class MainWindow(QWidget):
     def _toggle_language(self) -> None:
         current = self.terminal.session.language
         self.terminal.dispatch(LanguageChosen("en" if current == "zh_CN" else "zh_CN"))
+
+    def _on_sync_status(self, status: dict) -> None:
+        self._sync_status = status
+        self._render_status()
+
+    def _render_status(self) -> None:
+        """The small sync indicator: online/offline and how many transactions wait for the district."""
+        status = self._sync_status
+        if status is None:
+            self.status.setText("")
+            return
+        pending = int(status.get("pending") or 0)
+        link = status.get("link") or "unknown"
+        parts = []
+        if link == "online":
+            parts.append("● " + tr("Online"))
+        elif link != "unknown":  # the daemon reported a failure: say so, and that nothing is lost
+            parts.append("○ " + tr("Offline: requests are kept and sent later"))
+        if pending:
+            parts.append(tr("%1 waiting to be sent").replace("%1", str(pending)))
+        self.status.setText(" · ".join(parts))
+        self.status.setProperty("testid", "sync-status")
 
     def _on_face_progress(self, progress: FaceProgress) -> None:
         if self.terminal.session.state is State.VERIFYING_FACE:
@@ -165,6 +193,7 @@ class MainWindow(QWidget):
                                tr("Place your identity document on the reader, or touch Start. Staff at the "
                                   "service desk can help you."))
         self.help_close.setText(tr("Close"))
+        self._render_status()
         if session.help_open:
             self.help_overlay.cover()
         else:

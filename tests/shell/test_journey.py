@@ -94,3 +94,16 @@ def test_language_toggle_switches_every_screen_to_english(qtbot, shell):
     tap(qtbot, window, "language")
     qtbot.waitUntil(lambda: window.terminal.session.language == "zh_CN")
     assert find(window, "start").text() != "Touch here to start", "Chinese translation is loaded"
+
+
+def test_sync_indicator_shows_the_backlog(qtbot, shell):
+    window = shell
+    tap(qtbot, window, "start")
+    wait_state(qtbot, window, State.MENU)
+    tap(qtbot, window, f"item-{SI_ITEM}")
+    wait_state(qtbot, window, State.SERVICE_FORM)
+    tap(qtbot, window, "next")
+    tap(qtbot, window, "confirm")
+    wait_state(qtbot, window, State.DONE, timeout_ms=30000)
+    window.terminal.poll_sync_status()  # no sync daemon runs in this test: the transaction waits
+    qtbot.waitUntil(lambda: "1" in window.status.text(), timeout=5000)
