@@ -23,12 +23,12 @@ def draw_seal(canvas, cx: float, cy: float, radius: float, office: str, label: s
     canvas.setStrokeAlpha(0.85)
     canvas.setLineWidth(radius * 0.07)
     canvas.circle(cx, cy, radius * 0.95, stroke=1, fill=0)
-    _star(canvas, cx, cy, radius * 0.26)
+    _star(canvas, cx, cy + radius * 0.02, radius * 0.3)
     # Office name on the arc from about 200 deg to -20 deg, glyphs upright toward the centre.
     chars = list(office)
-    size = min(radius * 0.27, radius * 4.2 / max(len(chars), 1))
+    size = min(radius * 0.23, radius * 4.2 / max(len(chars), 1))
     canvas.setFont(font, size)
-    text_r = radius * 0.95 - radius * 0.07 - size * 0.95
+    text_r = radius * 0.86 - size * 0.92  # glyph tops stay clear of the ring's inner edge
     span = min(250.0, 20.0 * len(chars) + 40) if len(chars) > 1 else 0.0
     start = 90 + span / 2
     step = span / (len(chars) - 1) if len(chars) > 1 else 0.0
@@ -43,7 +43,7 @@ def draw_seal(canvas, cx: float, cy: float, radius: float, office: str, label: s
     if label:
         lsize = min(radius * 0.2, radius * 1.3 / max(len(label), 1))
         canvas.setFont(font, lsize)
-        canvas.drawCentredString(cx, cy - radius * 0.55, label)
+        canvas.drawCentredString(cx, cy - radius * 0.58, label)
     canvas.restoreState()
 
 
