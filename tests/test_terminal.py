@@ -1,0 +1,126 @@
+"""The terminal without Qt: faults on the way (district down, printer out of paper, card pulled) lose nothing."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from kiosk.assembly import assemble
+from kiosk.config import load_config
+from kiosk.errors import CardRemoved
+from kiosk.eventlog import NullEventLog
+from kiosk.session import (
+    Cancel, Confirmed, DocumentFailed, FormSubmitted, ItemChosen, Retry, Start, State,
+)
+from tests.sync.district_process import ThreadedDistrict, free_port
+
+SI = "si-contribution-record"
+
+
+def make_terminal(tmp_path: Path, district_url: str):  # noqa: ANN201
+    config = load_config(None, {
+        "terminal": {"data_dir": str(tmp_path / "kiosk"), "district_url": district_url, "kiosk_id": "sc-t-01"},
+        "simulated": {"read_delay_s": 0.0, "face_delay_s": 0.0, "print_delay_s": 0.0},
+        "ui": {"voice": False}})
+    terminal = assemble(config, log=NullEventLog())
+    terminal.start()
+    return terminal
+
+
+def wait_for(terminal, predicate, timeout: float = 20.0) -> None:  # noqa: ANN001
+    deadline = time.monotonic() + timeout
+    while not predicate(terminal.session):
+        assert time.monotonic() < deadline, f"stuck in {terminal.session.state}: {terminal.session.message_key}"
+        time.sleep(0.005)
+
+
+def to_confirm(terminal) -> None:  # noqa: ANN001
+    terminal.dispatch(Start())
+    wait_for(terminal, lambda s: s.state is State.MENU)
+    terminal.dispatch(ItemChosen(SI, True))
+    terminal.dispatch(FormSubmitted({"months": "12"}))
+    assert terminal.session.state is State.CONFIRM
+
+
+def rows(terminal, sql: str) -> list:  # noqa: ANN001
+    with terminal._store.engine.connect() as c:
+        return c.execute(text(sql)).all()
+
+
+@pytest.fixture()
+def district(tmp_path: Path):  # noqa: ANN201
+    from sync.district.settings import DistrictSettings
+
+    server = ThreadedDistrict(DistrictSettings(db_url=f"sqlite:///{tmp_path / 'd.db'}", demo=True)).start()
+    yield server
+    server.stop()
+
+
+def test_district_down_queues_the_request_with_a_claim_receipt(tmp_path):
+    terminal = make_terminal(tmp_path, f"http://127.0.0.1:{free_port()}")  # nothing listens there
+    try:
+        to_confirm(terminal)
+        terminal.dispatch(Confirmed())
+        wait_for(terminal, lambda s: s.message_key is not None)
+        assert terminal.session.message_key == "error.district.unavailable" and terminal.session.can_queue
+        assert rows(terminal, "select count(*) from transactions")[0][0] == 0, "nothing recorded before consent"
+        terminal.dispatch(Confirmed(queue_if_offline=True))
+        wait_for(terminal, lambda s: s.state is State.DONE)
+        assert terminal.session.queued and terminal.session.tracking_number
+        (status, state), = rows(terminal, "select t.status, o.state from transactions t join outbox o "
+                                          "on o.transaction_id = t.id")
+        assert (status, state) == ("queued", "pending")
+        printed = list((tmp_path / "kiosk" / "printed").glob("*receipt*.pdf"))
+        assert len(printed) == 1, "a claim receipt is printed"
+    finally:
+        terminal.close()
+
+
+def test_printer_out_of_paper_keeps_the_transaction_and_retries_the_print(tmp_path, district):
+    terminal = make_terminal(tmp_path, district.url)
+    try:
+        terminal.devices.printer.set_fault("paper_out")
+        to_confirm(terminal)
+        terminal.dispatch(Confirmed())
+        wait_for(terminal, lambda s: s.message_key is not None)
+        assert terminal.session.message_key == "error.printer.paper" and terminal.session.can_retry
+        assert rows(terminal, "select count(*) from transactions")[0][0] == 1, "recorded before printing"
+        terminal.devices.printer.set_fault(None)  # staff refilled the paper
+        terminal.dispatch(Retry())
+        wait_for(terminal, lambda s: s.state is State.DONE)
+        assert rows(terminal, "select count(*) from transactions")[0][0] == 1, "a retry does not record twice"
+        kinds = sorted(p.name.split("-")[2] for p in (tmp_path / "kiosk" / "printed").glob("*.pdf"))
+        assert kinds == ["certificate", "receipt"]
+    finally:
+        terminal.close()
+
+
+def test_card_pulled_mid_read_offers_a_retry(tmp_path, district):
+    terminal = make_terminal(tmp_path, district.url)
+    try:
+        terminal.devices.reader.fail_next(CardRemoved("pulled"))
+        terminal.dispatch(Start())
+        wait_for(terminal, lambda s: s.message_key is not None)
+        assert terminal.session.message_key == "error.card.removed" and terminal.session.can_retry
+        terminal.dispatch(Retry())
+        wait_for(terminal, lambda s: s.state is State.VERIFYING_FACE or s.state is State.MENU)
+    finally:
+        terminal.close()
+
+
+def test_results_of_an_abandoned_session_are_never_shown_to_the_next(tmp_path, district):
+    terminal = make_terminal(tmp_path, district.url)
+    try:
+        to_confirm(terminal)
+        terminal.dispatch(Confirmed())
+        terminal.dispatch(Cancel())  # the citizen walks away while the certificate is being issued
+        assert terminal.session.state is State.ATTRACT
+        time.sleep(1.0)
+        assert terminal.session.state is State.ATTRACT and terminal.session.tracking_number == ""
+        terminal.dispatch(DocumentFailed("error.card", True, session_id=terminal.session.session_id + 999))
+        assert terminal.session.message_key is None
+    finally:
+        terminal.close()
