@@ -77,6 +77,10 @@ class DistrictLink:
                 reason = _detail(response)
                 if attempt == 1 and response.status_code == 401 and "timestamp" in reason and skew is not None:
                     continue  # our clock was off; the skew is measured now, sign again once
+                if response.status_code == 401 and "replayed" in reason:
+                    # We never reuse a nonce: our request was duplicated in transit and this is the copy's
+                    # answer. Whether the original was stored is unknown, so send again (new nonce).
+                    raise Unreachable("request duplicated in transit (district saw a replay)")
                 raise Refused(response.status_code, reason)
             try:
                 data = response.json()
