@@ -59,7 +59,7 @@ class RecordCertificateModule:
             title=f"办理回执 Receipt · {context.item_title_zh}",
             lines=(("事项 Service", context.item_title_zh), ("证件号 ID", context.identity.masked_document_number),
                    ("证明编号 Serial", spec.serial), ("办理时间 Time", context.clock().strftime("%Y-%m-%d %H:%M"))),
-            qr_text=issued.signed.qr_text, footer="证明已打印，可扫描证明上的二维码验证真伪。")
+            footer="证明已打印，可扫描证明上的二维码验证真伪。")
         return ServiceResult(
             documents=(issued.document,),
             transaction=TransactionDraft(status="completed", summary={

@@ -75,7 +75,6 @@ class SocialInsuranceRecordModule:
                    ("证明编号 Serial", spec.serial),
                    ("缴费月数 Months", str(len(record["months"]))),
                    ("办理时间 Time", context.clock().strftime("%Y-%m-%d %H:%M"))),
-            qr_text=issued.signed.qr_text,
             footer="证明已打印，扫描证明上的二维码可验证真伪。The certificate carries a QR code for verification.")
         return ServiceResult(
             documents=(issued.document,),
