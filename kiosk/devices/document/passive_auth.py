@@ -142,6 +142,9 @@ def verify_signed_data(content_info_der: bytes) -> SignedContent:
         if info["content_type"].native != "signed_data":
             raise _Invalid("not a CMS SignedData")
         signed = info["content"]
+        # Parse the unsigned header fields too: malformed ones make the SOD malformed, not silently ignored.
+        if signed["version"].native not in ("v1", "v3") or not signed["digest_algorithms"].native:
+            raise _Invalid("malformed SignedData header")
         encap = signed["encap_content_info"]
         content_type = encap["content_type"].dotted
         content = encap["content"]
@@ -173,15 +176,15 @@ def verify_signed_data(content_info_der: bytes) -> SignedContent:
             signer = x509.load_der_x509_certificate(signer_cert.dump())
             embedded = tuple(x509.load_der_x509_certificate(c.dump()) for c in certs)
             public_key = signer.public_key()
-        except (ValueError, UnsupportedAlgorithm) as exc:
+        except Exception as exc:  # noqa: BLE001 - untrusted DER: cryptography's parse errors are not one class
             raise _Invalid(f"signer certificate not usable: {exc}") from exc
         verify_signature(public_key, signer_info["signature"].native, to_verify,
                          signer_info["signature_algorithm"], digest_name)
         return SignedContent(content_type, content_bytes, signer, embedded)
     except _Invalid:
         raise
-    except (ValueError, TypeError, KeyError, AttributeError, IndexError, UnsupportedAlgorithm) as exc:
-        # asn1crypto reports malformed structures with these as it parses lazily
+    except Exception as exc:  # noqa: BLE001
+        # asn1crypto parses lazily and reports malformed untrusted input with many exception types
         raise _Invalid(f"malformed CMS structure: {exc}") from exc
 
 
@@ -205,7 +208,7 @@ def parse_security_object(content: bytes) -> tuple[str, dict[int, bytes]]:
         algorithm = so["hash_algorithm"]["algorithm"].native
         values = {int(v["data_group_number"].native): v["data_group_hash_value"].native
                   for v in so["data_group_hash_values"]}
-    except (ValueError, TypeError, KeyError) as exc:
+    except Exception as exc:  # noqa: BLE001 - lazily parsed untrusted DER, see verify_signed_data
         raise _Invalid(f"malformed LDS security object: {exc}") from exc
     return algorithm, values
 
@@ -248,7 +251,7 @@ def _chain(dsc: x509.Certificate, trust: TrustStore, now: dt.datetime) -> Passiv
     for csca in candidates:
         try:
             dsc.verify_directly_issued_by(csca)
-        except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm) as exc:
+        except Exception as exc:  # noqa: BLE001 - InvalidSignature, unsupported or malformed keys alike
             reasons.append(str(exc) or type(exc).__name__)
             continue
         if not csca.not_valid_before_utc <= now:
