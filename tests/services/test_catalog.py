@@ -148,3 +148,12 @@ def test_cli_list_json(capsys):
 
 def test_normalise():
     assert normalise("She Bao-Zheng·Ming") == "shebaozhengming"
+
+
+def test_every_icon_is_shipped(catalog):
+    import xml.etree.ElementTree as ET
+
+    icons = CATALOG.parent / "icons"
+    for name in {c.icon for c in catalog.categories} | {i.icon for i in catalog.items if i.icon}:
+        root = ET.parse(icons / f"{name}.svg").getroot()
+        assert root.tag.endswith("svg") and root.get("viewBox") == "0 0 48 48", name
