@@ -146,8 +146,6 @@ def parse_catalog(data: bytes, known_modules: set[str] | None = None) -> Catalog
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise CatalogInvalid([f"not valid JSON: {exc}"]) from exc
     problems = _schema_problems(doc, text)
-    if problems:
-        raise CatalogInvalid(problems)
     lines: dict | None = None
 
     def at(path: tuple) -> str:
@@ -157,32 +155,38 @@ def parse_catalog(data: bytes, known_modules: set[str] | None = None) -> Catalog
         line = lines.get(path)
         return f"line {line}: {format_path(path)}" if line else format_path(path)
 
-    categories = []
+    # What a schema cannot see, checked even when it failed so that one run names every problem.
+    raw_categories = [c for c in (doc.get("categories") if isinstance(doc, dict) else None) or []
+                      if isinstance(c, dict)]
+    raw_items = [(n, r) for n, r in enumerate((doc.get("items") if isinstance(doc, dict) else None) or [])
+                 if isinstance(r, dict)]
     category_ids: set[str] = set()
-    for n, c in enumerate(doc["categories"]):
-        if c["id"] in category_ids:
+    for n, c in enumerate(raw_categories):
+        if c.get("id") in category_ids:
             problems.append(f"{at(('categories', n, 'id'))}: duplicate category id {c['id']!r}")
-        category_ids.add(c["id"])
-        categories.append(Category(id=c["id"], title_zh=c["title_zh"], title_en=c["title_en"],
-                                   icon=c.get("icon", ""), order=int(c.get("order", n))))
-    items = []
+        category_ids.add(c.get("id"))
     seen: set[str] = set()
-    for n, raw in enumerate(doc["items"]):
-        if raw["id"] in seen:
-            problems.append(f"{at(('items', n, 'id'))}: duplicate id {raw['id']!r}")
-        seen.add(raw["id"])
-        if known_modules is not None and raw["module"] not in known_modules:
-            problems.append(f"{at(('items', n, 'module'))}: unknown module {raw['module']!r}")
-        if raw["category"] not in category_ids:
-            problems.append(f"{at(('items', n, 'category'))}: unknown category {raw['category']!r}")
-        items.append(CatalogItem(
-            id=raw["id"], title_zh=raw["title_zh"], title_en=raw["title_en"], department=raw["department"],
-            category=raw["category"], module=raw["module"], params=dict(raw.get("params") or {}),
-            keywords=tuple(raw.get("keywords") or ()), icon=raw.get("icon", ""),
-            enabled=bool(raw.get("enabled", True)), popularity=int(raw.get("popularity", 0)),
-            help_zh=raw.get("help_zh", ""), help_en=raw.get("help_en", "")))
+    for n, raw in raw_items:
+        item_id, module, category = raw.get("id"), raw.get("module"), raw.get("category")
+        if isinstance(item_id, str):
+            if item_id in seen:
+                problems.append(f"{at(('items', n, 'id'))}: duplicate id {item_id!r}")
+            seen.add(item_id)
+        if known_modules is not None and isinstance(module, str) and module not in known_modules:
+            problems.append(f"{at(('items', n, 'module'))}: unknown module {module!r}")
+        if isinstance(category, str) and category not in category_ids:
+            problems.append(f"{at(('items', n, 'category'))}: unknown category {category!r}")
     if problems:
         raise CatalogInvalid(problems)
+
+    categories = [Category(id=c["id"], title_zh=c["title_zh"], title_en=c["title_en"], icon=c.get("icon", ""),
+                           order=int(c.get("order", n))) for n, c in enumerate(doc["categories"])]
+    items = [CatalogItem(
+        id=raw["id"], title_zh=raw["title_zh"], title_en=raw["title_en"], department=raw["department"],
+        category=raw["category"], module=raw["module"], params=dict(raw.get("params") or {}),
+        keywords=tuple(raw.get("keywords") or ()), icon=raw.get("icon", ""),
+        enabled=bool(raw.get("enabled", True)), popularity=int(raw.get("popularity", 0)),
+        help_zh=raw.get("help_zh", ""), help_en=raw.get("help_en", "")) for raw in doc["items"]]
     return Catalog(version=int(doc["version"]), items=tuple(items),
                    categories=tuple(sorted(categories, key=lambda c: c.order)),
                    sha256=hashlib.sha256(data).hexdigest())
