@@ -133,3 +133,24 @@ def test_extended_length_from_atr() -> None:
 def test_extended_apdu_encoding() -> None:
     assert Command(0x0C, 0xB0, 0, 0, b"\x01\x02", le=65536).encode(True).hex() == "0cb00000000002010200" + "00"
     assert Command(0x00, 0xB0, 0, 0, le=256).encode().hex() == "00b0000000"
+
+
+def test_t0_status_words_are_handled_by_the_transport() -> None:
+    from kiosk.devices.document.pcsc import PcscTransport
+
+    class Scripted(PcscTransport):
+        def __init__(self, answers: list[bytes]) -> None:
+            self.sent: list[bytes] = []
+            self.answers = answers
+
+        def _transmit_once(self, apdu: bytes) -> bytes:
+            self.sent.append(apdu)
+            return self.answers.pop(0)
+
+    t = Scripted([bytes.fromhex("6104"), bytes.fromhex("0102030461 02".replace(" ", "")),
+                  bytes.fromhex("05069000")])
+    assert t.transmit(bytes.fromhex("0CB0000000")) == bytes.fromhex("010203040506") + b"\x90\x00"
+    assert t.sent[1] == bytes.fromhex("00C0000004") and t.sent[2] == bytes.fromhex("00C0000002")
+    t = Scripted([bytes.fromhex("6C08"), bytes.fromhex("11223344556677889000")])
+    assert t.transmit(bytes.fromhex("0084000000")) == bytes.fromhex("11223344556677889000")
+    assert t.sent[1] == bytes.fromhex("0084000008")

@@ -54,6 +54,19 @@ class PcscTransport:
         self._reader = reader
 
     def transmit(self, apdu: bytes) -> bytes:
+        response = self._transmit_once(apdu)
+        # T=0 transport status words (ISO/IEC 7816-3/-4): resend with the right Le, or fetch the rest.
+        if response[-2] == 0x6C and len(apdu) == 5:
+            response = self._transmit_once(apdu[:4] + response[-1:])
+        data = bytearray()
+        for _ in range(64):  # bounded: a chip that keeps answering 61xx must not hold the read forever
+            if response[-2] != 0x61:
+                break
+            data += response[:-2]
+            response = self._transmit_once(bytes([apdu[0] & 0x03, 0xC0, 0x00, 0x00, response[-1]]))
+        return bytes(data) + response
+
+    def _transmit_once(self, apdu: bytes) -> bytes:
         s = _scard()
         hresult, response = s.SCardTransmit(self._hcard, self._protocol, list(apdu))
         if hresult != s.SCARD_S_SUCCESS:
