@@ -154,8 +154,9 @@ def _signer_for_state(state: Any) -> LocalDocumentSigner:
 
 
 def document_key_path(settings: Any) -> Path:
-    """Where the district's document signing key lives: `<keys_dir>/document-signing.pem`, else beside a SQLite
-    database, else `district-document-signing.pem` in the working folder (override: KIOSK_DISTRICT_DOCUMENT_KEY)."""
+    """Where the district's document signing key lives: KIOSK_DISTRICT_DOCUMENT_KEY, else
+    `<keys_dir>/document-signing.pem`, else beside a SQLite database file, else
+    `$XDG_DATA_HOME/kiosk-district/document-signing.pem` (never the working folder: it may be a source tree)."""
     if os.environ.get("KIOSK_DISTRICT_DOCUMENT_KEY"):
         return Path(os.environ["KIOSK_DISTRICT_DOCUMENT_KEY"])
     keys_dir = getattr(settings, "keys_dir", None)
@@ -164,7 +165,8 @@ def document_key_path(settings: Any) -> Path:
     m = re.match(r"sqlite:///(.+)$", settings.db_url)
     if m and m.group(1) != ":memory:":
         return Path(m.group(1)).with_suffix(".document-signing.pem")
-    return Path("district-document-signing.pem")
+    data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return data_home / "kiosk-district" / "document-signing.pem"
 
 
 def _load_or_create_document_key(settings: Any) -> Any:
