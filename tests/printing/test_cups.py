@@ -113,3 +113,17 @@ def test_missing_queue_is_offline(cupsd):
     assert printer.status().state is PrinterState.OFFLINE
     with pytest.raises(PrinterOffline):
         printer.print_document(signed_certificate()[0])
+
+
+def test_failed_job_is_reported_and_queue_stays_usable(pdf_queue, cups_pdf_out):
+    from kiosk.devices.printer import PrintableDocument
+    from kiosk.errors import PrintJobFailed
+
+    printer = CupsPrinter(pdf_queue, job_timeout_s=60)
+    broken = PrintableDocument("certificate", "broken", b"%PDF-1.4\n% not really a PDF\n%%EOF\n", "BROKEN-1")
+    with pytest.raises(PrintJobFailed) as err:
+        printer.print_document(broken)
+    assert "aborted" in str(err.value) or "stopped" in str(err.value)
+    assert printer.status().state is PrinterState.READY  # abort-job: the queue is not stopped by one bad job
+    for leftover in cups_pdf_out.glob("certificate-BROKEN-1*"):
+        leftover.unlink()
