@@ -14,6 +14,8 @@ from kiosk.documents.verification import verify_pdf
 from kiosk.errors import PrinterOffline, PrinterOutOfPaper
 from tests.printing.documents import HOLDER, signed_certificate
 
+pytestmark = pytest.mark.cups
+
 
 def _wait_for_output(folder: Path, title: str, timeout: float = 15.0) -> Path:
     deadline = time.monotonic() + timeout

@@ -17,6 +17,8 @@ from kiosk.documents.verification import qr_texts_from_pdf, verify_pdf
 from kiosk.identity import Identity
 from tests.services.district import DistrictServer
 
+pytestmark = pytest.mark.cups
+
 
 @pytest.fixture(scope="module")
 def district(tmp_path_factory: pytest.TempPathFactory):
