@@ -8,10 +8,10 @@ the QR's signature covers is `CertificateSpec.content()`; its hash is computed b
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from kiosk.documents.drawing import draw_qr, wrap_text
 from kiosk.documents.fonts import register_cjk_font
 from kiosk.documents.seal import draw_seal
 
@@ -135,9 +135,9 @@ def render_certificate(spec: CertificateSpec, qr_text: str = "") -> bytes:
     lines: list[str] = []
     if qr_text:
         lines += ["扫描二维码验证本证明真伪  Scan the QR code to verify", f"编号 No. {spec.serial}"]
-        _draw_qr(c, qr_text, left, base, qr_size)
+        draw_qr(c, qr_text, left, base, qr_size)
     for note in spec.notes:
-        lines += list(_wrap(c, note, font, 6.8, mid_w))
+        lines += list(wrap_text(c, note, font, 6.8, mid_w))
     c.setFont(font, 6.8)
     c.setFillColor(grey)
     ly = base + qr_size - 2.5 * MM
@@ -207,53 +207,12 @@ def _draw_table(c, spec: CertificateSpec, font: str, left: float, right: float, 
     return y
 
 
-def _draw_qr(c, text: str, x: float, y: float, size: float) -> None:  # noqa: ANN001
-    """Vector QR (error correction M) with its quiet zone inside `size`."""
-    import qrcode
-    from reportlab.lib.colors import black
-
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
-    qr.add_data(text)
-    qr.make(fit=True)
-    matrix = qr.get_matrix()
-    n = len(matrix)
-    cell = size / n
-    c.setFillColor(black)
-    path = c.beginPath()
-    for r, line in enumerate(matrix):
-        run = None
-        for col, dark in enumerate([*line, False]):
-            if dark and run is None:
-                run = col
-            elif not dark and run is not None:
-                path.rect(x + run * cell, y + size - (r + 1) * cell, (col - run) * cell, cell)
-                run = None
-    c.drawPath(path, stroke=0, fill=1)
-
-
 def _fit(c, text: str, font: str, size: float, width: float) -> str:  # noqa: ANN001
     if c.stringWidth(text, font, size) <= width:
         return text
     while text and c.stringWidth(text + "…", font, size) > width:
         text = text[:-1]
     return text + "…"
-
-
-def _wrap(c, text: str, font: str, size: float, width: float) -> Sequence[str]:  # noqa: ANN001
-    """Break `text` into lines no wider than `width`: between CJK characters, or between Latin words."""
-    import re
-
-    tokens = re.findall(r"[A-Za-z0-9.,;:'()\-/]+ ?|.", text)
-    lines, current = [], ""
-    for token in tokens:
-        if current and c.stringWidth(current + token.rstrip(), font, size) > width:
-            lines.append(current.rstrip())
-            current = token.lstrip()
-        else:
-            current += token
-    if current.strip():
-        lines.append(current.rstrip())
-    return lines
 
 
 def _cn_date(iso: str) -> str:

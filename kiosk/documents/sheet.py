@@ -29,7 +29,7 @@ def render_sheet(spec: SheetSpec) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen.canvas import Canvas
 
-    from kiosk.documents.certificate import _wrap
+    from kiosk.documents.drawing import wrap_text
 
     font = register_cjk_font()
     buf = io.BytesIO()
@@ -67,7 +67,7 @@ def render_sheet(spec: SheetSpec) -> bytes:
     c.setFillColor(black)
     y -= 13 * MM
     c.setFont(font, 17)
-    for line in _wrap(c, spec.title_zh, font, 17, right - left):
+    for line in wrap_text(c, spec.title_zh, font, 17, right - left):
         c.drawCentredString(width / 2, y, line)
         y -= 7.5 * MM
     c.setFont(font, 9.5)
@@ -79,7 +79,7 @@ def render_sheet(spec: SheetSpec) -> bytes:
         c.setLineWidth(0.4)
         c.setStrokeColor(Color(0.6, 0.6, 0.6))
         for label, value in spec.fields:
-            lines = _wrap(c, value or "—", font, 10, right - left - 48 * MM)
+            lines = wrap_text(c, value or "—", font, 10, right - left - 48 * MM)
             h = max(7 * MM, (len(lines) * 4.6 + 2.6) * MM)
             y = ensure(y, h)
             c.setFillColor(Color(0.94, 0.95, 0.97))
@@ -104,7 +104,7 @@ def render_sheet(spec: SheetSpec) -> bytes:
         y -= 6 * MM
         c.setFont(font, 9.5)
         for text in lines:
-            for n, line in enumerate(_wrap(c, text, font, 9.5, right - left - 6 * MM)):
+            for n, line in enumerate(wrap_text(c, text, font, 9.5, right - left - 6 * MM)):
                 y = ensure(y, 5 * MM)
                 c.setFont(font, 9.5)
                 c.drawString(left + (2 if n == 0 else 6) * MM, y, line)

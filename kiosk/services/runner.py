@@ -12,7 +12,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from kiosk.catalog import CatalogItem
 from kiosk.devices.printer import Receipt
@@ -44,7 +44,7 @@ class RunOutcome:
                 "message_zh": self.result.message_zh, "message_en": self.result.message_en}
 
 
-class TransactionRecorder:
+class TransactionRecorder(Protocol):
     """What the runner needs from kiosk.store.transactions.TransactionStore."""
 
     def record(self, *, item_id: str, module_id: str, status: str, holder: str, summary: dict[str, Any],

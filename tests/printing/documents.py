@@ -8,7 +8,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk.devices.printer import PrintableDocument
 from kiosk.documents.issuing import issue_certificate
-from kiosk.documents.signing import LocalDocumentSigner, new_serial
+from kiosk.documents.signing import LocalDocumentSigner
 from kiosk.identity import Identity
 from kiosk.services.api import ServiceContext
 from kiosk.services.builtin.social_insurance import SocialInsuranceRecordModule
@@ -28,5 +28,4 @@ def signed_certificate(key: Ed25519PrivateKey | None = None) -> tuple[PrintableD
     spec = module.certificate_spec(ctx, demo_data.social_insurance_record(HOLDER.document_number), 36)
     issued = issue_certificate(spec, HOLDER.document_number, LocalDocumentSigner(key, "http://127.0.0.1:8470"))
     assert issued.document.serial.startswith("SI-")
-    _ = new_serial
     return issued.document, key

@@ -19,7 +19,7 @@ def render_receipt_pdf(receipt: Receipt, header: str = "") -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen.canvas import Canvas
 
-    from kiosk.documents.certificate import _draw_qr, _wrap
+    from kiosk.documents.drawing import draw_qr, wrap_text
     from kiosk.documents.fonts import register_cjk_font
 
     font = register_cjk_font()
@@ -39,7 +39,7 @@ def render_receipt_pdf(receipt: Receipt, header: str = "") -> bytes:
         y -= 6 * MM
     c.setFillColor(black)
     c.setFont(font, 12)
-    for line in _wrap(c, receipt.title, font, 12, slip_w):
+    for line in wrap_text(c, receipt.title, font, 12, slip_w):
         c.drawCentredString(left + slip_w / 2, y, line)
         y -= 6 * MM
     c.setLineWidth(0.6)
@@ -51,7 +51,7 @@ def render_receipt_pdf(receipt: Receipt, header: str = "") -> bytes:
         c.drawString(left, y, label)
         c.setFillColor(black)
         c.setFont(font, 9.5)
-        for line in _wrap(c, value, font, 9.5, slip_w - 32 * MM):
+        for line in wrap_text(c, value, font, 9.5, slip_w - 32 * MM):
             c.drawString(left + 32 * MM, y, line)
             y -= 4.8 * MM
     if receipt.tracking_number:
@@ -66,12 +66,12 @@ def render_receipt_pdf(receipt: Receipt, header: str = "") -> bytes:
     if qr:
         size = 28 * MM
         y -= size
-        _draw_qr(c, qr, left + (slip_w - size) / 2, y, size)
+        draw_qr(c, qr, left + (slip_w - size) / 2, y, size)
         y -= 4 * MM
     if receipt.footer:
         c.setFont(font, 7.5)
         c.setFillColor(grey)
-        for line in _wrap(c, receipt.footer, font, 7.5, slip_w):
+        for line in wrap_text(c, receipt.footer, font, 7.5, slip_w):
             c.drawString(left, y, line)
             y -= 3.6 * MM
     c.setStrokeColor(grey)
