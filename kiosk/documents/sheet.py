@@ -80,21 +80,25 @@ def render_sheet(spec: SheetSpec) -> bytes:
         c.setStrokeColor(Color(0.6, 0.6, 0.6))
         for label, value in spec.fields:
             lines = wrap_text(c, value or "—", font, 10, right - left - 48 * MM)
-            h = max(7 * MM, (len(lines) * 4.6 + 2.6) * MM)
+            label_lines = wrap_text(c, label, font, 8.5, 42 * MM)
+            h = max(7 * MM, (max(len(lines) * 4.6, len(label_lines) * 3.9) + 2.6) * MM)
             y = ensure(y, h)
             c.setFillColor(Color(0.94, 0.95, 0.97))
             c.rect(left, y - h, 45 * MM, h, stroke=1, fill=1)
             c.rect(left + 45 * MM, y - h, right - left - 45 * MM, h, stroke=1, fill=0)
             c.setFillColor(black)
             c.setFont(font, 8.5)
-            c.drawString(left + 2 * MM, y - 4.8 * MM, label)
+            ly = y - 4.8 * MM
+            for line in label_lines:
+                c.drawString(left + 2 * MM, ly, line)
+                ly -= 3.9 * MM
             c.setFont(font, 10)
             ly = y - 4.8 * MM
             for line in lines:
                 c.drawString(left + 47 * MM, ly, line)
                 ly -= 4.6 * MM
             y -= h
-        y -= 6 * MM
+        y -= 10 * MM
     for heading, lines in spec.sections:
         y = ensure(y, 14 * MM)
         c.setFont(font, 11.5)

@@ -53,6 +53,8 @@ def test_application_form_needs_face_then_submits(runner, catalog, citizen, tmp_
     assert number == expected["application_number"]
     text = _text(outcome.result.documents[0].pdf, tmp_path)
     assert number in text and "3200" in text and "租房提取住房公积金申请表" in text
+    assert "138****1234" in text and "622************5678" in text  # masked on the printed copy
+    assert "6222021202012345678" not in text and "13800001234" not in text
     assert dict(outcome.receipt.lines)["受理编号 Application"] == number
     with pytest.raises(InputInvalid) as err:
         runner.run(item, citizen, {**inputs, "phone": "12"}, face_verified=True)

@@ -15,6 +15,7 @@ from kiosk.documents.sheet import SheetSpec, render_sheet
 from kiosk.errors import DistrictUnavailable, ServiceError
 from kiosk.services.api import (FieldKind, IdentityLevel, InputField, OfflinePolicy, ServiceContext, ServiceResult,
                                 TransactionDraft)
+from kiosk.services.builtin.masking import mask_number, mask_phone
 from kiosk.services.builtin.queueing import queued_result
 
 APPLICATIONS_PATH = "/api/v1/citizen/applications"
@@ -68,6 +69,10 @@ class ApplicationFormModule:
             f = labels.get(key)
             if f is not None and f.kind is FieldKind.CHOICE:
                 value = next((c[1] for c in f.choices if c[0] == value), value)
+            elif f is not None and f.kind is FieldKind.PHONE:
+                value = mask_phone(value)  # a copy may be left behind at the kiosk
+            elif f is not None and f.kind is FieldKind.DIGITS and len(value) >= 12:
+                value = mask_number(value)  # bank account and ID numbers
             shown.append((f"{f.label_zh} {f.label_en}" if f else key, value))
         now = context.clock()
         pdf = render_sheet(SheetSpec(

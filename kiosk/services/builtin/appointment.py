@@ -13,6 +13,7 @@ from kiosk.devices.printer import Receipt
 from kiosk.errors import InputInvalid
 from kiosk.services.api import (FieldKind, IdentityLevel, InputField, OfflinePolicy, ServiceContext, ServiceResult,
                                 TransactionDraft)
+from kiosk.services.builtin.masking import mask_phone
 
 SLOTS_PATH = "/api/v1/citizen/appointments/slots"
 BOOK_PATH = "/api/v1/citizen/appointments"
@@ -47,8 +48,7 @@ class AppointmentModule:
         booking = context.district.post_json(BOOK_PATH, {
             "service": service, "document_number": context.identity.document_number, "date": date,
             "period": context.inputs["period"], "phone": context.inputs["phone"]})
-        phone = context.inputs["phone"]
-        masked_phone = phone[:3] + "****" + phone[-4:] if len(phone) >= 11 else phone
+        masked_phone = mask_phone(context.inputs["phone"])
         receipt = Receipt(
             title=f"预约凭条 Appointment · {context.item_title_zh}",
             lines=(("事项 Service", context.item_title_zh), ("证件号 ID", context.identity.masked_document_number),

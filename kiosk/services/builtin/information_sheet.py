@@ -44,7 +44,8 @@ class InformationSheetModule:
         today = context.clock().date().isoformat()
         pdf = render_sheet(SheetSpec(title_zh=f"{context.item_title_zh}办事指南" if "指南" not in
                                      context.item_title_zh else context.item_title_zh,
-                                     title_en=f"Guide: {context.item_title_en}", office_name=context.office_name,
+                                     title_en=context.item_title_en if context.item_title_en.startswith("Guide")
+                                     else f"Guide: {context.item_title_en}", office_name=context.office_name,
                                      kiosk_id=context.kiosk_id, issued_on=today, fields=tuple(fields),
                                      sections=tuple(sections)))
         return ServiceResult(
