@@ -64,6 +64,7 @@ class FaceConfig:
     min_face_px: int = 120
     max_attempts: int = 3
     liveness: bool = True
+    liveness_step_s: float = 8.0  # time allowed for each head turn of the liveness challenge
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,84 @@
+"""The dlib models the real face check uses, loaded lazily: HOG detector, 5-point landmarks, ResNet encoder.
+
+Only these three are ever loaded. The 68-point landmark model that `face_recognition_models` also installs was
+trained on iBUG 300-W, whose licence excludes commercial use, and the CNN detector is far too slow on this
+hardware: neither is touched (see docs/face-models.md). The model files are found through the package's location
+without importing it, because `face_recognition_models` imports `pkg_resources`, which recent setuptools no
+longer ships; the calls below are the ones `face_recognition` itself makes.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kiosk.errors import FaceError
+
+LANDMARKS_5 = "shape_predictor_5_face_landmarks.dat"
+ENCODER = "dlib_face_recognition_resnet_model_v1.dat"
+
+
+def model_dir() -> Path:
+    """The folder holding the model files of the installed `face_recognition_models` package."""
+    spec = importlib.util.find_spec("face_recognition_models")
+    if spec is None or not spec.submodule_search_locations:
+        raise FaceError("face_recognition_models is not installed")
+    return Path(list(spec.submodule_search_locations)[0]) / "models"
+
+
+@dataclass
+class FaceModels:
+    """Loaded dlib models. Every call holds the GIL and runs on one core (see encoder_pool for parallelism)."""
+
+    detector: Any
+    landmarks5: Any
+    encoder: Any | None
+    dlib: Any
+
+    def detect(self, image: np.ndarray, upsample: int = 0) -> list[tuple[int, int, int, int]]:
+        """HOG face boxes (left, top, right, bottom) in `image` (gray or RGB uint8). Never the CNN detector."""
+        return [(r.left(), r.top(), r.right(), r.bottom()) for r in self.detector(image, upsample)]
+
+    def landmarks(self, image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+        """The 5 landmarks (2 corners per eye, then the base of the nose) as a (5, 2) float array."""
+        rect = self.dlib.rectangle(int(box[0]), int(box[1]), int(box[2]), int(box[3]))
+        shape = self.landmarks5(image, rect)
+        return np.array([[shape.part(i).x, shape.part(i).y] for i in range(5)], dtype=np.float64)
+
+    def encode(self, rgb: np.ndarray, box: tuple[int, int, int, int], points: np.ndarray,
+               jitters: int = 1) -> np.ndarray:
+        """The 128-d ResNet descriptor of the face at `box` whose 5 landmarks are `points` (in `rgb` pixels)."""
+        if self.encoder is None:
+            raise FaceError("encoder model not loaded")
+        return encode_with(self.dlib, self.encoder, rgb, box, points, jitters)
+
+
+def encode_with(dlib: Any, encoder: Any, rgb: np.ndarray, box: tuple[int, int, int, int], points: np.ndarray,
+                jitters: int = 1) -> np.ndarray:
+    """Shared by the in-process path and the encoder workers so both produce identical descriptors."""
+    rect = dlib.rectangle(int(box[0]), int(box[1]), int(box[2]), int(box[3]))
+    parts = [dlib.point(int(round(x)), int(round(y))) for x, y in points]
+    shape = dlib.full_object_detection(rect, parts)
+    rgb = np.ascontiguousarray(rgb)
+    return np.array(encoder.compute_face_descriptor(rgb, shape, jitters), dtype=np.float64)
+
+
+def load_models(with_encoder: bool = True) -> FaceModels:
+    """Import dlib and load the detector, the 5-point model and (optionally) the encoder (~0.4 s)."""
+    import dlib  # noqa: PLC0415 - heavy, loaded only when the real face check is configured
+
+    folder = model_dir()
+    encoder = dlib.face_recognition_model_v1(str(folder / ENCODER)) if with_encoder else None
+    return FaceModels(detector=dlib.get_frontal_face_detector(),
+                      landmarks5=dlib.shape_predictor(str(folder / LANDMARKS_5)), encoder=encoder, dlib=dlib)
+
+
+def load_encoder() -> tuple[Any, Any]:
+    """Only dlib and the ResNet encoder (for encoder worker processes)."""
+    import dlib  # noqa: PLC0415
+
+    return dlib, dlib.face_recognition_model_v1(str(model_dir() / ENCODER))
