@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from fastapi import HTTPException, Request
 from sqlalchemy import Engine, delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -28,6 +29,27 @@ from sync.district.models import KioskRow, NonceRow
 class AuthenticatedKiosk:
     name: str
     clock_skew_s: float  # the kiosk's request timestamp minus the server's receive time
+    nonce: str = ""
+    seen_at: float = 0.0
+
+
+class ReplayedRequest(Exception):
+    """The request's nonce was already used."""
+
+
+def record_nonce(s: Session, kiosk: AuthenticatedKiosk) -> None:
+    """Insert the request's nonce in the caller's transaction; raises ReplayedRequest if it was seen before.
+
+    Endpoints that store data call this first in their own transaction, so that a request's nonce and its effects
+    commit together (one commit per request instead of two).
+    """
+    insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(NonceRow).values(kiosk=kiosk.name, nonce=kiosk.nonce, seen_at=kiosk.seen_at)
+    if s.execute(stmt.on_conflict_do_nothing().returning(NonceRow.nonce)).first() is None:
+        raise ReplayedRequest(kiosk.nonce)
+
+
+REPLAY_REASON = "replayed request (nonce already used)"
 
 
 class RateLimiter:
@@ -62,8 +84,12 @@ class RequestVerifier:
         self._clock = clock
         self._inserts = 0
 
-    def verify(self, method: str, path: str, headers: dict[str, str], body: bytes) -> AuthenticatedKiosk:
-        """Return the authenticated kiosk or raise HTTPException 401 (unknown, bad, stale, replay) / 403 (revoked)."""
+    def verify(self, method: str, path: str, headers: dict[str, str], body: bytes,
+               record: bool = True) -> AuthenticatedKiosk:
+        """Return the authenticated kiosk or raise HTTPException 401 (unknown, bad, stale, replay) / 403 (revoked).
+
+        With `record=False` the nonce is not stored here: the caller must `record_nonce` in its own transaction.
+        """
         kiosk = headers.get(HEADER_KIOSK.lower(), "")
         timestamp = headers.get(HEADER_TIMESTAMP.lower(), "")
         nonce = headers.get(HEADER_NONCE.lower(), "")
@@ -90,26 +116,37 @@ class RequestVerifier:
         if not verify_signature(public_key, signature, canonical_request(method, path, timestamp, nonce, kiosk,
                                                                          body)):
             raise HTTPException(401, "bad request signature")
-        try:
-            with Session(self._engine) as s, s.begin():
-                s.add(NonceRow(kiosk=kiosk, nonce=nonce, seen_at=now))
-        except IntegrityError:
-            raise HTTPException(401, "replayed request (nonce already used)") from None
+        who = AuthenticatedKiosk(name=kiosk, clock_skew_s=skew, nonce=nonce, seen_at=now)
         self._inserts += 1
         if self._inserts % 500 == 0:  # nonces older than twice the window can no longer be replayed anyway
             with Session(self._engine) as s, s.begin():
                 s.execute(delete(NonceRow).where(NonceRow.seen_at < now - 2 * self._window))
-        return AuthenticatedKiosk(name=kiosk, clock_skew_s=skew)
+        if record:
+            try:
+                with Session(self._engine) as s, s.begin():
+                    record_nonce(s, who)
+            except ReplayedRequest:
+                raise HTTPException(401, REPLAY_REASON) from None
+        return who
 
 
 async def authenticated_kiosk(request: Request) -> AuthenticatedKiosk:
-    """FastAPI dependency: verify the request signature, then the kiosk's rate limit (429 + Retry-After)."""
+    """FastAPI dependency: verify the request signature and record its nonce, then the kiosk's rate limit."""
+    return await _authenticate(request, record=True)
+
+
+async def signed_kiosk(request: Request) -> AuthenticatedKiosk:
+    """Like `authenticated_kiosk`, but the endpoint records the nonce in its own transaction (record_nonce)."""
+    return await _authenticate(request, record=False)
+
+
+async def _authenticate(request: Request, record: bool) -> AuthenticatedKiosk:
     state = request.app.state
     body = await request.body()
     path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     headers = {k.lower(): v for k, v in request.headers.items()}
     try:
-        kiosk = await run_in_threadpool(state.verifier.verify, request.method, path, headers, body)
+        kiosk = await run_in_threadpool(state.verifier.verify, request.method, path, headers, body, record)
     except HTTPException as exc:
         state.eventlog.log(Event.DISTRICT_REQUEST_REFUSED, status=exc.status_code, reason=exc.detail,
                            path=request.url.path)

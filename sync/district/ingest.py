@@ -10,6 +10,7 @@ accepted item is stored or none is, and the answer is only sent after the commit
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -64,8 +65,11 @@ def _check(kiosk: str, raw: dict[str, Any]) -> tuple[TransactionItem | None, str
 
 
 def ingest_batch(engine: Engine, kiosk: str, items: list[dict[str, Any]], received_at: float,
-                 clock_skew_s: float) -> list[ItemResult]:
-    """Store the batch's valid new transactions of `kiosk` atomically and return one result per item."""
+                 clock_skew_s: float, before: Callable[[Session], None] | None = None) -> list[ItemResult]:
+    """Store the batch's valid new transactions of `kiosk` atomically and return one result per item.
+
+    `before(session)` runs first in the same transaction (the request's nonce is recorded there).
+    """
     results: list[ItemResult] = []
     checked = []
     for raw in items:
@@ -78,6 +82,8 @@ def ingest_batch(engine: Engine, kiosk: str, items: list[dict[str, Any]], receiv
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     duplicates = 0
     with Session(engine) as s, s.begin():
+        if before is not None:
+            before(s)
         valid = [(n, item) for n, (item, _r) in enumerate(checked) if item is not None]
         existing = {}
         if valid:
@@ -85,24 +91,31 @@ def ingest_batch(engine: Engine, kiosk: str, items: list[dict[str, Any]], receiv
                                     ReceivedTransactionRow.seq)
                              .where(ReceivedTransactionRow.id.in_([i.id for _n, i in valid]))).all()
             existing = {r.id: (r.kiosk, r.seq) for r in rows}
+        fresh: list[tuple[int, TransactionItem]] = []
         for n, item in valid:
             prior = existing.get(item.id)
-            if prior is not None:
-                if prior == (kiosk, item.seq):
-                    results[n] = ItemResult(id=item.id, seq=item.seq, result="duplicate")
-                    duplicates += 1
-                else:
-                    results[n] = ItemResult(id=item.id, seq=item.seq, result="rejected",
-                                            reason="id already used by another transaction")
-                continue
-            stmt = insert(ReceivedTransactionRow).values(
-                id=item.id, kiosk=kiosk, seq=item.seq, item_id=item.item_id, module_id=item.module_id,
-                status=item.status, payload=item.model_dump(mode="json"), device_time=item.device_time,
-                received_at=received_at, clock_skew_s=clock_skew_s,
-            ).on_conflict_do_nothing().returning(ReceivedTransactionRow.rx)
-            if s.execute(stmt).first() is not None:
+            if prior is None:
+                existing[item.id] = (kiosk, item.seq)  # a second copy inside this batch is a duplicate
+                fresh.append((n, item))
+            elif prior == (kiosk, item.seq):
+                results[n] = ItemResult(id=item.id, seq=item.seq, result="duplicate")
+                duplicates += 1
+            else:
+                results[n] = ItemResult(id=item.id, seq=item.seq, result="rejected",
+                                        reason="id already used by another transaction")
+        inserted: set[str] = set()
+        if fresh:
+            # One multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING id: rows another process stored first
+            # (a duplicated request racing this one) come back missing and are sorted out below.
+            stmt = insert(ReceivedTransactionRow).on_conflict_do_nothing().returning(ReceivedTransactionRow.id)
+            params = [{"id": item.id, "kiosk": kiosk, "seq": item.seq, "item_id": item.item_id,
+                       "module_id": item.module_id, "status": item.status, "payload": item.model_dump(mode="json"),
+                       "device_time": item.device_time, "received_at": received_at,
+                       "clock_skew_s": clock_skew_s} for _n, item in fresh]
+            inserted = set(s.scalars(stmt, params).all())
+        for n, item in fresh:
+            if item.id in inserted:
                 results[n] = ItemResult(id=item.id, seq=item.seq, result="accepted")
-                existing[item.id] = (kiosk, item.seq)
                 continue
             # Lost a race with a concurrent copy of this request, or (kiosk, seq) already holds another id.
             again = s.execute(select(ReceivedTransactionRow.kiosk, ReceivedTransactionRow.seq)

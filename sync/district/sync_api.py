@@ -13,7 +13,8 @@ from starlette.concurrency import run_in_threadpool
 
 from kiosk.log_events import Event
 from sync.district import kiosk_registry
-from sync.district.auth import AuthenticatedKiosk, authenticated_kiosk
+from sync.district.auth import (REPLAY_REASON, AuthenticatedKiosk, ReplayedRequest, authenticated_kiosk,
+                                record_nonce, signed_kiosk)
 from sync.district.ingest import BatchUpload, ItemResult, ingest_batch
 from sync.district.models import HeartbeatRow, HelpRequestRow
 
@@ -78,14 +79,19 @@ def enroll(body: EnrollRequest, request: Request) -> EnrollAnswer:
 
 @router.post("/transactions/batch", response_model=BatchAnswer)
 def upload_batch(body: BatchUpload, request: Request,
-                 kiosk: AuthenticatedKiosk = Depends(authenticated_kiosk)) -> BatchAnswer:
+                 kiosk: AuthenticatedKiosk = Depends(signed_kiosk)) -> BatchAnswer:
     """Store a batch of transactions; idempotent by transaction id, one result per item, in request order."""
     state = request.app.state
     limit = state.settings.max_batch_items
     if len(body.items) > limit:
         raise HTTPException(422, f"batch of {len(body.items)} items exceeds the limit of {limit}")
     now = time.time()
-    results = ingest_batch(state.engine, kiosk.name, body.items, now, kiosk.clock_skew_s)
+    try:
+        results = ingest_batch(state.engine, kiosk.name, body.items, now, kiosk.clock_skew_s,
+                               before=lambda s: record_nonce(s, kiosk))
+    except ReplayedRequest:
+        state.eventlog.log(Event.DISTRICT_REQUEST_REFUSED, status=401, reason=REPLAY_REASON, kiosk=kiosk.name)
+        raise HTTPException(401, REPLAY_REASON) from None
     return BatchAnswer(server_time=now, results=results)
 
 

@@ -21,10 +21,10 @@ from tests.sync.district_process import REPO
 
 
 def catalog_bytes(version: int, title: str = "Record") -> bytes:
-    doc = {"version": version,
-           "categories": [{"id": "si", "title_zh": "社保", "title_en": "Social insurance"}],
-           "items": [{"id": "si-record", "title_zh": "社保记录", "title_en": title, "department": "HRSS",
-                      "category": "si", "module": "social_insurance_record"}]}
+    """The shipped catalog (so it stays valid as its schema evolves) with its version and one title changed."""
+    doc = json.loads((REPO / "assets" / "catalog" / "catalog.json").read_text(encoding="utf-8"))
+    doc["version"] = version
+    doc["items"][0]["title_en"] = title
     return json.dumps(doc, ensure_ascii=False).encode()
 
 
@@ -58,7 +58,7 @@ def test_publish_then_apply_atomically_and_record_versions(repo, kiosk):
     assert daemon.check_catalog()["outcome"] == "none-published"
     repository.publish(keys, catalog_bytes(1), 1)
     state = daemon.check_catalog()
-    assert state["outcome"] == "applied" and state["version"] == 1 and not state["expired"]
+    assert state["outcome"] == "applied" and state["version"] == 1 and not state["expired"], state
     assert (k.data / "catalog" / "current.json").read_bytes() == catalog_bytes(1)
     assert daemon.check_catalog()["outcome"] == "current"
     repository.publish(keys, catalog_bytes(2, "Record v2"), 2)

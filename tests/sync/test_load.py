@@ -1,0 +1,46 @@
+"""Load: 200 simulated kiosks syncing concurrently against one server (SQLite), and against two server processes
+sharing one PostgreSQL. Bounded (a few thousand transactions), loopback only."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sync.district.database import open_engine
+from sync.district.models import ReceivedTransactionRow
+from sync.fleet_simulator import simulate_fleet
+from tests.sync.district_process import ProcessDistrict
+
+
+def per_kiosk_counts(db_url: str) -> dict[str, int]:
+    engine = open_engine(db_url)
+    try:
+        with Session(engine) as s:
+            return dict(s.execute(select(ReceivedTransactionRow.kiosk, func.count())
+                                  .group_by(ReceivedTransactionRow.kiosk)).all())
+    finally:
+        engine.dispose()
+
+
+def test_200_kiosks_against_one_sqlite_server(sqlite_db_url):
+    server = ProcessDistrict(sqlite_db_url).start()
+    try:
+        result = simulate_fleet(server.url, kiosks=200, batches=2, items=10)
+    finally:
+        server.stop()
+    assert result.accepted == 4000 and result.duplicate == 0 and result.rejected == 0, result.errors[:5]
+    counts = per_kiosk_counts(sqlite_db_url)
+    assert len(counts) == 200 and set(counts.values()) == {20}
+
+
+def test_200_kiosks_against_two_servers_on_one_postgresql(private_postgres):
+    url = private_postgres.create_database("fleet")
+    servers = [ProcessDistrict(url).start(), ProcessDistrict(url).start()]
+    try:
+        result = simulate_fleet([s.url for s in servers], kiosks=200, batches=2, items=10)
+    finally:
+        for s in servers:
+            s.stop()
+    assert result.accepted == 4000 and result.duplicate == 0 and result.rejected == 0, result.errors[:5]
+    counts = per_kiosk_counts(url)
+    assert len(counts) == 200 and set(counts.values()) == {20}
