@@ -6,6 +6,7 @@ import os
 import pwd
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -48,9 +49,17 @@ def pdf_queue(cupsd: PrivateCupsd) -> str:
 
 
 @pytest.fixture(scope="session")
-def cups_pdf_out() -> Path:
-    """Where cups-pdf writes jobs of the current user (Debian's /etc/cups/cups-pdf.conf: Out ${HOME}/PDF)."""
-    return Path(pwd.getpwuid(os.geteuid()).pw_dir) / "PDF"
+def cups_pdf_out():
+    """Where cups-pdf writes jobs of the current user (Debian's /etc/cups/cups-pdf.conf: Out ${HOME}/PDF).
+
+    Whatever the session's jobs left there (e.g. a failed job's stub, written after the test ended) is removed.
+    """
+    folder = Path(pwd.getpwuid(os.geteuid()).pw_dir) / "PDF"
+    before = set(folder.glob("*")) if folder.is_dir() else set()
+    yield folder
+    time.sleep(0.5)  # cups-pdf may still be writing the last job's file
+    for leftover in set(folder.glob("*")) - before if folder.is_dir() else ():
+        leftover.unlink(missing_ok=True)
 
 
 @pytest.fixture()
