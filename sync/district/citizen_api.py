@@ -19,12 +19,11 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from kiosk.documents.signing import (LocalDocumentSigner, VerificationPayload, holder_hash, public_pem,
                                      verify_payload)
 from sync.district import demo_data
-
 
 
 @contextlib.asynccontextmanager
@@ -45,9 +44,14 @@ def _require_demo(request: Request) -> None:
 
 
 async def _require_kiosk(request: Request) -> None:
-    """Signed kiosk requests only, once request authentication is wired (app.state.verifier); demo is open."""
+    """Signed kiosk requests only (sync.district.auth). A demo server also serves unsigned requests (kiosks that
+    did not enroll), but a request that carries a kiosk signature is always checked."""
+    from kiosk.request_signing import HEADER_KIOSK
+
     state = request.app.state
-    if state.settings.demo or not hasattr(state, "verifier"):
+    if not hasattr(state, "verifier"):
+        return
+    if state.settings.demo and HEADER_KIOSK.lower() not in {k.lower() for k in request.headers}:
         return
     from sync.district.auth import authenticated_kiosk
 
@@ -93,7 +97,10 @@ async def submit_queued_request(request: Request) -> dict:
     """A request a kiosk accepted while offline (the `request` of a queued transaction), submitted later."""
     await _require_kiosk(request)
     _require_demo(request)
-    body: dict[str, Any] = await request.json()
+    try:
+        body: Any = await request.json()
+    except ValueError:
+        raise HTTPException(422, "body is not JSON") from None
     if not isinstance(body, dict) or not body.get("type") or not body.get("document_number"):
         raise HTTPException(422, "a queued request needs type and document_number")
     return demo_data.accept_application(str(body["type"]), str(body["document_number"]),
@@ -203,7 +210,10 @@ async def sign_document(request: Request) -> dict:
     Answers key_id, signature (b64url, 64 bytes) and verify_base (the public URL the QR code points to).
     """
     await _require_kiosk(request)
-    body = SignIn.model_validate(await request.json())
+    try:
+        body = SignIn.model_validate(await request.json())
+    except (ValueError, ValidationError) as exc:  # ValidationError is a ValueError; bad JSON too
+        raise HTTPException(422, f"bad sign request: {exc}"[:500]) from None
     today = dt.date.today()
     issued = dt.datetime.strptime(body.issued_on, "%Y%m%d").date()
     if abs((issued - today).days) > 1:  # a kiosk may only issue documents dated today (clock skew allowed)
