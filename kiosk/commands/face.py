@@ -1,0 +1,73 @@
+"""`kiosk face verify`: 1:1 comparison of still images with the terminal's own face code and threshold.
+
+    kiosk face verify --reference REF.jpg --probe PROBE.jpg [--probe MORE.jpg ...] [--json]
+
+The reference's largest face is compared with every face of every probe; `distance` is the best probe's (the
+smallest), `match` compares it with the configured threshold ([face] threshold, docs/face-threshold.md). Exit 0
+whether matched or not; exit 2 with a one-line error when an image cannot be read or holds no face.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from kiosk.commands.common import add_config_options, config_from_args, fail, print_json
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `kiosk face verify`."""
+    face = subparsers.add_parser("face", help="face verification tools")
+    sub = face.add_subparsers(dest="face_command", metavar="ACTION")
+    verify = sub.add_parser("verify", help="compare a reference photo with probe photos")
+    verify.add_argument("--reference", type=Path, required=True, help="reference photo (e.g. the chip photo)")
+    verify.add_argument("--probe", type=Path, action="append", required=True, help="probe photo (repeatable)")
+    verify.add_argument("--json", action="store_true", help="print one JSON object")
+    add_config_options(verify)
+    verify.set_defaults(func=_verify)
+    face.set_defaults(func=lambda _args: (face.print_help(), 2)[1])
+
+
+def _verify(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    config = config_from_args(args)
+    from kiosk.devices.face.dlib_models import load_models  # noqa: PLC0415 - dlib only for this command
+    from kiosk.devices.face.photo import UnreadableImage, decode_image, encode_photo, face_distance  # noqa: PLC0415
+
+    models = load_models()
+
+    def faces_of(path: Path) -> list:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise UnreadableImage(f"{path}: {exc.strerror or exc}") from exc
+        try:
+            faces = encode_photo(models, decode_image(data))
+        except UnreadableImage as exc:
+            raise UnreadableImage(f"{path}: not a readable image") from exc
+        if not faces:
+            raise UnreadableImage(f"{path}: no face found")
+        return faces
+
+    try:
+        reference = faces_of(args.reference)
+        best: tuple[float, int] | None = None
+        for probe in args.probe:
+            faces = faces_of(probe)
+            d = min(face_distance(reference[0].encoding, f.encoding) for f in faces)
+            if best is None or d < best[0]:
+                best = (d, len(faces))
+    except UnreadableImage as exc:
+        return fail(str(exc.detail))
+    assert best is not None
+    threshold = config.face.threshold
+    result = {"match": best[0] <= threshold, "distance": round(best[0], 4), "threshold": threshold,
+              "faces_in_reference": len(reference), "faces_in_probe": best[1],
+              "ms": int((time.monotonic() - started) * 1000)}
+    if args.json:
+        print_json(result)
+    else:
+        verdict = "MATCH" if result["match"] else "NO MATCH"
+        print(f"{verdict}  distance {result['distance']:.4f}  threshold {threshold}  ({result['ms']} ms)")
+    return 0
