@@ -141,3 +141,10 @@ class DocumentKeyMissing(DocumentError):
 
 class SecureMessagingError(MalformedCardData):
     """A secure-messaging response failed its checks (MAC, padding, structure): the session is dropped."""
+
+
+class MrzUnreadable(CardError):
+    """The camera frame's MRZ could not be read with verifying check digits (retry, or type it in)."""
+
+    message_key = "error.card.mrz_unreadable"
+    retryable = True

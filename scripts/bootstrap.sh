@@ -10,6 +10,8 @@ STAMPS=.venv/.stamps
 APT_PACKAGES=(
   # smart cards: pcscd + the virtual reader driver the tests use; pyscard builds against libpcsclite
   pcscd vsmartcard-vpcd libpcsclite-dev swig
+  # MRZ OCR from the camera: the OCR-B font is the template set the reader matches characters against
+  fonts-ocr-b
   # printing: a real cupsd with a PDF queue; pycups builds against libcups2-dev
   cups cups-bsd cups-client printer-driver-cups-pdf libcups2-dev
   # Chinese fonts with TrueType outlines (reportlab can embed them; Qt draws with them)

@@ -1,7 +1,8 @@
 """`kiosk card`: read an identity document on a PC/SC reader, list readers (technicians and tests).
 
 Exit status: 0 read (whatever passive authentication says: it is in the output), 2 bad arguments or MRZ,
-3 no reader, 4 no card, 5 wrong access key, 6 card removed, 7 malformed card data, 8 other card error.
+3 no reader, 4 no card, 5 wrong access key, 6 card removed, 7 malformed card data (or, for `card ocr`, an
+unreadable MRZ), 8 other card error.
 """
 
 from __future__ import annotations
@@ -35,6 +36,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     read.add_argument("--photo-out", type=Path, default=None, help="write the face image exactly as on the chip")
     read.add_argument("--json", action="store_true", help="print one JSON object")
     read.set_defaults(func=_read)
+
+    ocr = sub.add_parser("ocr", help="read the printed MRZ from a photo of the document (check digits verified)")
+    ocr.add_argument("image", type=Path, help="camera frame or photo (any format Pillow opens)")
+    ocr.add_argument("--json", action="store_true", help="print one JSON object")
+    ocr.set_defaults(func=_ocr)
 
     readers = sub.add_parser("readers", help="list PC/SC readers and whether a card is present")
     add_config_options(readers)
@@ -99,6 +105,36 @@ def _describe(exc: Exception) -> str:
     return {"NoReader": "no reader", "NoCard": "no card", "WrongAccessKey": "wrong access key",
             "CardRemoved": "card removed", "MalformedCardData": "malformed card data",
             "SecureMessagingError": "malformed card data"}.get(type(exc).__name__, "card error")
+
+
+def _ocr(args: argparse.Namespace) -> int:
+    import time  # noqa: PLC0415
+
+    from PIL import Image, UnidentifiedImageError  # noqa: PLC0415
+
+    from kiosk.devices.document.mrz_ocr import MrzOcr  # noqa: PLC0415
+    from kiosk.errors import MrzUnreadable  # noqa: PLC0415
+
+    try:
+        frame = Image.open(args.image)
+        frame.load()
+    except (OSError, UnidentifiedImageError) as exc:
+        return fail(f"cannot open {args.image}: {exc}")
+    started = time.perf_counter()
+    try:
+        mrz = MrzOcr().read(frame)
+    except MrzUnreadable as exc:
+        return fail(f"MRZ not readable: {exc.detail}", 7)
+    out = {"format": mrz.format, "document_code": mrz.document_code, "issuing_state": mrz.issuing_state,
+           "document_number": mrz.document_number, "surname": mrz.surname, "given_names": mrz.given_names,
+           "nationality": mrz.nationality, "date_of_birth": mrz.date_of_birth, "sex": mrz.sex,
+           "date_of_expiry": mrz.date_of_expiry, "read_ms": round((time.perf_counter() - started) * 1000, 1)}
+    if args.json:
+        print_json(out)
+    else:
+        for key, value in out.items():
+            print(f"{key}: {value}")
+    return 0
 
 
 def _readers(args: argparse.Namespace) -> int:

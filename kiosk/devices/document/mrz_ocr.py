@@ -1,0 +1,253 @@
+"""Reading the printed MRZ from a camera frame: OCR-B template matching, with the check digits as the judge.
+
+MRZs are printed in OCR-B, a fixed font designed for machine reading, so the "model" here is the OCR-B font
+itself (Debian's `fonts-ocr-b`): each glyph is rendered once into a template and every character cut from the frame
+is matched against the 37 templates. The pipeline: find the two or three long, parallel text lines at the bottom
+of the document (black-hat + closing), deskew, cut each line into characters (connected components), rank the
+templates per character, restrict each position to the character class its MRZ field allows, and among the
+close alternatives pick the reading whose every check digit verifies. A frame whose MRZ does not verify is
+refused (`MrzUnreadable`), never guessed.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from kiosk.devices.document.mrz import MrzData, parse_mrz
+from kiosk.errors import MalformedCardData, MrzUnreadable
+
+OCRB_FONT = Path("/usr/share/fonts/opentype/ocr-b/OCRB.otf")
+ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
+_GLYPH = (24, 32)  # normalized glyph bitmap (w, h)
+_LETTERS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ<")
+_DIGITS = set("0123456789")
+_DIGIT_OR_FILLER = _DIGITS | {"<"}
+_ALNUM = set(ALPHABET)
+_SEX = set("MFX<")
+_MAX_AMBIGUOUS = 12  # positions whose runner-up is considered
+_MAX_SUBSTITUTIONS = 3  # runner-ups in one reading
+_CLOSE = 0.25  # a runner-up this close (in correlation) to the best is an alternative
+
+
+def _line_classes(fmt: str) -> list[list[set[str]]]:
+    def spans(length: int, parts: list[tuple[int, set[str]]]) -> list[set[str]]:
+        out: list[set[str]] = []
+        for count, cls in parts:
+            out += [cls] * count
+        assert len(out) == length
+        return out
+
+    dates = [(6, _DIGIT_OR_FILLER), (1, _DIGIT_OR_FILLER), (1, _SEX), (6, _DIGITS), (1, _DIGITS)]
+    if fmt == "TD3":
+        return [spans(44, [(44, _LETTERS)]),
+                spans(44, [(9, _ALNUM), (1, _DIGITS), (3, _LETTERS), *dates, (14, _ALNUM), (1, _DIGIT_OR_FILLER),
+                           (1, _DIGITS)])]
+    if fmt == "TD2":
+        return [spans(36, [(36, _LETTERS)]),
+                spans(36, [(9, _ALNUM), (1, _DIGIT_OR_FILLER), (3, _LETTERS), *dates, (7, _ALNUM),
+                           (1, _DIGITS)])]
+    return [spans(30, [(5, _LETTERS), (9, _ALNUM), (1, _DIGIT_OR_FILLER), (15, _ALNUM)]),
+            spans(30, [*dates, (3, _LETTERS), (11, _ALNUM), (1, _DIGITS)]),
+            spans(30, [(30, _LETTERS)])]
+
+
+def _normalize(mask: np.ndarray) -> np.ndarray:
+    import cv2  # noqa: PLC0415
+
+    ys, xs = np.nonzero(mask)
+    if len(xs) == 0:
+        return np.zeros((_GLYPH[1], _GLYPH[0]), np.float32)
+    crop = mask[ys.min():ys.max() + 1, xs.min():xs.max() + 1].astype(np.float32)
+    glyph = cv2.resize(crop, _GLYPH, interpolation=cv2.INTER_AREA)
+    glyph -= glyph.mean()
+    norm = np.linalg.norm(glyph)
+    return glyph / norm if norm else glyph
+
+
+@dataclass(frozen=True)
+class _Char:
+    glyph: np.ndarray
+    rel_height: float  # glyph height / line cap height
+    rel_width: float
+
+
+class MrzOcr:
+    """Reads MRZs from frames; holds the OCR-B templates (build once, reuse for every frame)."""
+
+    def __init__(self, font_path: Path = OCRB_FONT) -> None:
+        from PIL import Image, ImageDraw, ImageFont  # noqa: PLC0415
+
+        if not Path(font_path).exists():
+            raise MrzUnreadable(f"OCR-B font not installed ({font_path}; Debian package fonts-ocr-b)")
+        font = ImageFont.truetype(str(font_path), 96)
+        glyphs = []
+        for ch in ALPHABET:
+            img = Image.new("L", (160, 160), 0)
+            ImageDraw.Draw(img).text((20, 10), ch, font=font, fill=255)
+            mask = np.asarray(img) > 127
+            ys, xs = np.nonzero(mask)
+            glyphs.append((ch, mask, ys.max() - ys.min() + 1, xs.max() - xs.min() + 1))
+        # Sizes relative to the tallest glyph (OCR-B's digits are taller than its letters), as a line's
+        # characters are measured against its tallest ones: the size tells 0 from O, < from K.
+        ref = max(g[2] for g in glyphs)
+        self._templates: list[tuple[str, np.ndarray, float, float]] = [
+            (ch, _normalize(mask), h / ref, w / ref) for ch, mask, h, w in glyphs]
+        self._matrix = np.stack([t[1].ravel() for t in self._templates])
+
+    # --- public ----------------------------------------------------------------------------------------------
+
+    def read(self, frame) -> MrzData:
+        """The MRZ in `frame` (PIL image or numpy array, colour or grey), every check digit verified."""
+        gray = _to_gray(frame)
+        lines = self._find_lines(gray)
+        chars = [self._segment(line) for line in lines]
+        return self._decide(chars)
+
+    # --- locating --------------------------------------------------------------------------------------------
+
+    def _find_lines(self, original: np.ndarray) -> list[np.ndarray]:
+        import cv2  # noqa: PLC0415
+
+        scale = 1400 / original.shape[1]
+        gray = cv2.resize(original, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA if scale < 1
+                          else cv2.INTER_CUBIC)
+        gray = cv2.GaussianBlur(gray, (3, 3), 0)
+        blackhat = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (31, 21)))
+        _, bw = cv2.threshold(blackhat, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+        closed = cv2.morphologyEx(bw, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (35, 3)))
+        contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        boxes = []
+        for contour in contours:
+            (cx, cy), (w, h), angle = cv2.minAreaRect(contour)
+            if w < h:
+                w, h, angle = h, w, angle + 90
+            # OpenCV's angle convention changed between versions: bring it to (-45, 45] either way.
+            while angle > 45:
+                angle -= 90
+            while angle <= -45:
+                angle += 90
+            if h > 0 and w / h > 12 and w > gray.shape[1] * 0.3 and abs(angle) < 20:
+                boxes.append((cy, cx, w, h, angle))
+        if len(boxes) < 2:
+            raise MrzUnreadable("no machine-readable zone found in the frame")
+        boxes.sort()
+        group = _bottom_group(boxes)
+        angle = float(np.median([b[4] for b in group]))
+        # Cut the lines from the original frame, resampled so that a line is ~40 px high: small MRZs in a
+        # wide frame keep their detail, large ones are not processed at needless resolution.
+        factor = 40 / float(np.median([b[3] for b in group]))
+        full = cv2.resize(original, None, fx=scale * factor, fy=scale * factor, interpolation=cv2.INTER_CUBIC)
+        center = (full.shape[1] / 2, full.shape[0] / 2)
+        rot = cv2.getRotationMatrix2D(center, angle, 1.0)
+        straight = cv2.warpAffine(full, rot, (full.shape[1], full.shape[0]), flags=cv2.INTER_CUBIC,
+                                  borderMode=cv2.BORDER_REPLICATE)
+        lines = []
+        for cy, cx, w, h, _ in group:
+            x, y = rot @ np.array([cx * factor, cy * factor, 1.0])
+            w, h = w * factor, h * factor
+            pad = h * 0.5
+            y0, y1 = int(max(0, y - h / 2 - pad)), int(min(straight.shape[0], y + h / 2 + pad))
+            x0, x1 = int(max(0, x - w / 2 - pad)), int(min(straight.shape[1], x + w / 2 + pad))
+            lines.append(straight[y0:y1, x0:x1])
+        return lines
+
+    # --- reading ---------------------------------------------------------------------------------------------
+
+    def _segment(self, line: np.ndarray) -> list[_Char]:
+        import cv2  # noqa: PLC0415
+
+        # Black-hat first: a dark background or document edge inside the crop must not become "ink".
+        size = max(9, int(line.shape[0] * 0.35)) | 1
+        ink = cv2.morphologyEx(line, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
+        _, bw = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(bw, connectivity=8)
+        comps = [i for i in range(1, count) if stats[i, cv2.CC_STAT_AREA] > 8]
+        if not comps:
+            return []
+        heights = np.array([stats[i, cv2.CC_STAT_HEIGHT] for i in comps])
+        cap = float(np.percentile(heights, 95))
+        comps = [i for i in comps if stats[i, cv2.CC_STAT_HEIGHT] > cap * 0.25
+                 and stats[i, cv2.CC_STAT_HEIGHT] < cap * 1.6]
+        comps.sort(key=lambda i: stats[i, cv2.CC_STAT_LEFT])
+        chars = []
+        for i in comps:
+            x, y, w, h = (stats[i, k] for k in (cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP, cv2.CC_STAT_WIDTH,
+                                                 cv2.CC_STAT_HEIGHT))
+            mask = labels[y:y + h, x:x + w] == i
+            chars.append(_Char(_normalize(mask), h / cap, w / cap))
+        return chars
+
+    def _rank(self, char: _Char) -> list[tuple[float, str]]:
+        scores = self._matrix @ char.glyph.ravel()
+        ranked = []
+        for (ch, _, rel_h, rel_w), score in zip(self._templates, scores, strict=True):
+            # Shape alone confuses '<' with a squeezed 'K': the glyph's size within the line tells them apart.
+            penalty = abs(rel_h - char.rel_height) * 1.5 + abs(rel_w - char.rel_width) * 0.5
+            ranked.append((float(score) - penalty, ch))
+        ranked.sort(reverse=True)
+        return ranked
+
+    def _decide(self, lines: list[list[_Char]]) -> MrzData:
+        lengths = [len(line) for line in lines]
+        fmt = {(44, 44): "TD3", (36, 36): "TD2", (30, 30, 30): "TD1"}.get(tuple(lengths))
+        if fmt is None:
+            raise MrzUnreadable(f"MRZ lines of {lengths} characters are neither TD1, TD2 nor TD3")
+        options: list[list[tuple[float, str]]] = []
+        for line, classes in zip(lines, _line_classes(fmt), strict=True):
+            for char, allowed in zip(line, classes, strict=True):
+                ranked = [r for r in self._rank(char) if r[1] in allowed]
+                options.append(ranked[:2])
+        best = [o[0][1] for o in options]
+        # Alternatives worth trying: the runner-up where it scored close to the best. Readings are tried
+        # cheapest first (least total score given up), with few substitutions: the more characters one is
+        # allowed to change, the likelier a wrong reading passes the check digits by chance.
+        close = sorted((o[0][0] - o[1][0], i) for i, o in enumerate(options)
+                       if len(o) > 1 and o[0][0] - o[1][0] < _CLOSE)[:_MAX_AMBIGUOUS]
+        readings = [(0.0, ())]
+        for count in range(1, _MAX_SUBSTITUTIONS + 1):
+            for combo in itertools.combinations(close, count):
+                readings.append((sum(c for c, _ in combo), tuple(i for _, i in combo)))
+        readings.sort()
+        width = lengths[0]
+        last_error = ""
+        for _, swaps in readings:
+            text = list(best)
+            for index in swaps:
+                text[index] = options[index][1][1]
+            joined = "".join(text)
+            try:
+                return parse_mrz("\n".join(joined[i:i + width] for i in range(0, len(joined), width)))
+            except MalformedCardData as exc:
+                last_error = exc.detail
+        raise MrzUnreadable(f"MRZ read but its check digits do not verify ({last_error})")
+
+
+def _bottom_group(boxes: list[tuple[float, float, float, float, float]]) -> list:
+    """The lowest run of 2-3 lines of similar length, evenly spaced: the MRZ."""
+    for size in (3, 2):
+        for start in range(len(boxes) - size, -1, -1):
+            group = boxes[start:start + size]
+            widths = [b[2] for b in group]
+            heights = [b[3] for b in group]
+            gaps = [group[i + 1][0] - group[i][0] for i in range(size - 1)]
+            if max(widths) > min(widths) * 1.15 or max(heights) > min(heights) * 1.6:
+                continue
+            if any(g > np.median(heights) * 3 or g < np.median(heights) * 0.8 for g in gaps):
+                continue
+            return group
+    raise MrzUnreadable("no group of two or three MRZ lines found")
+
+
+def _to_gray(frame) -> np.ndarray:
+    import cv2  # noqa: PLC0415
+
+    if hasattr(frame, "convert"):  # PIL image
+        return np.asarray(frame.convert("L"))
+    array = np.asarray(frame)
+    if array.ndim == 3:
+        return cv2.cvtColor(array, cv2.COLOR_BGR2GRAY)
+    return array.astype(np.uint8)

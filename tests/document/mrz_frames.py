@@ -1,0 +1,59 @@
+"""Synthetic camera frames of documents with a printed MRZ (OCR-B from fonts-ocr-b), for the MRZ OCR tests."""
+
+from __future__ import annotations
+
+import io
+import random
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+from kiosk.devices.document.mrz_ocr import OCRB_FONT
+
+
+def document_image(mrz: str, width: int = 1000) -> Image.Image:
+    """A flat document page: some printed fields, a photo box and the MRZ lines at the bottom."""
+    lines = mrz.split("\n")
+    chars = len(lines[0])
+    size = 10
+    while ImageFont.truetype(str(OCRB_FONT), size + 1).getlength("<" * chars) < width * 0.9:
+        size += 1
+    mrz_font = ImageFont.truetype(str(OCRB_FONT), size)
+    text_font = ImageFont.truetype(str(OCRB_FONT), max(12, width // 38))
+    height = int(width * (0.70 if len(lines) == 2 else 0.63))
+    img = Image.new("RGB", (width, height), (236, 229, 212))
+    draw = ImageDraw.Draw(img)
+    for i in range(0, width, 7):  # guilloche-like background pattern
+        draw.line([(i, 0), (i + height // 3, height)], fill=(226, 219, 205))
+    draw.text((width * 0.04, height * 0.04), "UTOPIA  DOCUMENT", font=text_font, fill=(60, 60, 100))
+    draw.rectangle([width * 0.04, height * 0.15, width * 0.28, height * 0.6], fill=(170, 160, 150))
+    for i, label in enumerate(("Surname", "Given names", "Nationality", "Date of birth", "Date of expiry")):
+        draw.text((width * 0.33, height * (0.16 + 0.08 * i)), f"{label}  SPECIMEN", font=text_font,
+                  fill=(40, 40, 40))
+    line_h = int(size * 1.3)
+    y = height - len(lines) * line_h - int(height * 0.04)
+    for line in lines:
+        draw.text((width * 0.05, y), line, font=mrz_font, fill=(25, 25, 25))
+        y += line_h
+    return img
+
+
+def camera_frame(mrz: str, seed: int, frame: tuple[int, int] = (1280, 720), doc_width: int = 1000,
+                 max_angle: float = 3.0, blur: float = 0.8, noise: float = 6.0, jpeg_quality: int = 80
+                 ) -> Image.Image:
+    """The document held in front of the camera: rotated, placed on a background, blurred, noisy, JPEG'd."""
+    rng = random.Random(seed)
+    doc = document_image(mrz, doc_width).rotate(rng.uniform(-max_angle, max_angle), expand=True,
+                                                resample=Image.BICUBIC, fillcolor=(0, 0, 0, 0))
+    mask = doc.convert("L").point(lambda v: 255 if v > 0 else 0)
+    background = Image.new("RGB", frame, (rng.randint(40, 90), rng.randint(40, 90), rng.randint(40, 90)))
+    x = rng.randint(0, max(0, frame[0] - doc.width))
+    y = rng.randint(0, max(0, frame[1] - doc.height))
+    background.paste(doc, (x, y), mask)
+    img = background.filter(ImageFilter.GaussianBlur(blur))
+    arr = np.asarray(img).astype(np.float32)
+    arr += np.random.default_rng(seed).normal(0, noise, arr.shape)
+    img = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=jpeg_quality)
+    return Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
