@@ -43,6 +43,7 @@ def _verify(args: argparse.Namespace) -> int:
         return fail(exc.detail)
     except (OSError, ValueError) as exc:
         return fail(f"--key {args.key}: {exc}")
+    content = "not-embedded"
     if args.qr_text is not None:
         result, qr = verify_text(args.qr_text, key), args.qr_text
     else:
@@ -52,14 +53,17 @@ def _verify(args: argparse.Namespace) -> int:
             return fail(f"{args.file}: {exc.strerror or exc}")
         except Exception as exc:  # noqa: BLE001 - pdfium raises its own errors for damaged files
             return fail(f"{args.file}: cannot read as PDF ({type(exc).__name__}: {exc})")
-        result, qr = checked.result, checked.qr_text
+        result, qr, content = checked.result, checked.qr_text, checked.content
     p = result.payload
     if args.json:
-        print_json({"valid": result.valid, "reason": result.reason, "qr_text": qr,
+        print_json({"valid": result.valid, "reason": result.reason, "qr_text": qr, "content": content,
                     **({"serial": p.serial, "issued_on": p.issued_on, "key_id": p.key_id} if p else {})})
     elif result.valid and p is not None:
         sys.stdout.write(f"VALID: serial {p.serial}, issued {p.issued_on[:4]}-{p.issued_on[4:6]}-{p.issued_on[6:]},"
                          f" signed by the district's document key {p.key_id}\n")
+        sys.stdout.write("content: the page shows exactly the signed content\n" if content == "matches" else
+                         "content: not checked (no embedded record: a printout or scan; compare its figures with"
+                         " the district's record if in doubt)\n")
     else:
         sys.stdout.write(f"INVALID: {result.reason}\n")
     return 0 if result.valid else 1

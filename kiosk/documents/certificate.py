@@ -57,6 +57,18 @@ class CertificateSpec:
         return data
 
 
+CONTENT_PREFIX = "kiosk-content-v1:"
+
+
+def embedded_content_text(content: dict[str, Any]) -> str:
+    """The PDF Keywords value carrying `content`: prefix + b64url(zlib(canonical JSON))."""
+    import zlib
+
+    from kiosk.documents.signing import b64u, canonical_json
+
+    return CONTENT_PREFIX + b64u(zlib.compress(canonical_json(content), 9))
+
+
 def render_certificate(spec: CertificateSpec, qr_text: str = "") -> bytes:
     """Render `spec` as a one-page A4 PDF (CJK font embedded as a subset) with `qr_text` as QR code."""
     from reportlab.lib.colors import Color, black
@@ -70,6 +82,9 @@ def render_certificate(spec: CertificateSpec, qr_text: str = "") -> bytes:
     c.setAuthor(spec.office_name)
     c.setSubject(spec.kind)
     c.setCreator("kiosk")
+    # The signed content travels with the file so that `kiosk document verify` can check a digital copy's text
+    # against the content hash in its QR code (a printout is checked by its signature alone).
+    c.setKeywords(embedded_content_text(spec.content()))
     width, height = A4
     left, right = 18 * MM, width - 18 * MM
     grey = Color(0.35, 0.35, 0.35)

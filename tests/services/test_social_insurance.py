@@ -129,3 +129,38 @@ def test_offline_raises_then_queues_with_claim_receipt(offline_runner, catalog, 
         row = s.scalars(select(OutboxRow)).one()
     assert row.payload["status"] == "queued" and row.payload["request"]["months"] == 36
     assert "330102199003071234" not in repr(row.payload["summary"])
+
+
+def test_digital_copy_content_is_checked_against_the_signature(runner, catalog, citizen, data_dir, monkeypatch):
+    import kiosk.documents.certificate as certificate
+    from kiosk.documents.certificate import embedded_content_text, render_certificate
+    from kiosk.documents.verification import embedded_content
+
+    key = load_district_document_key(data_dir)
+    genuine = runner.run(catalog.get("si-contribution-record"), citizen, {}).result.documents[0]
+    checked = verify_pdf(genuine.pdf, key)
+    assert checked.result.valid and checked.content == "matches"
+    (qr,) = qr_texts_from_pdf(genuine.pdf)
+    content = embedded_content(genuine.pdf)
+    # a fake re-rendered with other figures but the genuine QR code
+    from kiosk.documents.certificate import CertificateSpec, Column
+
+    fields = dict(content)
+    fields["rows"] = [list(r) for r in content["rows"]]
+    fields["rows"][0][1] = "9,999.00"
+    fake_spec = CertificateSpec(
+        kind=fields["kind"], title_zh=fields["title_zh"], title_en=fields["title_en"], serial=fields["serial"],
+        issued_on=fields["issued_on"], office_name=fields["office_name"], district_name=fields["district_name"],
+        kiosk_id=fields["kiosk_id"], holder_fields=tuple(tuple(f) for f in fields["holder_fields"]),
+        columns=tuple(Column(zh, en, 20) for zh, en in fields["columns"]), rows=tuple(tuple(r) for r in fields["rows"]),
+        table_title=fields["table_title"], summary_fields=tuple(tuple(f) for f in fields["summary_fields"]),
+        notes=tuple(fields["notes"]), seal_label=fields["seal_label"])
+    fake = render_certificate(fake_spec, qr)
+    result = verify_pdf(fake, key)
+    assert not result.result.valid and result.content == "altered" and "not the signed content" in result.result.reason
+    # the same fake carrying the genuine embedded record: the page no longer shows it
+    monkeypatch.setattr(certificate, "embedded_content_text", lambda _content: embedded_content_text(content))
+    fake2 = render_certificate(fake_spec, qr)
+    result = verify_pdf(fake2, key)
+    assert not result.result.valid and "does not show the signed content" in result.result.reason
+    assert "2023" in result.result.reason or "row" in result.result.reason
