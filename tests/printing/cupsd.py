@@ -65,6 +65,8 @@ Browsing No
 DefaultAuthType None
 JobRetryInterval 1
 MaxJobTime 120
+PreserveJobFiles No
+PreserveJobHistory 1h
 <Location />
   Order allow,deny
   Allow all
