@@ -71,8 +71,8 @@ class Pcscd:
         for stale in self.run_dir.iterdir():
             stale.unlink()
         cmd = ["unshare", "-m", "sh", "-c",
-               f'mount --bind "{self.run_dir}" /run/pcscd 2>/dev/null || mkdir -p /run/pcscd && '
-               f'mount --bind "{self.run_dir}" /run/pcscd && exec pcscd -f -c "{self.conf_dir}"']
+               f'mkdir -p /run/pcscd && mount --bind "{self.run_dir}" /run/pcscd '
+               f'&& exec pcscd -f -c "{self.conf_dir}"']
         log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
         self._proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
