@@ -312,9 +312,30 @@ class PcscDocumentReader:
                 self._emit(ReaderEventKind.CARD_INSERTED if present else ReaderEventKind.CARD_REMOVED, name)
 
     def _monitor(self) -> None:
+        # A 24-hour terminal: whatever goes wrong in one pass, report it and watch again.
+        while not self._stop.is_set():
+            try:
+                self._watch()
+            except Exception as exc:  # noqa: BLE001
+                self._log.log(Event.UNEXPECTED_ERROR, where="reader-monitor", error=repr(exc))
+                self._update(False, {})
+                self._stop.wait(self._retry_s)
+
+    def _watch(self) -> None:
         s = _scard()
+        try:
+            self._watch_loop(s, {})
+        finally:
+            ctx = self._monitor_ctx
+            if ctx is not None:
+                try:
+                    s.SCardReleaseContext(ctx)
+                except Exception:  # noqa: BLE001,S110 - pcscd may be gone with it
+                    pass
+            self._monitor_ctx = None
+
+    def _watch_loop(self, s, states: dict[str, int]) -> None:
         ctx: int | None = None
-        states: dict[str, int] = {}
         while not self._stop.is_set():
             if ctx is None:
                 hresult, new_ctx = s.SCardEstablishContext(s.SCARD_SCOPE_USER)
@@ -347,9 +368,6 @@ class PcscDocumentReader:
                     present[reader] = bool(event_state & s.SCARD_STATE_PRESENT) and not (
                         event_state & (s.SCARD_STATE_UNAVAILABLE | s.SCARD_STATE_IGNORE))
             self._update(True, present)
-        if ctx is not None:
-            s.SCardReleaseContext(ctx)
-        self._monitor_ctx = None
 
     def _drop_context(self, s, ctx: int) -> None:
         try:
