@@ -17,7 +17,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub = document.add_subparsers(dest="document_command", metavar="ACTION")
     verify = sub.add_parser("verify", help="verify a certificate's QR payload with the district's public key")
     add_config_options(verify)
-    verify.add_argument("file", type=Path, nargs="?", help="the certificate PDF (a scan rendered as PDF works)")
+    verify.add_argument("file", type=Path, nargs="?", help="the certificate PDF, or a photo/scan of it (PNG, JPEG)")
     verify.add_argument("--qr-text", default=None, help="the QR code's text instead of a file")
     verify.add_argument("--key", type=Path, default=None, help="a PEM public key instead of the data folder's")
     verify.add_argument("--json", action="store_true", help="print one JSON object")

@@ -35,6 +35,18 @@ def qr_texts_from_pdf(pdf: bytes | Path, dpi: int = 200) -> list[str]:
     return texts
 
 
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
+
+
+def qr_texts_from_image(path: Path) -> list[str]:
+    """Every QR code's text in a photo or scan of a printout."""
+    import zxingcpp
+    from PIL import Image
+
+    with Image.open(path) as image:
+        return [r.text for r in zxingcpp.read_barcodes(image.convert("L"), formats=zxingcpp.BarcodeFormat.QRCode)]
+
+
 @dataclass(frozen=True)
 class PdfVerification:
     result: VerificationResult
@@ -95,8 +107,10 @@ def content_problems(content: dict[str, Any], text: str) -> list[str]:
 
 
 def verify_pdf(pdf: bytes | Path, public_key: Any) -> PdfVerification:
-    """Verify the first QR code carrying a verification payload in `pdf`."""
-    texts = qr_texts_from_pdf(pdf)
+    """Verify the first QR code carrying a verification payload in `pdf` (a PDF, or an image file path: a
+    photo or scan of a printout, checked by its signature alone)."""
+    is_image = isinstance(pdf, Path) and pdf.suffix.lower() in IMAGE_SUFFIXES
+    texts = qr_texts_from_image(pdf) if is_image else qr_texts_from_pdf(pdf)
     if not texts:
         return PdfVerification(VerificationResult(False, "no QR code found in the document"))
     last = VerificationResult(False, "no QR code carries a verification payload")
@@ -109,7 +123,7 @@ def verify_pdf(pdf: bytes | Path, public_key: Any) -> PdfVerification:
         result = verify_payload(payload, public_key)
         if not result.valid:
             return PdfVerification(result, text)
-        content = embedded_content(pdf)
+        content = None if is_image else embedded_content(pdf)
         if content is None:
             return PdfVerification(result, text, "not-embedded")
         if content_hash(content) != payload.content_hash or content.get("serial") != payload.serial:

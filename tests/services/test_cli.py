@@ -33,6 +33,11 @@ def test_service_run_records_and_certificate_verifies(district, data_dir, tmp_pa
     from kiosk.documents.verification import qr_texts_from_pdf
 
     (qr,) = qr_texts_from_pdf(cert)
+    import subprocess
+
+    subprocess.run(["pdftoppm", "-png", "-r", "150", "-singlefile", str(cert), str(tmp_path / "scan")], check=True)
+    assert main(["document", "verify", str(tmp_path / "scan.png"), "--data", str(data_dir)]) == 0
+    assert "content: not checked" in capsys.readouterr().out
     assert main(["document", "verify", "--qr-text", qr, "--data", str(data_dir)]) == 0
     capsys.readouterr()
     assert main(["document", "verify", "--qr-text", qr.replace("&c=", "&c=x"), "--data", str(data_dir)]) == 1
