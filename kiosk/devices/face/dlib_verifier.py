@@ -54,7 +54,7 @@ class DlibFaceVerifier:
     def __init__(self, config: FaceConfig, camera_factory: Callable[[], Camera], events: EventLog | None = None,
                  liveness: LivenessSettings | None = None, attempt_timeout_s: float = 30.0,
                  camera_grace_s: float = 5.0, workers: int = 2, rng: random.Random | None = None,
-                 models: FaceModels | None = None) -> None:
+                 models: FaceModels | None = None, pool: EncoderPool | None = None) -> None:
         self.config = config
         self._camera_factory = camera_factory
         self._events = events or NullEventLog()
@@ -64,7 +64,7 @@ class DlibFaceVerifier:
         self._rng = rng
         self._models = models
         self._gate: QualityGate | None = None
-        self._pool = EncoderPool(workers)
+        self._pool = pool or EncoderPool(workers)
         self._reference: np.ndarray | None = None
         self._attempts = 0
         self._lock = threading.Lock()

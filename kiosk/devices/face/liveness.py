@@ -77,11 +77,12 @@ class ChallengeTracker:
     _yaws: list[float] = field(default_factory=list)
     _hold: int = 0
     _since: float | None = None
+    failure: str = ""
 
     def reset(self) -> None:
         """The track was lost: start again from the baseline (captures of the old track must be dropped)."""
         self.phase, self.index, self.baseline = Phase.BASELINE, 0, 0.0
-        self._yaws, self._hold, self._since = [], 0, None
+        self._yaws, self._hold, self._since, self.failure = [], 0, None, ""
 
     @property
     def total(self) -> int:
@@ -99,14 +100,15 @@ class ChallengeTracker:
 
     def update(self, gate: GateResult, now: float) -> LivenessUpdate:
         """Advance on one frame of the tracked face (call `reset()` instead when the track broke)."""
-        if self.phase in (Phase.DONE, Phase.FAILED):
-            return self._update(g.CHECKING, done=self.phase == Phase.DONE)
+        if self.phase == Phase.DONE:
+            return self._update(g.CHECKING, done=True)
+        if self.phase == Phase.FAILED:
+            return self._update(g.TRY_AGAIN, failed=self.failure)
         st = self.settings
         if self._since is None:
             self._since = now
         if self.phase != Phase.BASELINE and now - self._since > st.step_timeout_s:
-            self.phase = Phase.FAILED
-            return self._update(g.TRY_AGAIN, failed="timeout")
+            return self._fail("timeout")
         face = gate.face
         if face is None or not gate.usable:
             self._hold = 0
@@ -126,8 +128,7 @@ class ChallengeTracker:
         if self.phase == Phase.TURN:
             sign = _SIGN[self.steps[self.index]]
             if delta * sign <= -st.wrong_delta:
-                self.phase = Phase.FAILED
-                return self._update(g.TRY_AGAIN, failed="wrong_direction")
+                return self._fail("wrong_direction")
             self._hold = self._hold + 1 if delta * sign >= st.turn_delta else 0
             if self._hold >= st.hold_frames:
                 self._enter(Phase.RETURN, now)
@@ -142,6 +143,10 @@ class ChallengeTracker:
             self._enter(Phase.TURN, now)
             return self._update(self._turn_key(), capture=True)
         return self._update(g.LOOK_AT_CAMERA)
+
+    def _fail(self, reason: str) -> LivenessUpdate:
+        self.phase, self.failure = Phase.FAILED, reason
+        return self._update(g.TRY_AGAIN, failed=reason)
 
     def _enter(self, phase: Phase, now: float) -> None:
         self.phase, self._hold, self._since = phase, 0, now
