@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from kiosk.devices.camera import CameraState
-from kiosk.devices.camera.opencv import OpenCVCamera
+from kiosk.devices.camera.opencv import OpenCvCamera
 from kiosk.devices.camera.sequence import SequenceCamera
 from kiosk.devices.camera.still import StillCamera
 from kiosk.errors import CameraUnavailable
@@ -49,7 +49,7 @@ def wait_state(camera, state: CameraState, timeout: float = 5.0) -> bool:
 def test_folder_source_plays_every_frame_in_order(tmp_path: Path):
     for i, f in enumerate(numbered_frames(5)):
         cv2.imwrite(str(tmp_path / f"{i:03d}.png"), f)
-    cam = OpenCVCamera(str(tmp_path), realtime=False, loop=False)
+    cam = OpenCvCamera(str(tmp_path), realtime=False, loop=False)
     cam.open()
     try:
         got = read_n(cam, 5)
@@ -63,7 +63,7 @@ def test_folder_source_plays_every_frame_in_order(tmp_path: Path):
 
 def test_image_file_source_repeats_the_image(tmp_path: Path):
     cv2.imwrite(str(tmp_path / "one.png"), numbered_frames(1)[0])
-    cam = OpenCVCamera(str(tmp_path / "one.png"), fps=50)
+    cam = OpenCvCamera(str(tmp_path / "one.png"), fps=50)
     cam.open()
     try:
         frames = read_n(cam, 3)
@@ -78,7 +78,7 @@ def test_video_file_source_loops(tmp_path: Path):
     for f in numbered_frames(4):
         writer.write(f)
     writer.release()
-    cam = OpenCVCamera(str(path), realtime=False, loop=True)
+    cam = OpenCvCamera(str(path), realtime=False, loop=True)
     cam.open()
     try:
         assert len(read_n(cam, 10)) == 10  # more frames than the file holds: it rewound
@@ -89,12 +89,12 @@ def test_video_file_source_loops(tmp_path: Path):
 
 def test_missing_sources_raise_camera_unavailable(tmp_path: Path):
     with pytest.raises(CameraUnavailable):
-        OpenCVCamera(str(tmp_path / "empty-folder-does-not-exist.jpg")).open()
+        OpenCvCamera(str(tmp_path / "empty-folder-does-not-exist.jpg")).open()
     (tmp_path / "empty").mkdir()
     with pytest.raises(CameraUnavailable):
-        OpenCVCamera(str(tmp_path / "empty")).open()
+        OpenCvCamera(str(tmp_path / "empty")).open()
     with pytest.raises(CameraUnavailable):
-        OpenCVCamera(3, capture_factory=lambda _s: FakeCapture(opened=False)).open()
+        OpenCvCamera(3, capture_factory=lambda _s: FakeCapture(opened=False)).open()
 
 
 def test_folder_emptied_becomes_unavailable_then_recovers(tmp_path: Path):
@@ -105,7 +105,7 @@ def test_folder_emptied_becomes_unavailable_then_recovers(tmp_path: Path):
     spare = tmp_path / "spare"
     shutil.copytree(src, spare)
     states: list[CameraState] = []
-    cam = OpenCVCamera(str(src), fps=50, reopen_s=0.05)
+    cam = OpenCvCamera(str(src), fps=50, reopen_s=0.05)
     cam.on_state = states.append
     cam.open()
     try:
@@ -146,7 +146,7 @@ class FakeCapture:
 
 def test_device_unplugged_then_replugged():
     plugged = {"in": True}
-    cam = OpenCVCamera(0, reopen_s=0.05, capture_factory=lambda _s: FakeCapture(plugged=plugged))
+    cam = OpenCvCamera(0, reopen_s=0.05, capture_factory=lambda _s: FakeCapture(plugged=plugged))
     cam.open()
     try:
         assert read_n(cam, 3)

@@ -43,9 +43,9 @@ def sequence(models, load_bgr, order) -> list[np.ndarray]:
 def make_verifier(models, encoder_pool):
     made: list[DlibFaceVerifier] = []
 
-    def make(camera_factory, events=None, settings=None, camera_grace_s=2.0, attempt_timeout_s=30.0,
+    def make(camera, events=None, settings=None, camera_grace_s=2.0, attempt_timeout_s=30.0,
              **config) -> DlibFaceVerifier:
-        v = DlibFaceVerifier(FaceConfig(**config), camera_factory, events=events, liveness=settings,
+        v = DlibFaceVerifier(camera, FaceConfig(**config), events=events, liveness=settings,
                              attempt_timeout_s=attempt_timeout_s, camera_grace_s=camera_grace_s,
                              rng=random.Random(SEED), models=models, pool=encoder_pool)
         made.append(v)
@@ -66,7 +66,7 @@ def run(verifier) -> tuple[object, list[FaceProgress]]:
 
 
 def test_challenge_performed_by_the_holder_matches(make_verifier, sequence, faces_dir, order):
-    v = make_verifier(lambda: SequenceCamera(sequence))
+    v = make_verifier(SequenceCamera(sequence))
     v.prepare(photo(faces_dir, CHIP_SAME))
     decision, progress = run(v)
     assert decision.outcome == FaceOutcome.MATCH, decision
@@ -79,7 +79,7 @@ def test_challenge_performed_by_the_holder_matches(make_verifier, sequence, face
 
 
 def test_challenge_performed_by_someone_else_is_a_mismatch(make_verifier, sequence, faces_dir):
-    v = make_verifier(lambda: SequenceCamera(sequence))
+    v = make_verifier(SequenceCamera(sequence))
     v.prepare(photo(faces_dir, CHIP_OTHER))
     decision, _ = run(v)
     assert decision.outcome == FaceOutcome.MISMATCH and decision.liveness == "passed"
@@ -89,7 +89,7 @@ def test_challenge_performed_by_someone_else_is_a_mismatch(make_verifier, sequen
 def test_still_image_is_rejected(make_verifier, load_bgr, faces_dir):
     frame = fit_frame(load_bgr(LIVE), (640, 480))
     settings = LivenessSettings(step_timeout_s=1.5)
-    v = make_verifier(lambda: StillCamera(frame, fps=20), settings=settings, max_attempts=2)
+    v = make_verifier(StillCamera(frame, fps=20), settings=settings, max_attempts=2)
     v.prepare(photo(faces_dir, CHIP_SAME))
     first, progress = run(v)
     assert first.outcome == FaceOutcome.RETRY and first.liveness == "failed"
@@ -100,7 +100,7 @@ def test_still_image_is_rejected(make_verifier, load_bgr, faces_dir):
 
 def test_recorded_challenge_in_the_wrong_order_is_rejected(make_verifier, models, load_bgr, faces_dir, order):
     replay = turn_sequence(models, load_bgr(LIVE), list(reversed(order)), (640, 480))
-    v = make_verifier(lambda: SequenceCamera(replay, loop=True), max_attempts=1)
+    v = make_verifier(SequenceCamera(replay, loop=True), max_attempts=1)
     v.prepare(photo(faces_dir, CHIP_SAME))
     decision, _ = run(v)
     assert decision.outcome == FaceOutcome.LIVENESS_FAILED and decision.detail == "wrong_direction"
@@ -111,7 +111,7 @@ def test_face_swapped_after_the_challenge_is_not_matched(make_verifier, models, 
     holder = fit_frame(load_bgr(CHIP_OTHER), (640, 480))
     # turn_sequence: 6 frontal, then per turn 4 ramp + 6 held + 4 back + 6 frontal; swap while turning back
     swapped = sequence[:6 + 20 + 12] + [holder] * 30
-    v = make_verifier(lambda: SequenceCamera(swapped), max_attempts=1, attempt_timeout_s=4.0)
+    v = make_verifier(SequenceCamera(swapped), max_attempts=1, attempt_timeout_s=4.0)
     v.prepare(photo(faces_dir, CHIP_OTHER))
     decision, _ = run(v)
     assert decision.outcome != FaceOutcome.MATCH
@@ -131,7 +131,7 @@ def test_camera_unavailable(make_verifier, faces_dir):
         def close(self):
             pass
 
-    v = make_verifier(lambda: Unplugged(), camera_grace_s=0.3)
+    v = make_verifier(Unplugged(), camera_grace_s=0.3)
     v.prepare(photo(faces_dir, CHIP_SAME))
     decision, progress = run(v)
     assert decision.outcome == FaceOutcome.CAMERA_UNAVAILABLE
@@ -140,7 +140,7 @@ def test_camera_unavailable(make_verifier, faces_dir):
 
 def test_cancel(make_verifier, load_bgr, faces_dir):
     frame = fit_frame(load_bgr(LIVE), (640, 480))
-    v = make_verifier(lambda: StillCamera(frame, fps=20))
+    v = make_verifier(StillCamera(frame, fps=20))
     v.prepare(photo(faces_dir, CHIP_SAME))
     cancel = threading.Event()
     threading.Timer(0.5, cancel.set).start()
@@ -148,7 +148,7 @@ def test_cancel(make_verifier, load_bgr, faces_dir):
 
 
 def test_reference_without_face_and_wipe(make_verifier, faces_dir, sequence):
-    v = make_verifier(lambda: SequenceCamera(sequence))
+    v = make_verifier(SequenceCamera(sequence))
     with pytest.raises(NoFaceFound):
         v.prepare(photo(faces_dir, "dlib_faces_dogs.jpg"))
     v.prepare(photo(faces_dir, CHIP_SAME))
@@ -162,7 +162,7 @@ def test_no_biometric_data_on_disk_or_in_logs(make_verifier, sequence, faces_dir
     log_path = data / "logs" / "kiosk.jsonl"
     events = EventLog(path=log_path)
     before = {p for p in Path("/tmp").glob("*")}
-    v = make_verifier(lambda: SequenceCamera(sequence), events=events)
+    v = make_verifier(SequenceCamera(sequence), events=events)
     v.prepare(photo(faces_dir, CHIP_SAME))
     decision, _ = run(v)
     v.wipe()
@@ -198,7 +198,7 @@ def test_face_swapped_in_place_is_caught_by_identity_check(make_verifier, models
                                             five_points(sequence[0]).astype(np.float32))
     aligned = cv2.warpAffine(other, matrix, (640, 480), borderMode=cv2.BORDER_REPLICATE)
     swapped = sequence[:6 + 20 + 12] + [aligned] * 30
-    v = make_verifier(lambda: SequenceCamera(swapped), max_attempts=1, attempt_timeout_s=4.0)
+    v = make_verifier(SequenceCamera(swapped), max_attempts=1, attempt_timeout_s=4.0)
     v.prepare(photo(faces_dir, SWAP_IN_CHIP))
     decision, _ = run(v)
     assert decision.outcome == FaceOutcome.LIVENESS_FAILED and decision.detail == "identity_changed", decision

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from kiosk.config import FaceConfig
 from kiosk.devices.camera import CameraState
 from kiosk.errors import CameraUnavailable
 
@@ -29,7 +30,7 @@ def parse_source(source: str | int) -> str | int:
     return int(text) if text.isdigit() else text
 
 
-class OpenCVCamera:
+class OpenCvCamera:
     """Frames (BGR ndarrays) from OpenCV; see the module docstring for the kinds of source."""
 
     def __init__(self, source: str | int, fps: float = 20.0, realtime: bool = True, loop: bool = True,
@@ -52,6 +53,16 @@ class OpenCVCamera:
         self._thread: threading.Thread | None = None
         self.finished = False  # a non-looping file source reached its end
         self.on_state: Callable[[CameraState], None] | None = None  # called from the worker on changes
+
+    @classmethod
+    def from_source(cls, source: str | int, fps: float = 20.0) -> OpenCvCamera:
+        """A camera for a device index, image, folder, video file or URL (the simulated camera's source)."""
+        return cls(source, fps=fps)
+
+    @classmethod
+    def from_config(cls, face: FaceConfig) -> OpenCvCamera:
+        """The camera of `[face]`: camera_source when set, else the device camera_index."""
+        return cls(face.camera_source or face.camera_index)
 
     # -- kinds of source -------------------------------------------------------------------------------------
     def _kind(self) -> str:

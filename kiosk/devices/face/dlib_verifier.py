@@ -49,14 +49,19 @@ def continues(previous: Box, box: Box) -> bool:
 
 
 class DlibFaceVerifier:
-    """FaceVerifier with dlib models, an OpenCV (or any) camera, a head-turn challenge and worker encoders."""
+    """FaceVerifier with dlib models, an OpenCV (or any) camera, a head-turn challenge and worker encoders.
 
-    def __init__(self, config: FaceConfig, camera_factory: Callable[[], Camera], events: EventLog | None = None,
+    The camera is opened at the start of each verify() and closed at its end (the camera light is off between
+    citizens). Models and workers are loaded on first use (`warm_up()`, or `prepare()`), not at construction,
+    so an idle terminal does not carry them.
+    """
+
+    def __init__(self, camera: Camera, config: FaceConfig, events: EventLog | None = None,
                  liveness: LivenessSettings | None = None, attempt_timeout_s: float = 30.0,
                  camera_grace_s: float = 5.0, workers: int = 2, rng: random.Random | None = None,
                  models: FaceModels | None = None, pool: EncoderPool | None = None) -> None:
         self.config = config
-        self._camera_factory = camera_factory
+        self._camera = camera
         self._events = events or NullEventLog()
         self._liveness = liveness or LivenessSettings(step_timeout_s=config.liveness_step_s)
         self._attempt_timeout_s = attempt_timeout_s
@@ -131,8 +136,8 @@ class DlibFaceVerifier:
 
     def _open_camera(self, cancel: threading.Event, on_progress: Callable[[FaceProgress], None]) -> Camera:
         deadline = time.monotonic() + self._camera_grace_s
+        camera = self._camera
         while True:
-            camera = self._camera_factory()
             try:
                 camera.open()
                 self._events.log(Event.CAMERA_STATE, state=camera.state.value)
