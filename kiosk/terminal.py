@@ -102,6 +102,13 @@ class Terminal:
     def start(self) -> None:
         """Start watching the card reader; a card tapped on the Attract screen starts a session."""
         self.devices.reader.start(self._on_reader_event)
+        self._submit(self._warm_up)
+
+    def _warm_up(self) -> None:
+        """Pay once, before the first citizen, for what the first certificate would otherwise wait for."""
+        from kiosk.documents.fonts import register_cjk_font
+
+        register_cjk_font()
 
     def close(self) -> None:
         """End any session (wiping it) and stop devices and workers."""
