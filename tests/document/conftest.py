@@ -90,8 +90,10 @@ class Slot:
         self.daemon = daemon
         self.cards: list[VirtualCard] = []
 
-    def insert(self, document, extended_length: bool = True, pull_after: int | None = None) -> VirtualCard:
-        chip = EmrtdChip(document.files, document.access_key, extended_length=extended_length)
+    def insert(self, document, extended_length: bool = True, pull_after: int | None = None,
+               advertise: str = "atr") -> VirtualCard:
+        chip = EmrtdChip(document.files, document.access_key, extended_length=extended_length,
+                         advertise=advertise)
         card = VirtualCard(chip, self.daemon.port, pull_after=pull_after)
         card.insert()
         self.cards.append(card)

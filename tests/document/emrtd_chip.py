@@ -70,17 +70,25 @@ def _parse_apdu(raw: bytes) -> _Apdu:
 class EmrtdChip:
     """The chip's state machine. `files` maps file ids to contents."""
 
-    def __init__(self, files: dict[int, bytes], access_key: AccessKey, extended_length: bool = True) -> None:
+    def __init__(self, files: dict[int, bytes], access_key: AccessKey, extended_length: bool = True,
+                 advertise: str = "atr", max_response: int = 0x0800) -> None:
+        """`advertise`: where the chip announces extended length: "atr", "ef" (EF.ATR/INFO only) or "none"."""
         self.files = files
         seed = bac.bac_seed(access_key)
         self._k_enc, self._k_mac = bac.derive_key(seed, 1), bac.derive_key(seed, 2)
-        self.atr = _fix_atr_tck(ATR_EXTENDED if extended_length else ATR_SHORT)
+        self.atr = _fix_atr_tck(ATR_EXTENDED if extended_length and advertise == "atr" else ATR_SHORT)
+        self.mf_files: dict[int, bytes] = {}
+        if extended_length and advertise == "ef":
+            sizes = tlv.encode(0x02, max_response.to_bytes(2, "big"))
+            self.mf_files[0x2F01] = tlv.encode(0x47, b"\x00\x00\x40") + tlv.encode(0x7F66, sizes + sizes)
+        self._mf_file: int | None = None
         self.extended_length = extended_length
         self.mutual_auth_attempts = 0
         self.apdus = 0
         self.reset()
 
     def reset(self) -> None:
+        self._mf_file = None
         self._selected_app = False
         self._rnd_ic: bytes | None = None
         self._session: SessionKeys | None = None
@@ -104,13 +112,29 @@ class EmrtdChip:
                 return b"\x90\x00"
             return b"\x6a\x82"
         if not self._selected_app:
-            return b"\x69\x85"
+            return self._master_file(apdu)
         if apdu.ins == 0x84:
             self._rnd_ic = os.urandom(8)
             return self._rnd_ic + b"\x90\x00"
         if apdu.ins == 0x82:
             return self._mutual_auth(apdu.data)
         return b"\x69\x82"  # security status not satisfied: everything else needs BAC
+
+    def _master_file(self, apdu: _Apdu) -> bytes:
+        """Plain access to the MF's free files (EF.ATR/INFO) before the application is selected."""
+        if apdu.ins == 0xA4 and apdu.p1 == 0x02:
+            fid = int.from_bytes(apdu.data, "big") if len(apdu.data) == 2 else -1
+            if fid not in self.mf_files:
+                self._mf_file = None
+                return b"\x6a\x82"
+            self._mf_file = fid
+            return b"\x90\x00"
+        if apdu.ins == 0xB0 and self._mf_file is not None:
+            offset = (apdu.p1 << 8) | apdu.p2
+            content = self.mf_files[self._mf_file]
+            chunk = content[offset:offset + (apdu.le or 256)]
+            return chunk + (b"\x90\x00" if len(chunk) == (apdu.le or 256) else b"\x62\x82")
+        return b"\x69\x85"
 
     def _mutual_auth(self, data: bytes) -> bytes:
         self.mutual_auth_attempts += 1

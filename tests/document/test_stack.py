@@ -79,6 +79,14 @@ def test_short_length_card_reads_in_short_apdus(slot, passport, trust_dir, jpeg_
     assert result.files.apdus > 100  # 25 KB in 223-byte chunks
 
 
+def test_extended_length_announced_in_ef_atr_info(slot, passport, trust_dir, jpeg_photo) -> None:
+    card = slot.insert(passport, advertise="ef")  # the ATR says nothing, EF.ATR/INFO says 2 KB responses
+    result = reader_for(trust_dir).read_document(passport.access_key, threading.Event())
+    assert result.extended_length and result.identity.photo == jpeg_photo
+    assert 20 < result.files.apdus < 40  # 25 KB in ~2 KB reads
+    assert card.chip.mutual_auth_attempts == 1
+
+
 def test_tampered_photo_is_invalid(slot, pki, trust_dir, jpeg_photo) -> None:
     doc = build_document(pki, PASSPORT_MRZ, jpeg_photo, tamper_dg2=True)
     slot.insert(doc)

@@ -19,6 +19,8 @@ from kiosk.errors import CardError, MalformedCardData
 LDS1_AID = bytes.fromhex("A0000002471001")
 EF_COM = 0x011E
 EF_SOD = 0x011D
+EF_ATR_INFO = 0x2F01  # in the MF, readable without access control (ISO/IEC 7816-4 §8.2.1.1, 9303-10 §3.11)
+SM_OVERHEAD = 32  # bytes a protected READ BINARY response adds around its data: DO'87' header, padding, '99', '8E', SW
 DG_FIDS = {1: 0x0101, 2: 0x0102, 11: 0x010B}
 DG_TAGS = {0x61: 1, 0x75: 2, 0x6B: 11}  # EF.COM tag list entry -> data group number
 SHORT_CHUNK = 0xDF  # largest READ BINARY whose protected response fits a short APDU (9303-11 practice)
@@ -40,6 +42,7 @@ class DocumentFiles:
     data_groups: dict[int, bytes] = field(default_factory=dict)
     apdus: int = 0
     apdu_bytes: int = 0
+    extended_length: bool = False
 
     def __repr__(self) -> str:
         return f"DocumentFiles(dgs={sorted(self.data_groups)}, apdus={self.apdus})"
@@ -141,11 +144,52 @@ def listed_data_groups(com: bytes) -> set[int]:
     return {DG_TAGS[t] for t in tags if t in DG_TAGS}
 
 
-def read_document(transport: Transport, key: AccessKey, extended: bool = False,
+@dataclass(frozen=True)
+class LengthInfo:
+    """What EF.ATR/INFO says about APDU lengths."""
+
+    extended: bool
+    max_response: int | None = None
+
+
+def read_atr_info(transport: Transport) -> LengthInfo | None:
+    """EF.ATR/INFO's card capabilities ('47') and extended length information ('7F66'); None when absent."""
+    resp = Response.parse(transport.transmit(Command(0x00, 0xA4, 0x02, 0x0C, EF_ATR_INFO.to_bytes(2, "big"))
+                                             .encode()))
+    if resp.sw != 0x9000:
+        return None
+    resp = Response.parse(transport.transmit(Command(0x00, 0xB0, 0x00, 0x00, le=256).encode()))
+    if resp.sw not in (0x9000, 0x6282) or not resp.data:
+        return None
+    try:
+        objects = tlv.children(resp.data)
+        capabilities = objects.get(0x47, b"")
+        extended = len(capabilities) >= 3 and bool(capabilities[2] & 0x40)
+        max_response = None
+        if 0x7F66 in objects:
+            sizes = [int.from_bytes(i.value, "big") for i in tlv.parse_all(objects[0x7F66]) if i.tag == 0x02]
+            if len(sizes) >= 2:
+                max_response = sizes[1]
+                extended = extended or max_response > 258
+    except MalformedCardData:
+        return None  # an unreadable EF.ATR/INFO only costs the speed-up
+    return LengthInfo(extended, max_response)
+
+
+def read_document(transport: Transport, key: AccessKey, extended: bool | None = False,
                   cancel: threading.Event | None = None, chunk: int | None = None) -> DocumentFiles:
-    """Select, authenticate and read EF.COM, DG1, DG2, DG11 (when listed) and EF.SOD."""
+    """Select, authenticate and read EF.COM, DG1, DG2, DG11 (when listed) and EF.SOD.
+
+    `extended`: True/False as known (e.g. from the ATR); None: ask EF.ATR/INFO first.
+    """
     files = DocumentFiles()
     counted = _CountingTransport(transport, files, cancel)
+    if extended is None:
+        info = read_atr_info(counted)
+        extended = bool(info and info.extended)
+        if extended and info is not None and info.max_response and chunk is None:
+            chunk = max(SHORT_CHUNK, min(EXTENDED_CHUNK, info.max_response - SM_OVERHEAD))
+    files.extended_length = extended
     select_lds1(counted)
     keys = bac.authenticate(counted, key)
     channel = SecureChannel(counted, keys, extended)

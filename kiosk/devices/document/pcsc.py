@@ -218,9 +218,11 @@ class PcscDocumentReader:
                 hresult, _, _, _, atr = s.SCardStatus(hcard)
                 if hresult != s.SCARD_S_SUCCESS:
                     raise CardRemoved("card removed")
-                extended = self._use_extended and atr_supports_extended_length(bytes(atr))
+                # Extended length: announced in the ATR, else ask EF.ATR/INFO (None); off by configuration.
+                announced = True if atr_supports_extended_length(bytes(atr)) else None
                 files = read_document(PcscTransport(hcard, protocol, hcontext, name), access_key,
-                                      extended=extended, cancel=cancel)
+                                      extended=announced if self._use_extended else False, cancel=cancel)
+                extended = files.extended_length
             finally:
                 # Reset on disconnect: the chip forgets the BAC session, the next reader starts clean.
                 s.SCardDisconnect(hcard, s.SCARD_RESET_CARD)
