@@ -12,8 +12,25 @@ from pathlib import Path
 from sync.district.settings import DistrictSettings
 
 DEFAULT_DB = "sqlite:///district.db"
-DEFAULT_KEYS = Path("district-keys")
 SHIPPED_CATALOG = Path(__file__).resolve().parents[2] / "assets" / "catalog" / "catalog.json"
+
+
+def default_keys_dir(db_url: str) -> Path:
+    """Operators' keys folder when --keys is not given: beside a SQLite database file (`district.db` ->
+    `district-keys/`), else `$XDG_DATA_HOME/kiosk-district/keys`."""
+    import os
+    import re
+
+    m = re.match(r"sqlite:///(.+)$", db_url)
+    if m and m.group(1) != ":memory:":
+        db = Path(m.group(1)).resolve()
+        return db.with_name(f"{db.stem}-keys")
+    data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return data_home / "kiosk-district" / "keys"
+
+
+def _keys(args: argparse.Namespace) -> Path:
+    return (args.keys or default_keys_dir(args.db)).resolve()
 
 
 def _engine(url: str):  # noqa: ANN202
@@ -51,7 +68,7 @@ def _serve(args: argparse.Namespace) -> int:
     from sync.district.app import create_app
     from sync.district.tuf_repository import OperatorKeys
 
-    keys_dir = args.keys.resolve() if args.keys else None
+    keys_dir = _keys(args)
     settings = DistrictSettings(db_url=args.db, demo=args.demo, keys_dir=keys_dir,
                                 public_url=args.public_url or f"http://{args.host}:{args.port}")
     log = EventLog(component="district")
@@ -115,10 +132,10 @@ def _publish_file(repository, keys, path: Path):  # noqa: ANN001, ANN202
 def _catalog_init(args: argparse.Namespace) -> int:
     from sync.district.tuf_repository import OperatorKeys, TufRepository
 
-    keys = OperatorKeys(args.keys)
+    keys = OperatorKeys(_keys(args))
     made = keys.create_missing()
     done = TufRepository(_engine(args.db)).initialise(keys)
-    print(json.dumps({"keys_created": made, "repository_initialised": done, "keys": str(args.keys)}))
+    print(json.dumps({"keys_created": made, "repository_initialised": done, "keys": str(keys.folder)}))
     return 0
 
 
@@ -126,13 +143,13 @@ def _catalog_publish(args: argparse.Namespace) -> int:
     from kiosk.catalog import CatalogInvalid
     from sync.district.tuf_repository import OperatorKeys, RepositoryError, TufRepository
 
-    keys = OperatorKeys(args.keys)
+    keys = OperatorKeys(_keys(args))
     repository = TufRepository(_engine(args.db))
     try:
         if not repository.initialised():
             made = keys.create_missing()
             if made:
-                sys.stderr.write(f"kiosk-district: created operator keys {', '.join(made)} in {args.keys}\n")
+                sys.stderr.write(f"kiosk-district: created operator keys {', '.join(made)} in {keys.folder}\n")
             repository.initialise(keys)
         published = _publish_file(repository, keys, args.file)
     except CatalogInvalid as exc:
@@ -147,7 +164,7 @@ def _catalog_refresh(args: argparse.Namespace) -> int:
     from sync.district.tuf_repository import OperatorKeys, RepositoryError, TufRepository
 
     try:
-        snapshot, timestamp = TufRepository(_engine(args.db)).refresh_online(OperatorKeys(args.keys))
+        snapshot, timestamp = TufRepository(_engine(args.db)).refresh_online(OperatorKeys(_keys(args)))
     except RepositoryError as exc:
         return _fail(str(exc))
     print(json.dumps({"snapshot_version": snapshot, "timestamp_version": timestamp}))
@@ -178,7 +195,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--db", default=DEFAULT_DB, help="SQLAlchemy URL (sqlite or postgresql)")
 
     def keys_option(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--keys", type=Path, default=DEFAULT_KEYS, help="operators' TUF signing keys folder")
+        p.add_argument("--keys", type=Path, default=None,
+                       help="operators' signing keys folder (default: beside a SQLite database, else "
+                            "$XDG_DATA_HOME/kiosk-district/keys)")
 
     serve = sub.add_parser("serve", help="run the HTTP API")
     serve.add_argument("--host", default="127.0.0.1")

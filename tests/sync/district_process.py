@@ -81,6 +81,11 @@ class ProcessDistrict:
                  keys: Path | None = None) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        if keys is None:  # never the default (a folder beside the database, or in the user's data home)
+            import tempfile
+
+            keys = Path(tempfile.mkdtemp(prefix="district-keys-"))
+        self.keys = keys
         self._cmd = [sys.executable, "-m", "sync.district.cli", "serve", "--port", str(self.port), "--db", db_url,
                      *(["--demo"] if demo else []), *(["--keys", str(keys)] if keys else []), *(extra or [])]
         self.proc: subprocess.Popen | None = None
