@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,8 @@ class SyncDaemon:
     """One kiosk's sync loop. `run()` until `stop` is set; `drain()`, `heartbeat()`, `check_catalog()` once."""
 
     def __init__(self, config: Config, engine: Engine, log: EventLog, token: str | None = None,
-                 transport: Any = None, network: NetworkWatch | None = None) -> None:
+                 transport: Any = None, network: NetworkWatch | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
         self._config = config
         self._sync = config.sync
         self._data = Path(config.data_dir)
@@ -59,6 +61,7 @@ class SyncDaemon:
         self._log = log
         self._token = token
         self._transport = transport
+        self._clock = clock  # wall clock: request timestamps and skew measurement only, never ordering
         self._outbox = Outbox(engine)
         self._network = network or NetworkWatch()
         self._backoff = Backoff(self._sync.backoff_base_s, self._sync.backoff_cap_s)
@@ -80,8 +83,9 @@ class SyncDaemon:
                    transport=self._transport)
             self._log.log(Event.ENROLLED, kiosk=kiosk_id, district=url)
         if self._link is None:
-            signer = RequestSigner(kiosk_id, load_or_create_key(self._data))
-            self._link = DistrictLink(url, signer, self._sync.request_timeout_s, transport=self._transport)
+            signer = RequestSigner(kiosk_id, load_or_create_key(self._data), clock=self._clock)
+            self._link = DistrictLink(url, signer, self._sync.request_timeout_s, transport=self._transport,
+                                      clock=self._clock)
 
     @property
     def link(self) -> DistrictLink:

@@ -51,9 +51,10 @@ def _retry_after(response: httpx.Response) -> float | None:
 
 class DistrictLink:
     def __init__(self, base_url: str, signer: RequestSigner | None, timeout_s: float = 10.0,
-                 transport: httpx.BaseTransport | None = None) -> None:
+                 transport: httpx.BaseTransport | None = None, clock=time.time) -> None:  # noqa: ANN001
         self.base_url = base_url.rstrip("/")
         self.signer = signer
+        self._clock = clock  # the kiosk's wall clock, only to measure skew against the server's
         self._client = httpx.Client(base_url=self.base_url, timeout=timeout_s, transport=transport)
 
     def close(self) -> None:
@@ -68,9 +69,9 @@ class DistrictLink:
         """Signed POST of JSON `body`; the JSON answer. Raises Unreachable or Refused."""
         content = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
         for attempt in (1, 2):
-            started = time.time()
+            started = self._clock()
             response = self._send("POST", path, content)
-            skew = self._measure_skew(response, started, time.time())
+            skew = self._measure_skew(response, started, self._clock())
             if response.status_code >= 500 or response.status_code == 429:
                 raise Unreachable(f"district answered {response.status_code}", _retry_after(response))
             if response.status_code >= 400:
