@@ -45,8 +45,10 @@ class Pki:
 
 
 def _new_key(kind: str):
-    if kind == "ec":
+    if kind in ("ec", "ec-plain"):
         return ec.generate_private_key(ec.SECP256R1())
+    if kind == "ec384":
+        return ec.generate_private_key(ec.SECP384R1())
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
@@ -72,6 +74,7 @@ def make_pki(kind: str = "ec", country: str = "UT", csca_cn: str = "CSCA Utopia 
            .not_valid_before(NOW - dt.timedelta(days=30)).not_valid_after(NOW + dt.timedelta(days=3650))
            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(csca_key.public_key()),
                           critical=False)
+           .add_extension(x509.SubjectKeyIdentifier.from_public_key(dsc_key.public_key()), critical=False)
            .sign(csca_key, hashes.SHA256()))
     return Pki(csca_key, csca, dsc_key, dsc, kind)
 
@@ -79,6 +82,13 @@ def make_pki(kind: str = "ec", country: str = "UT", csca_cn: str = "CSCA Utopia 
 def _sign(key, kind: str, data: bytes) -> tuple[bytes, dict]:
     if kind == "ec":
         return key.sign(data, ec.ECDSA(hashes.SHA256())), {"algorithm": "sha256_ecdsa"}
+    if kind == "ec384":
+        return key.sign(data, ec.ECDSA(hashes.SHA384())), {"algorithm": "sha384_ecdsa"}
+    if kind == "ec-plain":  # BSI TR-03111 ecdsa-plain-SHA256: r || s instead of a DER SEQUENCE
+        from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature  # noqa: PLC0415
+
+        r, s_ = decode_dss_signature(key.sign(data, ec.ECDSA(hashes.SHA256())))
+        return r.to_bytes(32, "big") + s_.to_bytes(32, "big"), {"algorithm": "0.4.0.127.0.7.1.1.4.1.3"}
     if kind == "rsa":
         return key.sign(data, padding.PKCS1v15(), hashes.SHA256()), {"algorithm": "sha256_rsa"}
     sig = key.sign(data, padding.PSS(padding.MGF1(hashes.SHA256()), 32), hashes.SHA256())
@@ -88,23 +98,34 @@ def _sign(key, kind: str, data: bytes) -> tuple[bytes, dict]:
         "salt_length": 32, "trailer_field": "trailer_field_bc"}}
 
 
-def signed_data(content_type: str, content: bytes, key, cert: x509.Certificate, kind: str) -> bytes:
-    """CMS ContentInfo(SignedData) over `content` with signed attributes, like EF.SOD and master lists."""
+def signed_data(content_type: str, content: bytes, key, cert: x509.Certificate, kind: str,
+                signer_id: str = "issuer_serial", with_attributes: bool = True) -> bytes:
+    """CMS ContentInfo(SignedData) over `content`, like EF.SOD and master lists.
+
+    `signer_id`: "issuer_serial" or "ski" (subject key identifier); `with_attributes` False signs the content
+    itself, as CMS allows and a few issuers do.
+    """
     cert_asn1 = asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
     attrs = cms.CMSAttributes([
         cms.CMSAttribute({"type": "content_type", "values": [cms.ContentType(content_type)]}),
         cms.CMSAttribute({"type": "message_digest", "values": [hashlib.sha256(content).digest()]}),
     ])
-    signature, sig_algo = _sign(key, kind, attrs.dump())
-    signer = cms.SignerInfo({
-        "version": "v1",
-        "sid": cms.SignerIdentifier({"issuer_and_serial_number": {
-            "issuer": cert_asn1.issuer, "serial_number": cert_asn1.serial_number}}),
+    signature, sig_algo = _sign(key, kind, attrs.dump() if with_attributes else content)
+    if signer_id == "ski":
+        sid = cms.SignerIdentifier({"subject_key_identifier": cert_asn1.key_identifier})
+    else:
+        sid = cms.SignerIdentifier({"issuer_and_serial_number": {
+            "issuer": cert_asn1.issuer, "serial_number": cert_asn1.serial_number}})
+    signer_fields = {
+        "version": "v3" if signer_id == "ski" else "v1",
+        "sid": sid,
         "digest_algorithm": {"algorithm": "sha256"},
-        "signed_attrs": attrs,
         "signature_algorithm": sig_algo,
         "signature": signature,
-    })
+    }
+    if with_attributes:
+        signer_fields["signed_attrs"] = attrs
+    signer = cms.SignerInfo(signer_fields)
     sd = cms.SignedData({
         "version": "v3",
         "digest_algorithms": [{"algorithm": "sha256"}],
@@ -205,11 +226,17 @@ class Document:
 
 
 def build_document(pki: Pki, mrz: str, photo: bytes, photo_format: str = "jpeg", dg11: dict | None = None,
-                   tamper_dg2: bool = False, sod_hash: str = "sha256") -> Document:
+                   tamper_dg2: bool = False, sod_hash: str = "sha256", signer_id: str = "issuer_serial",
+                   with_attributes: bool = True, biometric_tag: int = 0x5F2E) -> Document:
     """EF.COM, DG1, DG2, DG11 (optional) and EF.SOD for one holder."""
     mrz_line = mrz.replace("\n", "")
     dg1 = tlv.encode(0x61, tlv.encode(0x5F1F, mrz_line.encode("ascii")))
     dg2_file = dg2.build_dg2(photo, photo_format == "jpeg2000", 240, 320)
+    if biometric_tag != 0x5F2E:  # same record, other container tag (7F2E), lengths re-encoded
+        record = tlv.find(dg2_file, (0x75, 0x7F61, 0x7F60, 0x5F2E))
+        header = tlv.find(dg2_file, (0x75, 0x7F61, 0x7F60, 0xA1))
+        face = tlv.encode(0x7F60, tlv.encode(0xA1, header) + tlv.encode(biometric_tag, record))
+        dg2_file = tlv.encode(0x75, tlv.encode(0x7F61, tlv.encode(0x02, b"\x01") + face))
     groups = {1: dg1, 2: dg2_file}
     tags = b"\x61\x75"
     if dg11:
@@ -225,7 +252,8 @@ def build_document(pki: Pki, mrz: str, photo: bytes, photo_format: str = "jpeg",
         "data_group_hash_values": [{"data_group_number": n, "data_group_hash_value":
                                     hashlib.new(sod_hash, content).digest()} for n, content in sorted(groups.items())],
     })
-    sod = tlv.encode(0x77, signed_data(LDS_SECURITY_OBJECT_OID, lds.dump(), pki.dsc_key, pki.dsc, pki.kind))
+    sod = tlv.encode(0x77, signed_data(LDS_SECURITY_OBJECT_OID, lds.dump(), pki.dsc_key, pki.dsc, pki.kind,
+                                       signer_id=signer_id, with_attributes=with_attributes))
     if tamper_dg2:  # flip one bit in the photo after signing: the hash no longer matches
         damaged = bytearray(groups[2])
         damaged[len(damaged) - 100] ^= 0x01
