@@ -205,3 +205,17 @@ def test_cancel_stops_the_read(slot, passport, trust_dir) -> None:
 def test_pcscd_env_is_private(pcscd) -> None:
     assert os.environ["PCSCLITE_CSOCK_NAME"] == str(pcscd.socket)
     assert not Path("/run/pcscd/pcscd.comm").exists() or Path("/run/pcscd/pcscd.comm") != pcscd.socket
+
+
+def test_cli_with_typed_fields_and_reader_names(slot, passport, trust_dir) -> None:
+    slot.insert(passport)
+    proc = kiosk_cli(slot.daemon, "read", "--reader", "Virtual PCD 00 00", "--doc", "L898902C3", "--dob", "740812",
+                     "--expiry", "350415", "--trust-store", str(trust_dir), "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["passive_auth"] == "VALID"
+    proc = kiosk_cli(slot.daemon, "read", "--reader", "No Such Reader", "--mrz", PASSPORT_MRZ, "--json")
+    assert proc.returncode == 3 and "no reader" in proc.stderr
+    proc = kiosk_cli(slot.daemon, "read", "--reader", "Virtual PCD 00 01", "--mrz", PASSPORT_MRZ, "--json")
+    assert proc.returncode == 4 and "no card" in proc.stderr
+    proc = kiosk_cli(slot.daemon, "read", "--doc", "L898902C3", "--dob", "7408", "--expiry", "350415")
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1
