@@ -165,3 +165,17 @@ def test_cli_publish_reaches_a_running_daemon(district_sqlite, kiosk_factory, nu
     finally:
         stop.set()
         thread.join(timeout=10)
+
+
+def test_online_keys_renew_expired_metadata_and_the_flag_clears(repo, kiosk):
+    keys, repository = repo
+    k, daemon = kiosk
+    repository.publish(keys, catalog_bytes(1), 1, expires_in={"timestamp": dt.timedelta(seconds=-60)})
+    state = daemon.check_catalog()
+    assert state["outcome"] == "refused" and state["expired"]
+    assert not (k.data / "catalog" / "current.json").exists()
+    assert repository.expiring(dt.timedelta(hours=12))
+    repository.refresh_online(keys)  # what `serve` does with the online keys, or `catalog refresh`
+    assert not repository.expiring(dt.timedelta(hours=12))
+    state = daemon.check_catalog()
+    assert state["outcome"] == "applied" and not state["expired"], state

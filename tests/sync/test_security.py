@@ -163,3 +163,38 @@ def test_demo_server_enrolls_loopback_kiosks_without_token(district_sqlite, kios
             enroll(k.data, production.url, "LOOP")
     finally:
         production.stop()
+
+
+def test_operator_cli_add_revoke_stats(district_sqlite, kiosk_factory, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from kiosk.enrollment import enroll
+    from tests.sync.district_process import REPO
+
+    db = str(district_sqlite.engine.url)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    cli = [sys.executable, "-m", "sync.district.cli"]
+    add = subprocess.run([*cli, "kiosk", "add", "OPS1", "--db", db], env=env, capture_output=True, text=True,
+                         timeout=60)
+    assert add.returncode == 0, add.stderr
+    k = kiosk_factory("OPS1", district_sqlite.url)
+    enroll(k.data, district_sqlite.url, "OPS1", add.stdout.strip())
+    k.record(3)
+    cfg = tmp_path / "k.toml"
+    cfg.write_text(f'[terminal]\nkiosk_id = "OPS1"\ndistrict_url = "{district_sqlite.url}"\n')
+    once = [sys.executable, "-m", "sync.daemon_cli", "--config", str(cfg), "--data", str(k.data), "--once"]
+    assert subprocess.run(once, env=env, capture_output=True, text=True, timeout=60).returncode == 0
+    stats = subprocess.run([*cli, "stats", "--db", db, "--json"], env=env, capture_output=True, text=True,
+                           timeout=60)
+    doc = json.loads(stats.stdout)
+    assert doc["kiosks"]["OPS1"]["transactions"] == 3 and doc["kiosks"]["OPS1"]["last_heartbeat"]
+    revoke = subprocess.run([*cli, "kiosk", "revoke", "OPS1", "--db", db], env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert revoke.returncode == 0
+    k.record(1)
+    refused = subprocess.run(once, env=env, capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 4 and "revoked" in refused.stderr
+    assert json.loads(subprocess.run([*cli, "stats", "--db", db, "--json"], env=env, capture_output=True,
+                                     text=True, timeout=60).stdout)["kiosks"]["OPS1"]["transactions"] == 3
