@@ -27,6 +27,7 @@ from kiosk.devices.voice import Voice
 from kiosk.errors import DistrictUnavailable, KioskError
 from kiosk.eventlog import EventLog
 from kiosk.log_events import Event
+from kiosk.pinyin_input import PinyinDictionary
 from kiosk.services.api import DistrictClient, OfflinePolicy
 from kiosk.services.registry import ModuleRegistry
 from kiosk.services.runner import ServiceRunner
@@ -96,6 +97,7 @@ class Terminal:
         self._executor = ThreadPoolExecutor(max_workers=3, thread_name_prefix="kiosk-work")
         self._closed = False
         self.signer: Any = None  # the documents' signer, when the kiosk holds one (see kiosk.documents)
+        self.pinyin = PinyinDictionary()  # the touch keyboard's Chinese input
 
     # ---- wiring -----------------------------------------------------------------------------------------------
 
@@ -109,6 +111,7 @@ class Terminal:
         from kiosk.documents.fonts import register_cjk_font
 
         register_cjk_font()
+        self.pinyin.candidates("a")  # builds the pinyin index (~0.4 s) before anyone types
 
     def close(self) -> None:
         """End any session (wiping it) and stop devices and workers."""

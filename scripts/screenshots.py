@@ -74,6 +74,25 @@ def main() -> int:
         terminal.dispatch(ItemChosen("si-contribution-record", True))
         wait(State.SERVICE_FORM)
         shot(f"form-{suffix}")
+        if lang == "zh_CN":  # a text field: Chinese typed through the pinyin keyboard
+            from kiosk.session import Back
+            terminal.dispatch(Back())
+            wait(State.MENU)
+            terminal.dispatch(ItemChosen("hh-residence-permit-renew", True))
+            wait(State.SERVICE_FORM)
+            form = window.screens[State.SERVICE_FORM]
+            for syllable, wanted in (("HANG", "杭"), ("ZHOU", "州")):
+                for key in syllable:
+                    form.keyboard._press(key)
+                form.keyboard._pick([c.text for c in form.keyboard._candidates].index(wanted))
+            pump(0.3)
+            for key in "SHANG":
+                form.keyboard._press(key)
+            shot("form-pinyin-zh")
+            terminal.dispatch(Back())
+            wait(State.MENU)
+            terminal.dispatch(ItemChosen("si-contribution-record", True))
+            wait(State.SERVICE_FORM)
         terminal.dispatch(FormSubmitted({"months": "36"}))
         wait(State.CONFIRM)
         shot(f"confirm-{suffix}")

@@ -45,7 +45,7 @@ def make_application(config: Config, argv: list[str] | None = None) -> QApplicat
     family = theme.load_cjk_font()
     app.setFont(theme.app_font(family, config.ui.base_font_pt))
     app.setStyleSheet(theme.stylesheet(config.ui.base_font_pt,
-                                       max(theme.touch_px(config.ui.min_touch_mm, config.ui.dpi), 72)))
+                                       theme.touch_px(config.ui.min_touch_mm, config.ui.dpi)))
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     return app
 

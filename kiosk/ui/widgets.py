@@ -9,6 +9,8 @@ from PySide6.QtWidgets import (
     QGridLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QVBoxLayout, QWidget,
 )
 
+from kiosk.pinyin_input import Candidate, PinyinDictionary
+
 
 def button(text: str, on_click: Callable[[], None], role: str = "", name: str = "") -> QPushButton:
     """A touch button; `role` picks its style (primary, danger, bar, item, category, key)."""
@@ -43,19 +45,41 @@ class BusyIndicator(QProgressBar):
 class TouchKeyboard(QWidget):
     """On-screen keyboard that types into the line edit it is attached to.
 
-    Layouts: digits (with X, for resident ID numbers), letters+digits (document numbers, pinyin search).
+    Layouts: digits (with X, for resident ID numbers) and full (letters and digits). In the full layout a
+    中/EN key switches to pinyin input: letters compose, a row of Chinese candidates appears above the keys, and
+    a tap on one types it (the space key takes the first).
     """
 
     typed = Signal()
 
     DIGITS = ("1 2 3", "4 5 6", "7 8 9", "X 0 ⌫")
-    FULL = ("1 2 3 4 5 6 7 8 9 0", "Q W E R T Y U I O P", "A S D F G H J K L ⌫", "Z X C V B N M - ␣")
+    FULL = ("1 2 3 4 5 6 7 8 9 0", "Q W E R T Y U I O P", "A S D F G H J K L ⌫", "中/EN Z X C V B N M - ␣")
+    CANDIDATES = 8
 
-    def __init__(self, layout: str = "full") -> None:
+    def __init__(self, layout: str = "full", pinyin: PinyinDictionary | None = None) -> None:
         super().__init__()
         self._target: QLineEdit | None = None
-        self._grid = QGridLayout(self)
-        self._grid.setSpacing(8)
+        self._pinyin = pinyin
+        self._chinese = False
+        self._composing = ""
+        self._candidates: list[Candidate] = []
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self._candidate_row = QHBoxLayout()
+        self._composing_label = QLabel()
+        self._composing_label.setObjectName("hint")
+        self._candidate_row.addWidget(self._composing_label)
+        self._candidate_buttons = []
+        for n in range(self.CANDIDATES):
+            b = button("", lambda n=n: self._pick(n), "key", f"candidate-{n}")
+            b.hide()
+            self._candidate_buttons.append(b)
+            self._candidate_row.addWidget(b)
+        self._candidate_row.addStretch(1)
+        outer.addLayout(self._candidate_row)
+        self._grid = QGridLayout()
+        self._grid.setSpacing(6)
+        outer.addLayout(self._grid)
         self.set_layout(layout)
 
     def set_layout(self, layout: str) -> None:
@@ -70,13 +94,43 @@ class TouchKeyboard(QWidget):
         rows = self.DIGITS if layout == "digits" else self.FULL
         for r, row in enumerate(rows):
             for c, key in enumerate(row.split()):
+                if key == "中/EN" and self._pinyin is None:
+                    continue
                 self._grid.addWidget(button(key, lambda k=key: self._press(k), "key", f"key-{key}"), r, c)
+        if layout == "digits":
+            self.set_chinese(False)
+
+    def set_chinese(self, on: bool) -> None:
+        """Pinyin input on or off (only where a dictionary was given)."""
+        self._chinese = bool(on and self._pinyin is not None)
+        self._composing = ""
+        self._refresh_candidates()
+
+    @property
+    def chinese(self) -> bool:
+        return self._chinese
 
     def attach(self, target: QLineEdit | None) -> None:
         self._target = target
+        self._composing = ""
+        self._refresh_candidates()
 
     def _press(self, key: str) -> None:
+        if key == "中/EN":
+            self.set_chinese(not self._chinese)
+            return
         if self._target is None:
+            return
+        if self._chinese and key.isalpha() and len(key) == 1:
+            self._composing += key.lower()
+            self._refresh_candidates()
+            return
+        if self._chinese and self._composing and key in ("⌫", "␣"):
+            if key == "⌫":
+                self._composing = self._composing[:-1]
+                self._refresh_candidates()
+            else:
+                self._pick(0)
             return
         text = self._target.text()
         if key == "⌫":
@@ -86,6 +140,29 @@ class TouchKeyboard(QWidget):
         elif len(text) < self._target.maxLength():
             self._target.setText(text + key)
         self.typed.emit()
+
+    def _pick(self, n: int) -> None:
+        if self._target is None or n >= len(self._candidates):
+            return
+        candidate = self._candidates[n]
+        text = self._target.text()
+        room = self._target.maxLength() - len(text)
+        self._target.setText(text + candidate.text[:max(room, 0)])
+        self._composing = self._composing[candidate.consumed:]
+        self._refresh_candidates()
+        self.typed.emit()
+
+    def _refresh_candidates(self) -> None:
+        self._candidates = (self._pinyin.candidates(self._composing, self.CANDIDATES)
+                            if self._chinese and self._composing and self._pinyin is not None else [])
+        self._composing_label.setText(self._composing if self._chinese else "")
+        self._composing_label.setVisible(self._chinese)
+        for n, b in enumerate(self._candidate_buttons):
+            if n < len(self._candidates):
+                b.setText(self._candidates[n].text)
+                b.show()
+            else:
+                b.hide()
 
 
 def hbox(*widgets: QWidget, stretch_first: bool = False) -> QHBoxLayout:

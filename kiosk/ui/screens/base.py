@@ -18,8 +18,8 @@ class Screen(QWidget):
         super().__init__()
         self.terminal = terminal
         self.layout_ = QVBoxLayout(self)
-        self.layout_.setContentsMargins(48, 24, 48, 24)
-        self.layout_.setSpacing(20)
+        self.layout_.setContentsMargins(48, 16, 48, 16)
+        self.layout_.setSpacing(12)
 
     def send(self, event: Any) -> Callable[[], None]:
         """A click handler that dispatches `event` (built lazily if callable)."""

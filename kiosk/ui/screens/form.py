@@ -25,7 +25,7 @@ class FormScreen(Screen):
         self.form_box = QWidget()
         self.form = QFormLayout(self.form_box)
         self.msg = self.message_label()
-        self.keyboard = TouchKeyboard("digits")
+        self.keyboard = TouchKeyboard("digits", terminal.pinyin)
         self.back = button("", self.send(Back()), "", "back")
         self.next = button("", self._submit, "primary", "next")
         nav = QHBoxLayout()
@@ -99,6 +99,8 @@ class FormScreen(Screen):
         kind = edit.property("kind")
         self.keyboard.set_layout("digits" if kind in ("digits", "phone", "months") else "full")
         self.keyboard.attach(edit)
+        if kind == "text":  # names, addresses: Chinese by default, 中/EN switches
+            self.keyboard.set_chinese(True)
 
     def eventFilter(self, obj, event):  # noqa: ANN001, N802 - Qt override
         if event.type() == QEvent.Type.FocusIn and isinstance(obj, QLineEdit):
