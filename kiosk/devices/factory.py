@@ -31,7 +31,7 @@ def _reader(config: Config):  # noqa: ANN202
     if kind == "pcsc":
         from kiosk.devices.document.pcsc import PcscDocumentReader
 
-        return PcscDocumentReader.from_config(config.document)
+        return PcscDocumentReader(config.document)
     raise ConfigError(f"[devices] document_reader: unknown kind {kind!r} (simulated | pcsc)")
 
 

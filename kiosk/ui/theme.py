@@ -80,6 +80,9 @@ def stylesheet(base_pt: int, min_touch: int) -> str:
     QProgressBar {{ min-height: 24px; border: 2px solid {BLUE}; border-radius: 10px; background: white; }}
     QProgressBar::chunk {{ background: {BLUE}; border-radius: 8px; }}
     QScrollArea {{ border: none; }}
+    QScrollBar:vertical {{ width: {max(28, min_touch // 2)}px; background: #e3e9f0; border-radius: 8px; }}
+    QScrollBar::handle:vertical {{ background: {BLUE}; border-radius: 8px; min-height: {min_touch}px; }}
+    QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical {{ height: 0px; }}
     QFrame#overlay {{ background: rgba(0, 0, 0, 150); }}
     QFrame#dialog {{ background: white; border: 4px solid {BLUE}; border-radius: 24px; }}
     QFrame#dialog QLabel {{ background: white; }}
