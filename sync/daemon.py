@@ -174,6 +174,7 @@ class SyncDaemon:
             self.link.post("/api/v1/heartbeat", body)
         except (Unreachable, Refused, EnrollmentRefused, DistrictUnavailable):
             return False
+        self._outbox.put_state({"link": "online", "last_contact": _iso_now()})
         self._log.log(Event.HEARTBEAT_SENT, backlog=body["backlog"])
         return True
 
@@ -237,9 +238,13 @@ class SyncDaemon:
                 next_purge = mono() + 86400.0
             self._safely(self.write_status_file)
             wake = min(next_drain, next_heartbeat, next_catalog)
+            next_status = mono() + 5.0
             while not stop.is_set() and mono() < wake:
                 if stop.wait(min(1.0, max(0.0, wake - mono()))):
                     break
+                if mono() >= next_status:  # keep the shell's indicator fresh during long backoffs
+                    self._safely(self.write_status_file)
+                    next_status = mono() + 5.0
                 if self._network.changed():  # the network may be back: retry now, not at the backoff's end
                     self._backoff.reset()
                     next_drain = mono()
