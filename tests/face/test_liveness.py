@@ -22,7 +22,7 @@ def gate(yaw: float, frontal: bool | None = None) -> GateResult:
     frontal = abs(yaw) <= 0.2 if frontal is None else frontal
     face = FaceObservation(box=(100, 100, 300, 300), landmarks=np.zeros((5, 2)), pose=FacePose(yaw, 0.7),
                            sharpness=200.0, brightness=120.0)
-    return GateResult(1, face, g.OK if frontal else g.LOOK_AT_CAMERA, usable=True, passed=frontal)
+    return GateResult(1, face, g.HOLD_STILL if frontal else g.LOOK_AT_CAMERA, usable=True, passed=frontal)
 
 
 def feed(tracker: ChallengeTracker, yaws: list[float], t0: float = 0.0, dt: float = 0.05):

@@ -19,7 +19,7 @@ def gate(models) -> QualityGate:
 
 def test_good_frame_passes(gate, load_bgr):
     r = gate.check(fit_frame(load_bgr("fr_knn_train_biden_biden2.jpg"), (640, 480)))
-    assert r.faces == 1 and r.passed and r.usable and r.guidance == g.OK
+    assert r.faces == 1 and r.passed and r.usable and r.guidance == g.HOLD_STILL
     assert r.face is not None and r.face.landmarks.shape == (5, 2)
 
 
@@ -36,7 +36,7 @@ def test_small_face_asks_to_move_closer(gate, load_bgr):
 
 def test_blur_and_exposure(gate, load_bgr):
     frame = fit_frame(load_bgr("fr_knn_train_biden_biden2.jpg"), (640, 480))
-    assert gate.check(cv2.GaussianBlur(frame, (0, 0), 4)).guidance == g.HOLD_STILL
+    assert gate.check(cv2.GaussianBlur(frame, (0, 0), 4)).guidance == g.BLURRY
     assert gate.check((frame * 0.25).astype(np.uint8)).guidance == g.TOO_DARK
     bright = cv2.convertScaleAbs(frame, alpha=1.0, beta=120)
     assert gate.check(bright).guidance in (g.TOO_BRIGHT, g.POSITION)

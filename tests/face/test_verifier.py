@@ -73,7 +73,7 @@ def test_challenge_performed_by_the_holder_matches(make_verifier, sequence, face
     assert decision.liveness == "passed" and decision.distance <= decision.threshold == FaceConfig().threshold
     keys = [p.guidance for p in progress]
     first_turn = g.TURN_LEFT if order[0] == "turn_left" else g.TURN_RIGHT
-    assert first_turn in keys and keys[-1] == g.CHECKING
+    assert first_turn in keys and keys[-1] == g.HOLD_STILL
     assert all(p.frame is not None for p in progress) and any(p.face_box for p in progress)
     assert v.last_decision_ms is not None
 

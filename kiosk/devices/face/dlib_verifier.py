@@ -228,7 +228,7 @@ class DlibFaceVerifier:
         # liveness disabled: a few frontal frames, a few frames apart
         capture = gate.passed and frame_no % 3 == 0
         done = capture and captured + 1 >= CAPTURES_WITHOUT_LIVENESS
-        return LivenessUpdate(guidance=g.CHECKING if done else gate.guidance, capture=capture, done=done)
+        return LivenessUpdate(guidance=g.HOLD_STILL if done else gate.guidance, capture=capture, done=done)
 
     @staticmethod
     def _drop(captures: list[Future]) -> None:

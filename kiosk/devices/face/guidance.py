@@ -6,37 +6,34 @@ so the shell (and the CLI) can fall back when a key has no translation yet.
 
 from __future__ import annotations
 
-POSITION = "face.position"  # no face found in the frame
+# Keys that the shell's message catalogue (kiosk/messages.py) already translates.
+POSITION = "face.no_face"  # no face found in the frame
 ONE_PERSON = "face.one_person"
 MOVE_CLOSER = "face.move_closer"
 MOVE_BACK = "face.move_back"
-CENTER = "face.center"  # face cut by the frame edge
-LOOK_AT_CAMERA = "face.look_at_camera"  # not frontal
-HOLD_STILL = "face.hold_still"  # blurred
+LOOK_AT_CAMERA = "face.look_at_camera"  # not frontal, or face cut by the frame's edge
+BLURRY = "face.blurry"
+HOLD_STILL = "face.hold_still"  # good frame: keep still (baseline, and while the decision is made)
 TOO_DARK = "face.too_dark"
 TOO_BRIGHT = "face.too_bright"
-TURN_LEFT = "face.turn_left"  # the citizen turns the head to their own left
+TURN_LEFT = "face.turn_left"  # the citizen turns the head to their OWN left (toward the image's right)
 TURN_RIGHT = "face.turn_right"
-CHECKING = "face.checking"  # challenge done, deciding
-OK = "face.ok"
-TRY_AGAIN = "face.try_again"
-CAMERA_UNAVAILABLE = "face.camera_unavailable"
+RETRY = "face.retry"  # the attempt failed; the decision follows
+CAMERA_UNAVAILABLE = "error.camera.unavailable"
 
 GUIDANCE: dict[str, dict[str, str]] = {
     POSITION: {"zh_CN": "请正对摄像头站好", "en": "Please stand facing the camera"},
-    ONE_PERSON: {"zh_CN": "请一位一位来，镜头前只能有一个人", "en": "Only one person in front of the camera, please"},
+    ONE_PERSON: {"zh_CN": "镜头前只能有一个人，请其他人稍候", "en": "Only one person in front of the camera, please"},
     MOVE_CLOSER: {"zh_CN": "请靠近一点", "en": "Please move a little closer"},
     MOVE_BACK: {"zh_CN": "请稍微后退一点", "en": "Please step back a little"},
-    CENTER: {"zh_CN": "请把脸移到画面中间", "en": "Please move your face to the middle of the picture"},
     LOOK_AT_CAMERA: {"zh_CN": "请正视摄像头", "en": "Please look straight at the camera"},
-    HOLD_STILL: {"zh_CN": "请保持不动", "en": "Please hold still"},
-    TOO_DARK: {"zh_CN": "光线太暗，请靠近屏幕或正对灯光", "en": "It is too dark; please face the light"},
+    BLURRY: {"zh_CN": "请保持不动", "en": "Please hold still"},
+    HOLD_STILL: {"zh_CN": "请保持不动，正在核验", "en": "Hold still, checking"},
+    TOO_DARK: {"zh_CN": "光线太暗，请正对灯光", "en": "It is too dark; please face the light"},
     TOO_BRIGHT: {"zh_CN": "光线太强，请避开强光", "en": "Too bright; please move out of the glare"},
     TURN_LEFT: {"zh_CN": "请慢慢向左转头", "en": "Please slowly turn your head to your left"},
     TURN_RIGHT: {"zh_CN": "请慢慢向右转头", "en": "Please slowly turn your head to your right"},
-    CHECKING: {"zh_CN": "正在核验，请稍候", "en": "Checking, one moment please"},
-    OK: {"zh_CN": "很好，请保持", "en": "Good, stay like that"},
-    TRY_AGAIN: {"zh_CN": "请再试一次", "en": "Let's try once more"},
+    RETRY: {"zh_CN": "请再试一次", "en": "Let's try once more"},
     CAMERA_UNAVAILABLE: {"zh_CN": "摄像头暂时不可用，请联系工作人员", "en": "The camera is not available; please ask staff"},
 }
 

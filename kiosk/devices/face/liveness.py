@@ -101,9 +101,9 @@ class ChallengeTracker:
     def update(self, gate: GateResult, now: float) -> LivenessUpdate:
         """Advance on one frame of the tracked face (call `reset()` instead when the track broke)."""
         if self.phase == Phase.DONE:
-            return self._update(g.CHECKING, done=True)
+            return self._update(g.HOLD_STILL, done=True)
         if self.phase == Phase.FAILED:
-            return self._update(g.TRY_AGAIN, failed=self.failure)
+            return self._update(g.RETRY, failed=self.failure)
         st = self.settings
         if self._since is None:
             self._since = now
@@ -139,14 +139,14 @@ class ChallengeTracker:
             self.index += 1
             if self.index >= len(self.steps):
                 self.phase = Phase.DONE
-                return self._update(g.CHECKING, capture=True, done=True)
+                return self._update(g.HOLD_STILL, capture=True, done=True)
             self._enter(Phase.TURN, now)
             return self._update(self._turn_key(), capture=True)
         return self._update(g.LOOK_AT_CAMERA)
 
     def _fail(self, reason: str) -> LivenessUpdate:
         self.phase, self.failure = Phase.FAILED, reason
-        return self._update(g.TRY_AGAIN, failed=reason)
+        return self._update(g.RETRY, failed=reason)
 
     def _enter(self, phase: Phase, now: float) -> None:
         self.phase, self._hold, self._since = phase, 0, now

@@ -167,7 +167,7 @@ class QualityGate:
         if key is not None:
             return GateResult(1, face, key, usable=False, passed=False)
         frontal = self.is_frontal(face.pose)
-        return GateResult(1, face, g.OK if frontal else g.LOOK_AT_CAMERA, usable=True, passed=frontal)
+        return GateResult(1, face, g.HOLD_STILL if frontal else g.LOOK_AT_CAMERA, usable=True, passed=frontal)
 
     def is_frontal(self, pose: FacePose) -> bool:
         """Whether yaw and pitch are within the frontal limits."""
@@ -184,11 +184,11 @@ class QualityGate:
         margin = face.width * 0.05
         l, t, r, b = face.box
         if l < -margin or t < -margin or r > width + margin or b > height + margin:
-            return g.CENTER
+            return g.MOVE_BACK if face.width > 0.5 * width else g.LOOK_AT_CAMERA
         if face.brightness < th.min_brightness:
             return g.TOO_DARK
         if face.brightness > th.max_brightness:
             return g.TOO_BRIGHT
         if face.sharpness < th.min_sharpness:
-            return g.HOLD_STILL
+            return g.BLURRY
         return None
