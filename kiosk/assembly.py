@@ -56,5 +56,5 @@ def assemble(config: Config, devices: Devices | None = None, log: EventLog | Non
     if devices is None:
         from kiosk.devices.factory import build_devices
 
-        devices = build_devices(config)
+        devices = build_devices(config, log)
     return Terminal(config, devices, store, catalogs, modules, district_client(config), log)

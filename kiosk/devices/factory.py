@@ -6,6 +6,7 @@ from pathlib import Path
 
 from kiosk.config import Config
 from kiosk.errors import ConfigError
+from kiosk.eventlog import EventLog
 from kiosk.terminal import Devices
 
 ASSETS = Path(__file__).resolve().parent.parent.parent / "assets"
@@ -13,14 +14,14 @@ DEMO_IDENTITY = ASSETS / "demo" / "identity.json"
 DEMO_PORTRAIT = ASSETS / "demo" / "portrait.png"
 
 
-def build_devices(config: Config) -> Devices:
+def build_devices(config: Config, log: EventLog | None = None) -> Devices:
     """The terminal's devices as configured (simulated ones by default)."""
     printer = _printer(config)
-    return Devices(reader=_reader(config), face=_face(config), printer=printer,
+    return Devices(reader=_reader(config, log), face=_face(config), printer=printer,
                    receipt_printer=_receipt_printer(config, printer), voice=_voice(config))
 
 
-def _reader(config: Config):  # noqa: ANN202
+def _reader(config: Config, log: EventLog | None):  # noqa: ANN202
     kind = config.devices.document_reader
     if kind == "simulated":
         from kiosk.devices.document.simulated import SimulatedDocumentReader
@@ -31,7 +32,7 @@ def _reader(config: Config):  # noqa: ANN202
     if kind == "pcsc":
         from kiosk.devices.document.pcsc import PcscDocumentReader
 
-        return PcscDocumentReader(config.document)
+        return PcscDocumentReader(config.document, log=log)
     raise ConfigError(f"[devices] document_reader: unknown kind {kind!r} (simulated | pcsc)")
 
 

@@ -34,7 +34,8 @@ class ReadingScreen(Screen):
         form.addRow(self.dob_label, self.dob)
         form.addRow(self.exp_label, self.exp)
         self.keyboard = TouchKeyboard("full")
-        for edit in (self.doc, self.dob, self.exp):
+        for edit, testid in ((self.doc, "mrz-doc"), (self.dob, "mrz-dob"), (self.exp, "mrz-exp")):
+            edit.setProperty("testid", testid)
             edit.installEventFilter(self)
         self.keyboard.attach(self.doc)
         self.submit = button("", self._submit_key, "primary", "submit-key")

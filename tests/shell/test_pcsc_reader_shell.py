@@ -1,0 +1,59 @@
+"""The shell on the real reader (`document_reader = "pcsc"`): card tap starts the session, the MRZ step opens
+the chip through a private pcscd + vpcd with an emulated eMRTD, a wrong MRZ is said kindly and asked again."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from kiosk.assembly import assemble
+from kiosk.eventlog import NullEventLog
+from kiosk.session import State
+from kiosk.ui.app import build_window, make_application
+from tests.document.conftest import (  # noqa: F401 - fixtures
+    face_image, jpeg_photo, passport, pcscd, pki, running_pcscd, slot, trust_dir,
+)
+from tests.shell.conftest import shell_config
+from tests.shell.drive import find, tap, wait_state
+
+
+def enter(qtbot, window, testid: str, text: str) -> None:  # noqa: ANN001
+    edit = find(window, testid)
+    qtbot.mouseClick(edit, Qt.MouseButton.LeftButton)
+    edit.clear()
+    for ch in text:
+        tap(qtbot, window, f"key-{ch}")
+
+
+def test_card_tap_mrz_entry_and_real_read(qtbot, tmp_path, district, slot, passport, trust_dir):  # noqa: F811
+    config = shell_config(tmp_path / "kiosk", district.url, devices={"document_reader": "pcsc"},
+                          document={"trust_store": str(trust_dir)})
+    app = make_application(config)
+    terminal = assemble(config, log=NullEventLog())
+    terminal.start()
+    window = build_window(app, terminal, windowed=True)
+    qtbot.addWidget(window)
+    try:
+        slot.insert(passport)  # the citizen taps the passport: the session starts by itself
+        wait_state(qtbot, window, State.READING_DOCUMENT, timeout_ms=15000)
+        qtbot.waitUntil(lambda: terminal.session.needs_access_key and find(window, "mrz-doc").isVisible(),
+                        timeout=5000)
+        enter(qtbot, window, "mrz-doc", "L898902C3")
+        enter(qtbot, window, "mrz-dob", "740812")
+        enter(qtbot, window, "mrz-exp", "350416")  # one digit off
+        tap(qtbot, window, "submit-key")
+        qtbot.waitUntil(lambda: terminal.session.message_key == "error.card.wrong_access_key", timeout=15000)
+        assert find(window, "mrz-doc").isVisible(), "the MRZ form is offered again"
+        enter(qtbot, window, "mrz-doc", "L898902C3")
+        enter(qtbot, window, "mrz-dob", "740812")
+        enter(qtbot, window, "mrz-exp", "350415")
+        tap(qtbot, window, "submit-key")
+        wait_state(qtbot, window, State.MENU, timeout_ms=20000)
+        identity = terminal.session.identity
+        assert identity is not None and identity.document_number == "L898902C3"
+        assert identity.passive_auth.value == "VALID"
+        assert "E*******" in window.screens[State.MENU].greeting.text()
+        tap(qtbot, window, "cancel")
+        wait_state(qtbot, window, State.ATTRACT)
+        assert identity.document_number == "" and identity.photo == b""
+    finally:
+        terminal.close()
