@@ -87,6 +87,14 @@ def bench_ingest(root: Path) -> list[dict]:
     assert r.accepted == 30000, r
     rows.append({"name": "sync: district ingest, 200 kiosks x 3 batches x 50, SQLite, 1 process",
                  "value": round(r.ingest_rate), "unit": "tx/s", "target": None, "better": "higher"})
+    server = ProcessDistrict(f"sqlite:///{root / 'ingest-district-2.db'}", extra=["--workers", "2"]).start()
+    try:
+        r = simulate_fleet(server.url, kiosks=200, batches=3, items=50, prefix="SW")
+    finally:
+        server.stop()
+    assert r.accepted == 30000, r
+    rows.append({"name": "sync: district ingest, 200 kiosks x 3 batches x 50, SQLite, 2 workers",
+                 "value": round(r.ingest_rate), "unit": "tx/s", "target": None, "better": "higher"})
     try:
         pg = PrivatePostgres(durable=True).start()
     except PostgresUnavailable as exc:

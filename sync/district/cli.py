@@ -84,9 +84,21 @@ def _serve(args: argparse.Namespace) -> int:
     if keys_dir is not None and (keys_dir / "timestamp.pem").exists():
         threading.Thread(target=_online_resigner, args=(repository, OperatorKeys(keys_dir), stop),
                          daemon=True).start()
-    log.log(Event.DISTRICT_START, host=args.host, port=args.port, demo=args.demo,
+    log.log(Event.DISTRICT_START, host=args.host, port=args.port, demo=args.demo, workers=args.workers,
             db=args.db.split("@")[-1])
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", workers=None)
+    if args.workers > 1:
+        # Each worker is its own process with its own app; they share the database (dedup, nonces, kiosk
+        # states, the TUF repository all live there). Rate limits are per worker.
+        import os
+
+        from sync.district.asgi import ENV, settings_to_env
+
+        os.environ[ENV] = settings_to_env(settings)
+        app.state.engine.dispose()
+        uvicorn.run("sync.district.asgi:app", factory=True, host=args.host, port=args.port,
+                    log_level="warning", workers=args.workers)
+    else:
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     stop.set()
     return 0
 
@@ -206,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     keys_option(serve)
     serve.add_argument("--demo", action="store_true", help="serve demo data; enroll loopback kiosks freely")
     serve.add_argument("--public-url", default="", help="base URL printed in verification QR codes")
+    serve.add_argument("--workers", type=int, default=1, help="server processes sharing the database")
     serve.set_defaults(func=_serve)
 
     kiosk = sub.add_parser("kiosk", help="enroll and revoke kiosks").add_subparsers(dest="kiosk_command")

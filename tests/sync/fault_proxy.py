@@ -27,6 +27,7 @@ class FaultProxy:
         self.faults = faults
         self.counts: Counter[str] = Counter()
         self._rng = random.Random(seed)
+        self._turn = 0
         self._lock = threading.Lock()
         self._client = httpx.Client(base_url=self.upstream, timeout=30.0)
         self.enabled = True
@@ -59,10 +60,13 @@ class FaultProxy:
         self._client.close()
 
     def _pick(self) -> str:
+        # Which requests are faulted is random (seeded); the faults themselves take turns, so every kind is
+        # exercised once a few dozen requests went through.
         with self._lock:
             fault = "pass"
             if self.enabled and self._rng.random() < self.fault_rate:
-                fault = self._rng.choice(self.faults)
+                fault = self.faults[self._turn % len(self.faults)]
+                self._turn += 1
             self.counts[fault] += 1
             return fault
 

@@ -76,7 +76,6 @@ def test_fault_proxy_exactly_once_in_order(district, kiosk_factory, null_log):
 
 def test_sigkill_daemon_many_times(district, kiosk_factory, tmp_path):
     k = kiosk_factory("KILL", district.url)
-    k.record(300)
     cfg = tmp_path / "kiosk.toml"
     cfg.write_text(f'[terminal]\nkiosk_id = "KILL"\ndistrict_url = "{district.url}"\n'
                    '[sync]\nbatch_size = 8\ninterval_s = 0.2\nbackoff_base_s = 0.05\nbackoff_cap_s = 0.5\n'
@@ -87,13 +86,14 @@ def test_sigkill_daemon_many_times(district, kiosk_factory, tmp_path):
     kills = mid_drain = 0
     for _ in range(8):
         before = len(server_ids_in_arrival_order(district.engine, "KILL"))
-        if pending(k.engine) < 60:
-            k.record(120)  # keep a backlog to kill the daemon in the middle of
+        backlog = pending(k.engine)
+        if backlog < 200:
+            k.record(200 - backlog)  # keep a backlog (25 batches) to kill the daemon in the middle of
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and len(server_ids_in_arrival_order(district.engine, "KILL")) == before:
             time.sleep(0.01)
-        time.sleep(rng.uniform(0.0, 0.25))
+        time.sleep(rng.uniform(0.0, 0.12))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         kills += 1
