@@ -198,3 +198,24 @@ def test_operator_cli_add_revoke_stats(district_sqlite, kiosk_factory, tmp_path)
     assert refused.returncode == 4 and "revoked" in refused.stderr
     assert json.loads(subprocess.run([*cli, "stats", "--db", db, "--json"], env=env, capture_output=True,
                                      text=True, timeout=60).stdout)["kiosks"]["OPS1"]["transactions"] == 3
+
+
+def test_http_district_client_signs_with_the_enrolled_key(district_sqlite, kiosk_factory):
+    from kiosk.district_client import HttpDistrictClient
+    from kiosk.enrollment import enroll
+    from kiosk.errors import ServiceError
+    from kiosk.request_signing import authenticator_for
+
+    k = kiosk_factory("SHELL", district_sqlite.url)
+    assert authenticator_for(k.data, "SHELL") is None  # not enrolled yet: requests go unsigned
+    unsigned = HttpDistrictClient(district_sqlite.url)
+    with pytest.raises(ServiceError, match="401"):
+        unsigned.post_json("/api/v1/help-requests", {"kind": "help"})
+    enroll(k.data, district_sqlite.url, "SHELL")
+    client = HttpDistrictClient(district_sqlite.url, authenticator=authenticator_for(k.data, "SHELL"))
+    try:
+        assert client.post_json("/api/v1/help-requests", {"kind": "help", "message": "where is the toilet"})["id"]
+        assert client.post_json("/api/v1/heartbeat", {"backlog": 0})["server_time"]
+    finally:
+        client.close()
+        unsigned.close()
