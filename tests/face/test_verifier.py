@@ -94,6 +94,7 @@ def test_still_image_is_rejected(make_verifier, load_bgr, faces_dir):
     first, progress = run(v)
     assert first.outcome == FaceOutcome.RETRY and first.liveness == "failed"
     assert {g.TURN_LEFT, g.TURN_RIGHT} & {p.guidance for p in progress}
+    v.prepare(photo(faces_dir, CHIP_SAME))  # the shell prepares again before a retry: the count goes on
     last, _ = run(v)
     assert last.outcome == FaceOutcome.LIVENESS_FAILED and last.distance is None
 
@@ -202,3 +203,47 @@ def test_face_swapped_in_place_is_caught_by_identity_check(make_verifier, models
     v.prepare(photo(faces_dir, SWAP_IN_CHIP))
     decision, _ = run(v)
     assert decision.outcome == FaceOutcome.LIVENESS_FAILED and decision.detail == "identity_changed", decision
+
+
+def test_a_dead_encoder_worker_costs_one_attempt_not_the_session(models, sequence, faces_dir):
+    import os
+    import signal
+
+    from kiosk.devices.face.encoder_pool import EncoderPool
+
+    pool = EncoderPool(workers=1)
+    try:
+        v = DlibFaceVerifier(SequenceCamera(sequence), FaceConfig(), models=models, pool=pool,
+                             rng=random.Random(SEED))
+        v.prepare(photo(faces_dir, CHIP_SAME))
+        submit = pool.submit
+
+        def submit_then_kill(*args, **kw):  # the worker dies while it holds the first capture
+            future = submit(*args, **kw)
+            if pool.submit is submit_then_kill:
+                pool.submit = submit
+                for pid in pool.worker_pids():
+                    os.kill(pid, signal.SIGKILL)
+            return future
+
+        pool.submit = submit_then_kill
+        first, _ = run(v)
+        assert first.outcome == FaceOutcome.RETRY and first.detail == "encoder_failed"
+        v._rng = random.Random(SEED)  # the next attempt asks for the same turns as the recorded sequence
+        second, _ = run(v)
+        assert second.outcome == FaceOutcome.MATCH
+    finally:
+        pool.close()
+
+
+def test_device_factory_builds_the_real_check(tmp_path):
+    from kiosk.config import load_config
+    from kiosk.devices.camera.opencv import OpenCvCamera
+    from kiosk.devices.factory import build_devices
+
+    config = load_config(None, {"terminal": {"data_dir": str(tmp_path)}, "ui": {"voice": False},
+                                "devices": {"face": "dlib", "camera": "opencv"},
+                                "face": {"camera_source": str(tmp_path)}})
+    devices = build_devices(config)
+    assert isinstance(devices.face, DlibFaceVerifier) and isinstance(devices.face._camera, OpenCvCamera)
+    assert devices.face.config.threshold == FaceConfig().threshold

@@ -10,12 +10,14 @@ the outcome, the distance and the liveness result.
 
 from __future__ import annotations
 
+import hashlib
 import random
 import statistics
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
 
@@ -71,6 +73,7 @@ class DlibFaceVerifier:
         self._gate: QualityGate | None = None
         self._pool = pool or EncoderPool(workers)
         self._reference: np.ndarray | None = None
+        self._reference_digest = b""  # which photo the reference came from (memory only, wiped with it)
         self._attempts = 0
         self._lock = threading.Lock()
         self.last_decision_ms: float | None = None  # time from the challenge's last frame to the decision
@@ -89,7 +92,14 @@ class DlibFaceVerifier:
         return max(0, self.config.max_attempts - self._attempts)
 
     def prepare(self, reference_photo: bytes) -> None:
-        """Decode and encode the chip photo (largest face); raise NoFaceFound when it holds no face."""
+        """Decode and encode the chip photo (largest face); raise NoFaceFound when it holds no face.
+
+        Preparing the same photo again (the shell does so before each retry) keeps the encoding and the attempt
+        count, so the last allowed attempt reports LIVENESS_FAILED / NO_FACE / MISMATCH rather than RETRY.
+        """
+        digest = hashlib.sha256(reference_photo).digest()
+        if self._reference is not None and digest == self._reference_digest:
+            return
         self.warm_up()
         assert self._models is not None
         faces = encode_photo(self._models, decode_image(reference_photo))
@@ -97,12 +107,14 @@ class DlibFaceVerifier:
             raise NoFaceFound("no face in the reference photo")
         with self._lock:
             self._reference = faces[0].encoding
+            self._reference_digest = digest
             self._attempts = 0
 
     def wipe(self) -> None:
         """Forget the reference encoding and the attempt count (frames never outlive verify())."""
         with self._lock:
             self._reference = None
+            self._reference_digest = b""
             self._attempts = 0
             self.last_decision_ms = None
 
@@ -128,6 +140,10 @@ class DlibFaceVerifier:
             decision = self._attempt(cancel, on_progress)
         except CameraUnavailable as exc:
             decision = FaceDecision(FaceOutcome.CAMERA_UNAVAILABLE, detail=str(exc))
+        except (BrokenProcessPool, TimeoutError):
+            # an encoder worker died or hung: restart the pool for the next attempt, never crash the session
+            self._pool.close()
+            decision = self._give_up("encoder_failed", False)
         self._events.log(Event.FACE_VERIFY_COMPLETE, outcome=decision.outcome.value,
                          distance=None if decision.distance is None else round(decision.distance, 4),
                          threshold=decision.threshold, liveness=decision.liveness, detail=decision.detail,

@@ -67,6 +67,8 @@ class EncoderPool:
 
     def submit(self, rgb: np.ndarray, box: Box, points: np.ndarray, jitters: int = 1) -> Future:
         """Encode the face at `box` (landmarks `points`) of an RGB frame; returns a Future of the descriptor."""
+        if self._executor is not None and getattr(self._executor, "_broken", False):
+            self.close()  # a worker died earlier: start afresh
         if self._executor is None:
             self.start()
         assert self._executor is not None
@@ -82,5 +84,5 @@ class EncoderPool:
     def close(self) -> None:
         """Stop the workers; idempotent."""
         if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
+            executor, self._executor = self._executor, None
+            executor.shutdown(wait=not getattr(executor, "_broken", False), cancel_futures=True)
