@@ -37,7 +37,7 @@ def test_challenge_order_is_random_and_complete():
 
 def test_left_then_right_passes_and_captures_frontal_frames():
     tracker = ChallengeTracker([TURN_LEFT, TURN_RIGHT])
-    ups = feed(tracker, [0.02, 0.01, 0.03, 0.05, 0.12, 0.14, 0.06, 0.02, -0.03, -0.09, -0.1, -0.02, 0.0])
+    ups = feed(tracker, [0.02, 0.01, 0.03, 0.05, 0.12, 0.14, 0.13, 0.06, 0.02, -0.03, -0.09, -0.1, -0.11, -0.02, 0.0])
     assert tracker.phase == Phase.DONE and ups[-1].done
     assert sum(u.capture for u in ups) == 3  # baseline, between the turns, after the last turn
     keys = [u.guidance for u in ups]
@@ -50,7 +50,7 @@ def test_baseline_is_the_citizens_own_neutral_yaw():
     # a citizen whose neutral pose reads -0.1: a "turn" must be measured from there
     feed(tracker, [-0.1, -0.1, -0.1, -0.05, -0.04])
     assert tracker.phase == Phase.TURN
-    feed(tracker, [0.0, 0.0], t0=1.0)
+    feed(tracker, [0.0, 0.0, 0.0], t0=1.0)
     assert tracker.phase == Phase.RETURN
 
 
@@ -66,9 +66,9 @@ def test_still_face_times_out():
     assert tracker.phase == Phase.FAILED and ups[-1].failed == "timeout"
 
 
-def test_a_single_frame_spike_is_not_a_turn():
+def test_short_spikes_are_not_a_turn():
     tracker = ChallengeTracker([TURN_LEFT, TURN_RIGHT])
-    feed(tracker, [0.0, 0.0, 0.0, 0.15, 0.0, 0.15, 0.0])
+    feed(tracker, [0.0, 0.0, 0.0, 0.15, 0.15, 0.0, 0.15, 0.0])
     assert tracker.phase == Phase.TURN
 
 

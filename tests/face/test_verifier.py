@@ -17,7 +17,7 @@ from kiosk.devices.face import FaceOutcome, FaceProgress
 from kiosk.devices.face import guidance as g
 from kiosk.devices.face.dlib_verifier import DlibFaceVerifier
 from kiosk.devices.face.liveness import LivenessSettings, random_challenge
-from kiosk.devices.face.synthetic_turns import fit_frame, turn_sequence
+from kiosk.devices.face.synthetic_turns import fit_frame, handheld_photo_sequence, turn_sequence
 from kiosk.errors import CameraUnavailable, FaceError, NoFaceFound
 from kiosk.eventlog import EventLog
 
@@ -97,6 +97,17 @@ def test_still_image_is_rejected(make_verifier, load_bgr, faces_dir):
     v.prepare(photo(faces_dir, CHIP_SAME))  # the shell prepares again before a retry: the count goes on
     last, _ = run(v)
     assert last.outcome == FaceOutcome.LIVENESS_FAILED and last.distance is None
+
+
+@pytest.mark.parametrize("name", [LIVE, CHIP_OTHER])
+def test_photo_held_up_and_swung_is_rejected(make_verifier, load_bgr, faces_dir, name):
+    """A print turned about a vertical axis, shaken, with noise: flat geometry must not pass for a head turn."""
+    frames = handheld_photo_sequence(load_bgr(name), (640, 480), count=60, seed=3)
+    v = make_verifier(SequenceCamera(frames, fps=20, realtime=True, loop=True),
+                      settings=LivenessSettings(step_timeout_s=3.0), max_attempts=1)
+    v.prepare(photo(faces_dir, name))  # even the photo's own image as the reference
+    decision, _ = run(v)
+    assert decision.outcome == FaceOutcome.LIVENESS_FAILED, decision
 
 
 def test_recorded_challenge_in_the_wrong_order_is_rejected(make_verifier, models, load_bgr, faces_dir, order):

@@ -44,7 +44,7 @@ class LivenessSettings:
     wrong_delta: float = 0.08  # the same change in the other direction fails the attempt
     centre_delta: float = 0.05  # back within this of the baseline counts as facing the camera again
     baseline_frames: int = 3
-    hold_frames: int = 2
+    hold_frames: int = 3
     step_timeout_s: float = 8.0
 
 

@@ -79,3 +79,28 @@ def turn_sequence(models: FaceModels, image: np.ndarray, order: list[str], size:
             cache[a] = frame if a == 0.0 else turn_warp(frame, points, a)
         out.append(cache[a])
     return out
+
+
+def handheld_photo_sequence(image: np.ndarray, size: tuple[int, int] = (640, 480), count: int = 60,
+                            seed: int = 0) -> list[np.ndarray]:
+    """A printed photo held up to the camera: swung about a vertical axis, shaken, with sensor noise (an attack)."""
+    import cv2  # noqa: PLC0415
+
+    rng = np.random.default_rng(seed)
+    base = fit_frame(image, size)
+    h, w = base.shape[:2]
+    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    out = []
+    for i in range(count):
+        k = abs(0.3 * np.sin(i / 6)) * 0.5  # the far edge shrinks: perspective of a card turned ~30 degrees
+        if np.sin(i / 6) > 0:
+            dst = np.float32([[0, 0], [w * (1 - k * 0.6), h * k * 0.4], [w * (1 - k * 0.6), h * (1 - k * 0.4)], [0, h]])
+        else:
+            dst = np.float32([[w * k * 0.6, h * k * 0.4], [w, 0], [w, h], [w * k * 0.6, h * (1 - k * 0.4)]])
+        frame = cv2.warpPerspective(base, cv2.getPerspectiveTransform(src, dst), (w, h),
+                                    borderMode=cv2.BORDER_REPLICATE)
+        shake = cv2.getRotationMatrix2D((w / 2 + rng.normal(0, 5), h / 2 + rng.normal(0, 5)), rng.normal(0, 3),
+                                        1 + rng.normal(0, 0.03))
+        frame = cv2.warpAffine(frame, shake, (w, h), borderMode=cv2.BORDER_REPLICATE)
+        out.append(np.clip(frame + rng.normal(0, 4, frame.shape), 0, 255).astype(np.uint8))
+    return out
