@@ -258,3 +258,27 @@ def test_device_factory_builds_the_real_check(tmp_path):
     devices = build_devices(config)
     assert isinstance(devices.face, DlibFaceVerifier) and isinstance(devices.face._camera, OpenCvCamera)
     assert devices.face.config.threshold == FaceConfig().threshold
+
+
+def test_unguarded_script_gets_a_typed_error_not_a_hang(tmp_path):
+    """Encoder workers are spawned: a script without a main guard cannot start them, and is told so."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "import numpy as np\n"
+        "from kiosk.config import FaceConfig\n"
+        "from kiosk.devices.camera.still import StillCamera\n"
+        "from kiosk.devices.face.dlib_verifier import DlibFaceVerifier\n"
+        "from kiosk.errors import FaceError\n"
+        "v = DlibFaceVerifier(StillCamera(np.zeros((4, 4, 3), np.uint8)), FaceConfig())\n"
+        "try:\n"
+        "    v.warm_up()\n"
+        "    print('started')\n"
+        "except FaceError:\n"
+        "    print('face-error')\n")
+    repo = Path(__file__).resolve().parents[2]
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=repo,
+                          env={**__import__("os").environ, "PYTHONPATH": str(repo)})
+    assert proc.stdout.strip().splitlines()[-1] == "face-error", proc.stdout + proc.stderr

@@ -85,7 +85,12 @@ class DlibFaceVerifier:
             self._models = load_models()
         if self._gate is None:
             self._gate = QualityGate(self._models, GateThresholds(min_face_px=self.config.min_face_px))
-        self._pool.start()
+        try:
+            self._pool.start()
+        except (BrokenProcessPool, OSError) as exc:
+            # e.g. a script without an `if __name__ == "__main__":` guard cannot spawn workers
+            self._pool.close()
+            raise FaceError(f"face encoder workers could not start: {exc}") from exc
 
     @property
     def attempts_left(self) -> int:
