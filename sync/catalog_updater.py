@@ -76,9 +76,9 @@ class CatalogUpdater:
         """Refresh the TUF metadata, and apply a new catalog if one is published. Never raises for the
         expected failures: the outcome says what happened, and the last good catalog stays on every failure."""
         pinned = district_dir(self._data) / "root.json"
-        if not pinned.exists():
-            return CatalogCheck("not-pinned", "no root of trust pinned (enroll with a district that has a "
-                                              "catalog repository)")
+        if not pinned.exists() and not self._pin_first_root(pinned):
+            return CatalogCheck("not-pinned", "no root of trust pinned (the district has no catalog "
+                                              "repository yet)")
         self._metadata_dir.mkdir(parents=True, exist_ok=True)
         if not (self._metadata_dir / "root.json").exists():
             shutil.copyfile(pinned, self._metadata_dir / "root.json")
@@ -121,6 +121,28 @@ class CatalogUpdater:
             return self._finish(CatalogCheck("refused", f"signed catalog does not validate: {exc}"))
         self._apply(data, catalog.version, catalog.sha256)
         return self._finish(CatalogCheck("applied", version=catalog.version, sha256=catalog.sha256))
+
+    def _pin_first_root(self, pinned: Path) -> bool:
+        """Pin root v1 when the district had no repository at enrollment time.
+
+        Fetched over the signed, authenticated link (trust on first use, like pinning at enrollment); it must be
+        a well-formed root signed by its own root keys. Later roots only arrive through TUF's rotation chain.
+        """
+        try:
+            status, body = self._link.get_bytes(METADATA_PATH + "1.root.json")
+        except Unreachable:
+            return False
+        if status != 200:
+            return False
+        try:
+            md = Metadata.from_bytes(body)
+            if md.signed.type != "root" or md.signed.version != 1:
+                return False
+            md.signed.verify_delegate("root", md.signed_bytes, md.signatures)
+        except Exception:  # noqa: BLE001 - anything malformed or unsigned is simply not pinned
+            return False
+        write_atomic(pinned, body)
+        return True
 
     def _apply(self, data: bytes, version: int, sha256: str) -> None:
         write_atomic(self.current_file, data)  # fsync + rename: the shell sees the old file or the new one

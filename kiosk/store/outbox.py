@@ -9,6 +9,7 @@ Ordering is by the kiosk's sequence number only, never by any clock.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -144,12 +145,8 @@ class Outbox:
 
 
 def _json(value: Any) -> str:
-    import json
-
     return json.dumps(value, ensure_ascii=False)
 
 
 def _json_list(values: list[int]) -> str:
-    import json
-
     return json.dumps(values)

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 
 from fastapi import HTTPException, Request
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -156,9 +156,3 @@ async def _authenticate(request: Request, record: bool) -> AuthenticatedKiosk:
         state.eventlog.log(Event.DISTRICT_REQUEST_REFUSED, status=429, reason="rate limit", kiosk=kiosk.name)
         raise HTTPException(429, "rate limit exceeded", headers={"Retry-After": f"{max(1, round(wait))}"})
     return kiosk
-
-
-def kiosk_states(engine: Engine) -> dict[str, str]:
-    """Every known kiosk and its state (for the CLI)."""
-    with Session(engine) as s:
-        return dict(s.execute(select(KioskRow.name, KioskRow.state)).all())

@@ -126,7 +126,7 @@ def _kiosk_revoke(args: argparse.Namespace) -> int:
 
 
 def _kiosk_list(args: argparse.Namespace) -> int:
-    from sync.district.auth import kiosk_states
+    from sync.district.kiosk_registry import kiosk_states
 
     for name, state in sorted(kiosk_states(_engine(args.db)).items()):
         print(f"{name}\t{state}")

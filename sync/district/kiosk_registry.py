@@ -9,7 +9,7 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from sync.district.models import KioskRow
@@ -100,3 +100,9 @@ def enroll(engine: Engine, name: str, public_key_hex: str, token: str | None, de
         row.token_sha256 = None
         row.enrolled_at = time.time()
     return Enrolled(name, already=False)
+
+
+def kiosk_states(engine: Engine) -> dict[str, str]:
+    """Every known kiosk and its state (for `kiosk-district kiosk list`)."""
+    with Session(engine) as s:
+        return dict(s.execute(select(KioskRow.name, KioskRow.state)).all())

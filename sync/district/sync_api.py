@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from kiosk.log_events import Event
@@ -99,8 +100,6 @@ def upload_batch(body: BatchUpload, request: Request,
 def heartbeat(body: Heartbeat, request: Request,
               kiosk: AuthenticatedKiosk = Depends(authenticated_kiosk)) -> dict:
     """Record the kiosk's latest health: backlog, versions, devices."""
-    from sqlalchemy.orm import Session
-
     now = time.time()
     with Session(request.app.state.engine) as s, s.begin():
         row = s.get(HeartbeatRow, kiosk.name)
@@ -116,8 +115,6 @@ def heartbeat(body: Heartbeat, request: Request,
 def help_request(body: HelpRequest, request: Request,
                  kiosk: AuthenticatedKiosk = Depends(authenticated_kiosk)) -> dict:
     """A citizen at `kiosk` asked for help: staff see it in the district's queue."""
-    from sqlalchemy.orm import Session
-
     now = time.time()
     with Session(request.app.state.engine) as s, s.begin():
         row = HelpRequestRow(kiosk=kiosk.name, received_at=now, body=body.model_dump(mode="json"), state="open")

@@ -179,3 +179,18 @@ def test_online_keys_renew_expired_metadata_and_the_flag_clears(repo, kiosk):
     assert not repository.expiring(dt.timedelta(hours=12))
     state = daemon.check_catalog()
     assert state["outcome"] == "applied" and not state["expired"], state
+
+
+def test_kiosk_enrolled_before_the_repository_existed_pins_root_later(district, kiosk_factory, null_log, tmp_path):
+    k = kiosk_factory("EARLY", district.url)
+    daemon = SyncDaemon(k.config, k.engine, null_log)
+    daemon.ensure_enrolled()
+    assert not (k.data / "district" / "root.json").exists()
+    assert daemon.check_catalog()["outcome"] == "not-pinned"
+    keys = OperatorKeys(tmp_path / "keys")
+    keys.create_missing()
+    repository = TufRepository(district.engine)
+    repository.initialise(keys)
+    repository.publish(keys, catalog_bytes(4), 4)
+    assert daemon.check_catalog()["outcome"] == "applied"
+    assert (k.data / "district" / "root.json").exists()
