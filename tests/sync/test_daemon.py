@@ -129,3 +129,41 @@ def test_network_watch_notices_an_interface_coming_up(tmp_path):
     (net / "eth0" / "operstate").write_text("up\n")
     route.write_text("Iface\tDestination\neth0\t00000000\n")
     assert watch.changed() and not watch.changed()
+
+
+class FakeNetwork:
+    """A NetworkWatch stand-in the test flips: 'the cable was plugged back in'."""
+
+    def __init__(self) -> None:
+        self.flag = threading.Event()
+
+    def changed(self) -> bool:
+        if self.flag.is_set():
+            self.flag.clear()
+            return True
+        return False
+
+
+def test_network_coming_back_retries_at_once_not_at_the_backoff_end(sqlite_db_url, kiosk_factory, null_log):
+    server = ThreadedDistrict(DistrictSettings(db_url=sqlite_db_url, demo=True)).start()
+    k = kiosk_factory("NET", server.url, backoff_base_s=60.0, backoff_cap_s=120.0)  # a long backoff
+    outbox = Outbox(k.engine)
+    network = FakeNetwork()
+    daemon = SyncDaemon(k.config, k.engine, null_log, network=network)
+    daemon.ensure_enrolled()
+    server.stop()
+    k.record(3)
+    stop = threading.Event()
+    thread = threading.Thread(target=daemon.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        assert wait_for(lambda: outbox.status()["link"] == "offline")  # first attempt failed: >= 30 s backoff
+        server = ThreadedDistrict(DistrictSettings(db_url=sqlite_db_url, demo=True), port=server.port).start()
+        time.sleep(1.5)
+        assert outbox.status()["pending"] == 3  # still waiting out the backoff
+        network.flag.set()
+        assert wait_for(lambda: outbox.status()["pending"] == 0, timeout_s=5)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        server.stop()
