@@ -183,6 +183,17 @@ def _catalog_refresh(args: argparse.Namespace) -> int:
     return 0
 
 
+def _catalog_rotate(args: argparse.Namespace) -> int:
+    from sync.district.tuf_repository import OperatorKeys, RepositoryError, TufRepository
+
+    try:
+        version = TufRepository(_engine(args.db)).rotate_key(OperatorKeys(_keys(args)), args.role)
+    except RepositoryError as exc:
+        return _fail(str(exc))
+    print(json.dumps({"role": args.role, "root_version": version}))
+    return 0
+
+
 def _stats(args: argparse.Namespace) -> int:
     from sync.district.stats import district_stats
 
@@ -248,6 +259,12 @@ def build_parser() -> argparse.ArgumentParser:
     db_option(refresh)
     keys_option(refresh)
     refresh.set_defaults(func=_catalog_refresh)
+
+    rotate = catalog.add_parser("rotate-key", help="replace a role's key (new root version announces it)")
+    rotate.add_argument("role", choices=("root", "targets", "snapshot", "timestamp"))
+    db_option(rotate)
+    keys_option(rotate)
+    rotate.set_defaults(func=_catalog_rotate)
 
     stats = sub.add_parser("stats", help="transactions per kiosk, duplicates refused, last heartbeats")
     db_option(stats)

@@ -74,13 +74,27 @@ class OperatorKeys:
             made.append(role)
         return made
 
+    def replace(self, role: str) -> Path:
+        """Retire `role`'s key file (renamed `<role>.pem.retired-<time>`) and generate a new one; returns the
+        retired file (the old root key must still sign the root that announces its successor)."""
+        path = self.folder / f"{role}.pem"
+        retired = self.folder / f"{role}.pem.retired-{int(time.time() * 1000)}"
+        os.replace(path, retired)
+        self.create_missing()
+        return retired
+
     def signer(self, role: str) -> CryptoSigner:
         """The signer of `role`; RepositoryError when its key file is absent (e.g. offline key not mounted)."""
         path = self.folder / f"{role}.pem"
         if not path.exists():
             raise RepositoryError(f"the {role} key is not in {self.folder} (offline keys must be mounted)")
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        return CryptoSigner(key, SSlibKey.from_crypto(key.public_key()))
+        return signer_from_pem(path)
+
+
+def signer_from_pem(path: Path) -> CryptoSigner:
+    """A TUF signer for the Ed25519 private key in PEM file `path`."""
+    key = serialization.load_pem_private_key(Path(path).read_bytes(), password=None)
+    return CryptoSigner(key, SSlibKey.from_crypto(key.public_key()))
 
 
 class TufRepository:
@@ -167,6 +181,40 @@ class TufRepository:
             snapshot_md, timestamp_md = self._resign_online(s, keys, lifetimes, targets_version=targets.version)
         return Published(catalog_version, sha, targets.version, snapshot_md.signed.version,
                          timestamp_md.signed.version)
+
+    def rotate_key(self, keys: OperatorKeys, role: str) -> int:
+        """Replace `role`'s key: a new root version names the new key (signed by the current root key, and for
+        a root rotation by the new one too, as TUF's chain of trust requires), then `role`'s metadata is
+        re-signed. Kiosks follow the rotation at their next refresh. Returns the new root version."""
+        if role not in ROLES:
+            raise RepositoryError(f"unknown role {role!r}")
+        with Session(self._engine) as s, s.begin():
+            root_md = self._latest(s, "root")
+            root: Root = root_md.signed
+            old_root_signer = keys.signer("root")
+            keys.replace(role)
+            new_signer = keys.signer(role)
+            for keyid in list(root.roles[role].keyids):
+                root.revoke_key(keyid, role)
+            root.add_key(new_signer.public_key, role)
+            root.version += 1
+            root.expires = _now() + LIFETIMES["root"]
+            root_md.signatures.clear()
+            root_md.sign(old_root_signer if role == "root" else keys.signer("root"), append=True)
+            if role == "root":
+                root_md.sign(new_signer, append=True)
+            self._store(s, root_md)
+            if role == "targets":
+                targets_md = self._latest(s, "targets")
+                targets_md.signed.version += 1
+                targets_md.signed.expires = _now() + LIFETIMES["targets"]
+                targets_md.signatures.clear()
+                targets_md.sign(new_signer)
+                self._store(s, targets_md)
+                self._resign_online(s, keys, LIFETIMES, targets_version=targets_md.signed.version)
+            elif role in ("snapshot", "timestamp"):
+                self._resign_online(s, keys, LIFETIMES, targets_version=None)
+        return root.version
 
     def refresh_online(self, keys: OperatorKeys,
                        expires_in: dict[str, dt.timedelta] | None = None) -> tuple[int, int]:

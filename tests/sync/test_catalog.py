@@ -194,3 +194,34 @@ def test_kiosk_enrolled_before_the_repository_existed_pins_root_later(district, 
     repository.publish(keys, catalog_bytes(4), 4)
     assert daemon.check_catalog()["outcome"] == "applied"
     assert (k.data / "district" / "root.json").exists()
+
+
+def test_key_rotation_is_followed_and_retired_keys_are_refused(district, repo, kiosk):
+    from sync.district.tuf_repository import signer_from_pem
+
+    keys, repository = repo
+    k, daemon = kiosk
+    repository.publish(keys, catalog_bytes(1), 1)
+    assert daemon.check_catalog()["outcome"] == "applied"
+    for role in ("timestamp", "targets", "root"):
+        repository.rotate_key(keys, role)
+        state = daemon.check_catalog()
+        assert state["outcome"] in ("current", "applied"), (role, state)
+    repository.publish(keys, catalog_bytes(2), 2)
+    assert daemon.check_catalog()["outcome"] == "applied"
+    trusted_root = json.loads((k.data / "district" / "tuf" / "root.json").read_text())
+    assert trusted_root["signed"]["version"] == 4  # followed three rotations from the pinned v1
+    # an attacker holding the retired timestamp key signs a newer timestamp: refused
+    from tuf.api.metadata import Metadata
+    retired = next(keys.folder.glob("timestamp.pem.retired-*"))
+    with Session(district.engine) as s, s.begin():
+        newest = s.scalar(select(TufMetadataRow).where(TufMetadataRow.role == "timestamp")
+                          .order_by(TufMetadataRow.version.desc()).limit(1))
+        md = Metadata.from_bytes(newest.body)
+        md.signed.version += 1
+        md.signatures.clear()
+        md.sign(signer_from_pem(retired))
+        s.add(TufMetadataRow(role="timestamp", version=md.signed.version, body=md.to_bytes(), published_at=0.0))
+    state = daemon.check_catalog()
+    assert state["outcome"] == "refused" and "signature" in state["reason"].lower()
+    assert (k.data / "catalog" / "current.json").read_bytes() == catalog_bytes(2)
