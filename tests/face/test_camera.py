@@ -173,3 +173,48 @@ def test_still_and_sequence_cameras():
     assert [int(seq.read()[0, 0, 0]) for _ in range(3)] == [0, 20, 40]
     assert seq.read() is None
     seq.close()
+
+
+def test_url_source_goes_unavailable_with_its_server_and_recovers(tmp_path: Path):
+    """An IP camera (here a clip served over HTTP): server down -> UNAVAILABLE; back up -> STREAMING."""
+    import functools
+    import http.server
+    import socketserver
+    import threading
+
+    writer = cv2.VideoWriter(str(tmp_path / "clip.avi"), cv2.VideoWriter_fourcc(*"MJPG"), 20, (64, 48))
+    for f in numbered_frames(10):
+        writer.write(f)
+    writer.release()
+
+    class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+        daemon_threads = True
+        allow_reuse_address = True
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *_args) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(tmp_path))
+
+    def serve(port: int = 0) -> Server:
+        server = Server(("127.0.0.1", port), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        return server
+
+    server = serve()
+    port = server.server_address[1]
+    cam = OpenCvCamera(f"http://127.0.0.1:{port}/clip.avi", reopen_s=0.05)
+    cam.open()
+    try:
+        assert read_n(cam, 5)
+        server.shutdown()
+        server.server_close()
+        assert wait_state(cam, CameraState.UNAVAILABLE)
+        server = serve(port)
+        assert wait_state(cam, CameraState.STREAMING)
+        assert read_n(cam, 3)
+    finally:
+        cam.close()
+        server.shutdown()
+        server.server_close()
