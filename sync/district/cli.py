@@ -74,12 +74,17 @@ def _serve(args: argparse.Namespace) -> int:
     log = EventLog(component="district")
     app = create_app(settings, eventlog=log)
     repository = app.state.repository
-    if args.demo and keys_dir is not None and not repository.initialised():
+    if args.demo and not repository.initialised():
+        from sqlalchemy.exc import IntegrityError
+
         keys = OperatorKeys(keys_dir)
         keys.create_missing()
-        repository.initialise(keys)
-        if SHIPPED_CATALOG.exists():
-            _publish_file(repository, keys, SHIPPED_CATALOG)
+        try:
+            repository.initialise(keys)
+            if SHIPPED_CATALOG.exists():
+                _publish_file(repository, keys, SHIPPED_CATALOG)
+        except IntegrityError:
+            pass  # another server process on the same database initialised it first
     stop = threading.Event()
     if keys_dir is not None and (keys_dir / "timestamp.pem").exists():
         threading.Thread(target=_online_resigner, args=(repository, OperatorKeys(keys_dir), stop),

@@ -81,6 +81,7 @@ class ProcessDistrict:
                  keys: Path | None = None) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self._own_keys = keys is None
         if keys is None:  # never the default (a folder beside the database, or in the user's data home)
             import tempfile
 
@@ -106,3 +107,7 @@ class ProcessDistrict:
                 self.proc.kill()
                 self.proc.wait()
         self.proc = None
+        if self._own_keys:
+            import shutil
+
+            shutil.rmtree(self.keys, ignore_errors=True)
