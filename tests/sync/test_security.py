@@ -170,7 +170,6 @@ def test_operator_cli_add_revoke_stats(district_sqlite, kiosk_factory, tmp_path)
     import subprocess
     import sys
 
-    from kiosk.enrollment import enroll
     from tests.sync.district_process import REPO
 
     db = str(district_sqlite.engine.url)
@@ -180,10 +179,16 @@ def test_operator_cli_add_revoke_stats(district_sqlite, kiosk_factory, tmp_path)
                          timeout=60)
     assert add.returncode == 0, add.stderr
     k = kiosk_factory("OPS1", district_sqlite.url)
-    enroll(k.data, district_sqlite.url, "OPS1", add.stdout.strip())
     k.record(3)
     cfg = tmp_path / "k.toml"
     cfg.write_text(f'[terminal]\nkiosk_id = "OPS1"\ndistrict_url = "{district_sqlite.url}"\n')
+    kiosk_cli = [sys.executable, "-m", "kiosk.cli", "enroll", "--config", str(cfg), "--data", str(k.data)]
+    wrong = subprocess.run([*kiosk_cli, "--token", "guess"], env=env, capture_output=True, text=True, timeout=60)
+    assert wrong.returncode == 4 and "token" in wrong.stderr
+    enrolled = subprocess.run([*kiosk_cli, "--token", add.stdout.strip()], env=env, capture_output=True,
+                              text=True, timeout=60)
+    assert enrolled.returncode == 0, enrolled.stderr
+    assert json.loads(enrolled.stdout)["kiosk_id"] == "OPS1"
     once = [sys.executable, "-m", "sync.daemon_cli", "--config", str(cfg), "--data", str(k.data), "--once"]
     assert subprocess.run(once, env=env, capture_output=True, text=True, timeout=60).returncode == 0
     stats = subprocess.run([*cli, "stats", "--db", db, "--json"], env=env, capture_output=True, text=True,
