@@ -186,6 +186,13 @@ class ReadDocument:
 
 
 @dataclass(frozen=True)
+class ScanMrz:
+    """Look for the printed MRZ under the camera while the citizen may also type it."""
+
+    session_id: int
+
+
+@dataclass(frozen=True)
 class VerifyFace:
     session_id: int
     photo: bytes  # the chip photo; the verifier encodes it first
@@ -232,7 +239,7 @@ class SessionEnded:
     reason: EndReason
 
 
-Effect = ReadDocument | VerifyFace | RunService | RetryPrint | ReprintLast | RecordRating | CallStaff | Speak | SessionEnded
+Effect = ReadDocument | ScanMrz | VerifyFace | RunService | RetryPrint | ReprintLast | RecordRating | CallStaff | Speak | SessionEnded
 
 
 # ---- the session -----------------------------------------------------------------------------------------------
@@ -387,7 +394,7 @@ def _attract(s: Session, event: Any, now: float, rules: Rules) -> tuple[Session,
     _enter(s, State.READING_DOCUMENT, now)
     if rules.reader_needs_access_key:
         s.needs_access_key = True
-        return s, [Speak("enter_access_key")]
+        return s, [Speak("enter_access_key"), ScanMrz(s.session_id)]
     s.busy = True
     return s, [Speak("tap_card"), ReadDocument(s.session_id, None)]
 
@@ -413,6 +420,7 @@ def _reading(s: Session, event: Any, now: float, rules: Rules) -> tuple[Session,
         if event.needs_access_key:
             s.needs_access_key = True
             s.access_key = None
+            return s, [Speak("document_failed"), ScanMrz(s.session_id)]
         return s, [Speak("document_failed")]
     if isinstance(event, DocumentRead):
         pa = event.identity.passive_auth

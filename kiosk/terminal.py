@@ -20,6 +20,7 @@ from typing import Any
 from kiosk import messages
 from kiosk.catalog_source import CatalogSource
 from kiosk.config import Config
+from kiosk.devices.camera import Camera
 from kiosk.devices.document import DocumentReader, ReaderEvent, ReaderEventKind
 from kiosk.devices.face import FaceProgress, FaceVerifier
 from kiosk.devices.printer import DocumentPrinter, PrintableDocument, Receipt, ReceiptPrinter
@@ -32,7 +33,7 @@ from kiosk.services.api import DistrictClient, OfflinePolicy
 from kiosk.services.registry import ModuleRegistry
 from kiosk.services.runner import ServiceRunner
 from kiosk.session import (
-    CallStaff, DocumentFailed, DocumentRead, Effect, FaceDecided, Printed, PrintFailed, ReadDocument,
+    AccessKeyEntered, CallStaff, DocumentFailed, DocumentRead, Effect, ScanMrz, FaceDecided, Printed, PrintFailed, ReadDocument,
     RecordRating, ReprintLast, RetryPrint, Rules, RunService, ServiceFailed, Session, SessionEnded, Speak, State,
     VerifyFace, new_session, step,
 )
@@ -47,6 +48,7 @@ class Devices:
     printer: DocumentPrinter
     receipt_printer: ReceiptPrinter
     voice: Voice
+    camera: Camera | None = None  # shared by the face check and the MRZ scan; None: no camera configured
 
 
 @dataclass
@@ -93,6 +95,8 @@ class Terminal:
         self._face_listeners: list[FaceListener] = []
         self._reader_listeners: list[Callable[[ReaderEvent], None]] = []
         self._status_listeners: list[Callable[[dict[str, Any]], None]] = []
+        self._mrz_listeners: list[Callable[[Any], None]] = []
+        self._mrz_ocr: Any = None
         self._translations = {lang: Translations.load(lang) for lang in ("zh_CN", "en")}
         self._executor = ThreadPoolExecutor(max_workers=3, thread_name_prefix="kiosk-work")
         self._closed = False
@@ -181,6 +185,9 @@ class Terminal:
     def _carry_out(self, effect: Effect) -> None:
         if isinstance(effect, ReadDocument):
             self._submit(self._read_document, effect, self._cancel)
+        elif isinstance(effect, ScanMrz):
+            if self.devices.camera is not None:
+                self._submit(self._scan_mrz, effect, self._cancel)
         elif isinstance(effect, VerifyFace):
             self._submit(self._verify_face, effect, self._cancel)
         elif isinstance(effect, RunService):
@@ -262,6 +269,51 @@ class Terminal:
         self._audit("document-read", {"passive_auth": identity.passive_auth.value,
                                       "detail": identity.passive_auth_detail[:200]})
         self.dispatch(DocumentRead(identity, effect.session_id))
+
+    def subscribe_mrz_frames(self, listener: Callable[[Any], None]) -> None:
+        """Call `listener(frame)` with camera frames while the MRZ is being looked for (preview only)."""
+        self._mrz_listeners.append(listener)
+
+    def _scan_mrz(self, effect: ScanMrz, cancel: threading.Event) -> None:
+        """Read the printed MRZ from camera frames until found, typed in, or the session moves on."""
+        from kiosk.devices.document.mrz_ocr import MrzOcr
+        from kiosk.errors import MalformedCardData, MrzUnreadable
+
+        camera = self.devices.camera
+        assert camera is not None
+        if self._mrz_ocr is None:
+            self._mrz_ocr = MrzOcr()
+        try:
+            camera.open()
+        except KioskError as exc:
+            self._log.log(Event.CAMERA_STATE, state="unavailable", during="mrz-scan", error=type(exc).__name__)
+            return
+        next_try = 0.0
+        found = None
+        try:
+            while not cancel.is_set():
+                session = self._session
+                if session.session_id != effect.session_id or not session.needs_access_key or session.busy:
+                    return
+                frame = camera.read()
+                if frame is None:
+                    cancel.wait(0.05)
+                    continue
+                for listener in list(self._mrz_listeners):
+                    listener(frame)
+                if time.monotonic() < next_try:
+                    continue
+                next_try = time.monotonic() + 0.25  # OCR costs 20-120 ms: leave the preview fluid
+                try:
+                    found = self._mrz_ocr.read(frame)
+                except (MrzUnreadable, MalformedCardData):
+                    continue
+                break
+        finally:
+            camera.close()  # before the read starts: the face check opens the camera next
+        if found is not None and not cancel.is_set():
+            self._log.log(Event.DOCUMENT_READ_INIT, session=effect.session_id, access_key="mrz-ocr")
+            self.dispatch(AccessKeyEntered(found.access_key()))
 
     def _verify_face(self, effect: VerifyFace, cancel: threading.Event) -> None:
         from kiosk.devices.face import FaceDecision, FaceOutcome

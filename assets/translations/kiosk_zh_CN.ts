@@ -4,7 +4,7 @@
 <context>
     <name></name>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="175"/>
+        <location filename="../../kiosk/ui/main_window.py" line="181"/>
         <source>Help</source>
         <translation>帮助</translation>
     </message>
@@ -14,53 +14,53 @@
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="154"/>
+        <location filename="../../kiosk/ui/main_window.py" line="160"/>
         <source>Offline: requests are kept and sent later</source>
         <translation>离线：业务照常办理，数据稍后上传</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="154"/>
+        <location filename="../../kiosk/ui/main_window.py" line="158"/>
         <source>Online</source>
         <translation>在线</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="156"/>
+        <location filename="../../kiosk/ui/main_window.py" line="162"/>
         <source>%1 waiting to be sent</source>
         <translation>%1 笔待上传</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="172"/>
+        <location filename="../../kiosk/ui/main_window.py" line="178"/>
         <source>Self-service terminal</source>
         <translation>自助服务终端</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="176"/>
+        <location filename="../../kiosk/ui/main_window.py" line="182"/>
         <source>Cancel</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="188"/>
+        <location filename="../../kiosk/ui/main_window.py" line="194"/>
         <source>A member of staff has been called and will come to help you.</source>
         <translation>已通知工作人员，请稍候，马上来帮您。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="190"/>
+        <location filename="../../kiosk/ui/main_window.py" line="196"/>
         <source>Place your identity document on the reader, or touch Start. Staff at the service desk can help you.</source>
         <translation>请将身份证件放在读卡区，或点击“开始办理”。服务台工作人员可以帮您。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="192"/>
+        <location filename="../../kiosk/ui/main_window.py" line="198"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="205"/>
+        <location filename="../../kiosk/ui/main_window.py" line="211"/>
         <source>Are you still there? Touch the button to continue.</source>
         <translation>您还在吗？请点击按钮继续办理。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="207"/>
-        <location filename="../../kiosk/ui/screens/reading.py" line="71"/>
+        <location filename="../../kiosk/ui/main_window.py" line="213"/>
+        <location filename="../../kiosk/ui/screens/reading.py" line="91"/>
         <source>Continue</source>
         <translation>继续</translation>
     </message>
@@ -173,7 +173,7 @@
     <message>
         <location filename="../../kiosk/ui/screens/face.py" line="41"/>
         <location filename="../../kiosk/ui/screens/printing.py" line="36"/>
-        <location filename="../../kiosk/ui/screens/reading.py" line="72"/>
+        <location filename="../../kiosk/ui/screens/reading.py" line="92"/>
         <source>Try again</source>
         <translation>再试一次</translation>
     </message>
@@ -233,39 +233,44 @@
         <translation>返回业务列表</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/reading.py" line="64"/>
+        <location filename="../../kiosk/ui/screens/reading.py" line="84"/>
         <source>Enter your document details</source>
         <translation>请输入证件信息</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/reading.py" line="64"/>
+        <location filename="../../kiosk/ui/screens/reading.py" line="84"/>
         <source>Reading your document</source>
         <translation>正在读取证件</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/reading.py" line="65"/>
+        <location filename="../../kiosk/ui/screens/reading.py" line="85"/>
         <source>Type the document number, date of birth (YYMMDD) and date of expiry (YYMMDD) printed on your document.</source>
         <translation>请输入证件上印有的证件号码、出生日期（年月日六位）和有效期至（年月日六位）。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/reading.py" line="67"/>
+        <location filename="../../kiosk/ui/screens/reading.py" line="87"/>
         <source>Please keep your document on the reader until this is done.</source>
         <translation>读取完成前，请不要移开证件。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/reading.py" line="68"/>
+        <location filename="../../kiosk/ui/screens/reading.py" line="88"/>
         <source>Document number</source>
         <translation>证件号码</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/reading.py" line="69"/>
+        <location filename="../../kiosk/ui/screens/reading.py" line="89"/>
         <source>Date of birth</source>
         <translation>出生日期</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/reading.py" line="70"/>
+        <location filename="../../kiosk/ui/screens/reading.py" line="90"/>
         <source>Date of expiry</source>
         <translation>有效期至</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/reading.py" line="95"/>
+        <source>Or hold the photo page of your document under the camera: the two lines at the bottom are read for you.</source>
+        <translation>也可以把证件照片页放在摄像头下，系统会自动识别底部两行字符。</translation>
     </message>
 </context>
 <context>

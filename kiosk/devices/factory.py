@@ -17,8 +17,9 @@ DEMO_PORTRAIT = ASSETS / "demo" / "portrait.png"
 def build_devices(config: Config, log: EventLog | None = None) -> Devices:
     """The terminal's devices as configured (simulated ones by default)."""
     printer = _printer(config)
-    return Devices(reader=_reader(config, log), face=_face(config), printer=printer,
-                   receipt_printer=_receipt_printer(config, printer), voice=_voice(config))
+    camera = _camera(config)
+    return Devices(reader=_reader(config, log), face=_face(config, camera), printer=printer,
+                   receipt_printer=_receipt_printer(config, printer), voice=_voice(config), camera=camera)
 
 
 def _reader(config: Config, log: EventLog | None):  # noqa: ANN202
@@ -51,17 +52,16 @@ def _camera(config: Config):  # noqa: ANN202
     raise ConfigError(f"[devices] camera: unknown kind {kind!r} (simulated | opencv)")
 
 
-def _face(config: Config):  # noqa: ANN202
+def _face(config: Config, camera):  # noqa: ANN001, ANN202
     kind = config.devices.face
     if kind == "simulated":
         from kiosk.devices.face.simulated import SimulatedFaceVerifier
 
-        return SimulatedFaceVerifier(config.simulated.face_delay_s, config.simulated.face_result, _camera(config),
+        return SimulatedFaceVerifier(config.simulated.face_delay_s, config.simulated.face_result, camera,
                                      config.face.threshold)
     if kind == "dlib":
         from kiosk.devices.face.dlib_verifier import DlibFaceVerifier
 
-        camera = _camera(config)
         if camera is None:
             raise ConfigError("[devices] face = 'dlib' needs a camera (camera = 'opencv' or a camera_source)")
         return DlibFaceVerifier(camera, config.face)

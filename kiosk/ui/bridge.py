@@ -14,6 +14,7 @@ class TerminalBridge(QObject):
     session_changed = Signal(object)  # Session
     face_progress = Signal(object)  # FaceProgress
     reader_event = Signal(object)  # ReaderEvent
+    mrz_frame = Signal(object)  # BGR ndarray while the MRZ is looked for
     sync_status = Signal(object)  # dict from kiosk.store.outbox.Outbox.status()
 
     def __init__(self, terminal: Terminal) -> None:
@@ -24,6 +25,7 @@ class TerminalBridge(QObject):
         terminal.subscribe_face(self._on_face)
         terminal.subscribe_reader(self._on_reader)
         terminal.subscribe_sync_status(self.sync_status.emit)
+        terminal.subscribe_mrz_frames(self.mrz_frame.emit)
 
     def _on_session(self, session: Session) -> None:
         self.session_changed.emit(session)

@@ -108,6 +108,9 @@ class MainWindow(QWidget):
         # wiring
         self.bridge.session_changed.connect(self.render)
         self.bridge.face_progress.connect(self._on_face_progress)
+        reading = self.screens[State.READING_DOCUMENT]
+        assert isinstance(reading, ReadingScreen)
+        self.bridge.mrz_frame.connect(reading.show_frame)
         self._ticker = QTimer(self)
         self._ticker.timeout.connect(self._tick)
         self._ticker.start(1000)

@@ -57,3 +57,32 @@ def test_card_tap_mrz_entry_and_real_read(qtbot, tmp_path, district, slot, passp
         assert identity.document_number == "" and identity.photo == b""
     finally:
         terminal.close()
+
+
+def test_mrz_read_by_the_camera_opens_the_chip_without_typing(qtbot, tmp_path, district, slot, passport,  # noqa: F811
+                                                              trust_dir):
+    import numpy as np
+
+    from kiosk.devices.camera.still import StillCamera
+    from kiosk.devices.factory import build_devices
+    from tests.document.mrz_frames import document_image
+
+    config = shell_config(tmp_path / "kiosk", district.url, devices={"document_reader": "pcsc"},
+                          document={"trust_store": str(trust_dir)})
+    devices = build_devices(config)
+    page = np.asarray(document_image(passport.mrz, width=1000).convert("RGB"))[:, :, ::-1].copy()
+    devices.camera = StillCamera(page, fps=15)
+    app = make_application(config)
+    terminal = assemble(config, devices=devices, log=NullEventLog())
+    terminal.start()
+    window = build_window(app, terminal, windowed=True)
+    qtbot.addWidget(window)
+    try:
+        slot.insert(passport)
+        wait_state(qtbot, window, State.READING_DOCUMENT, timeout_ms=15000)
+        qtbot.waitUntil(lambda: window.screens[State.READING_DOCUMENT].preview.pixmap() is not None
+                        and not window.screens[State.READING_DOCUMENT].preview.pixmap().isNull(), timeout=10000)
+        wait_state(qtbot, window, State.MENU, timeout_ms=30000)
+        assert terminal.session.identity.document_number == "L898902C3"
+    finally:
+        terminal.close()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QLineEdit, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QWidget
 
 from kiosk.devices.document import AccessKey
 from kiosk.session import AccessKeyEntered, Retry, Session
@@ -39,9 +39,28 @@ class ReadingScreen(Screen):
             edit.installEventFilter(self)
         self.keyboard.attach(self.doc)
         self.submit = button("", self._submit_key, "primary", "submit-key")
-        for w in (self.title, self.hint, self.busy, self.msg, self.retry, self.key_form, self.keyboard, self.submit):
+        self.scan_hint = label("", "subtitle")
+        self.preview = QLabel()
+        self.preview.setFixedSize(480, 270)
+        self.preview.setStyleSheet("background: #222; border-radius: 12px;")
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._has_camera = terminal.devices.camera is not None
+        for w in (self.title, self.hint, self.busy, self.msg, self.retry, self.scan_hint):
+            self.layout_.addWidget(w)
+        self.layout_.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignHCenter)
+        for w in (self.key_form, self.keyboard, self.submit):
             self.layout_.addWidget(w)
         self.layout_.addStretch(1)
+
+    def show_frame(self, frame) -> None:  # noqa: ANN001
+        """One camera frame of the MRZ scan (never stored)."""
+        if not self.preview.isVisible() or frame is None:
+            return
+        from PySide6.QtGui import QImage, QPixmap
+
+        h, w = frame.shape[:2]
+        image = QImage(frame.data, w, h, frame.strides[0], QImage.Format.Format_BGR888).copy()
+        self.preview.setPixmap(QPixmap.fromImage(image).scaled(480, 270, Qt.AspectRatioMode.KeepAspectRatio))
 
     def eventFilter(self, obj, event):  # noqa: ANN001, N802 - Qt override
         from PySide6.QtCore import QEvent
@@ -72,6 +91,13 @@ class ReadingScreen(Screen):
         self.submit.setText(tr("Continue"))
         self.retry.setText(tr("Try again"))
         self.busy.setVisible(session.busy)
+        scanning = entering and self._has_camera
+        self.scan_hint.setText(tr("Or hold the photo page of your document under the camera: the two lines "
+                                  "at the bottom are read for you."))
+        self.scan_hint.setVisible(scanning)
+        self.preview.setVisible(scanning)
+        if not scanning:
+            self.preview.clear()
         self.key_form.setVisible(entering)
         self.keyboard.setVisible(entering)
         self.submit.setVisible(entering)
