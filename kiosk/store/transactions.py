@@ -65,15 +65,22 @@ class TransactionStore:
         return StoredTransaction(id=tx_id, seq=seq, status=status, tracking_number=tn)
 
     def set_rating(self, transaction_id: str, rating: str) -> None:
-        """Store the citizen's good/bad rating with the transaction (and in the outbox row still pending)."""
+        """Store the citizen's good/bad rating with the transaction and send it to the district.
+
+        The rating rides on the transaction's outbox row. If the sync daemon already delivered that row, the row
+        goes back to pending with the rating added: the district takes the re-sent id as a duplicate and records
+        the rating it did not have (sync.district.ingest), so a rating given after delivery is never lost.
+        """
         if rating not in ("good", "bad"):
             raise ValueError("rating must be 'good' or 'bad'")
         with Session(self._engine) as s, s.begin():
             s.execute(update(TransactionRow).where(TransactionRow.id == transaction_id).values(rating=rating))
             row = s.scalar(select(OutboxRow).where(OutboxRow.transaction_id == transaction_id,
-                                                   OutboxRow.state == "pending"))
+                                                   OutboxRow.state.in_(("pending", "delivered"))))
             if row is not None:
                 row.payload = {**row.payload, "rating": rating}
+                row.state = "pending"
+                row.delivered_at = None
 
     def audit(self, event: str, detail: dict[str, Any]) -> None:
         """Append an audit event (decisions only: never biometrics or unmasked numbers)."""

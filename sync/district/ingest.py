@@ -64,6 +64,18 @@ def _check(kiosk: str, raw: dict[str, Any]) -> tuple[TransactionItem | None, str
     return item, None
 
 
+def _add_rating(s: Session, item: TransactionItem) -> bool:
+    """Record the rating a re-sent transaction carries, if the stored copy has none; True if it did."""
+    rating = (item.model_extra or {}).get("rating")
+    if rating not in ("good", "bad"):
+        return False
+    row = s.scalar(select(ReceivedTransactionRow).where(ReceivedTransactionRow.id == item.id))
+    if row is None or (row.payload or {}).get("rating"):
+        return False
+    row.payload = {**row.payload, "rating": rating}
+    return True
+
+
 def ingest_batch(engine: Engine, kiosk: str, items: list[dict[str, Any]], received_at: float,
                  clock_skew_s: float, before: Callable[[Session], None] | None = None) -> list[ItemResult]:
     """Store the batch's valid new transactions of `kiosk` atomically and return one result per item.
@@ -99,7 +111,8 @@ def ingest_batch(engine: Engine, kiosk: str, items: list[dict[str, Any]], receiv
                 fresh.append((n, item))
             elif prior == (kiosk, item.seq):
                 results[n] = ItemResult(id=item.id, seq=item.seq, result="duplicate")
-                duplicates += 1
+                if not _add_rating(s, item):  # a re-send that carries the citizen's late rating is no refusal
+                    duplicates += 1
             else:
                 results[n] = ItemResult(id=item.id, seq=item.seq, result="rejected",
                                         reason="id already used by another transaction")

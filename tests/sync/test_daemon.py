@@ -167,3 +167,28 @@ def test_network_coming_back_retries_at_once_not_at_the_backoff_end(sqlite_db_ur
         stop.set()
         thread.join(timeout=10)
         server.stop()
+
+
+def test_a_rating_given_after_delivery_still_reaches_the_district(district_sqlite, kiosk_factory, null_log):
+    k = kiosk_factory("RATE", district_sqlite.url)
+    outbox = Outbox(k.engine)
+    stop = threading.Event()
+    thread = threading.Thread(target=SyncDaemon(k.config, k.engine, null_log).run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        (tx_id,) = k.record(1)
+        assert wait_for(lambda: outbox.status()["delivered"] == 1)
+        k.store.set_rating(tx_id, "bad")  # the citizen rated on the Done screen after the daemon sent it
+        assert wait_for(lambda: outbox.status()["pending"] == 0 and outbox.status()["delivered"] == 1)
+
+        def stored_rating():  # noqa: ANN202
+            with Session(district_sqlite.engine) as s:
+                row = s.scalar(select(ReceivedTransactionRow).where(ReceivedTransactionRow.id == tx_id))
+                return row.payload.get("rating")
+        assert wait_for(lambda: stored_rating() == "bad")
+        with Session(district_sqlite.engine) as s:
+            assert s.scalar(select(text("count(*)")).select_from(ReceivedTransactionRow)) == 1
+        assert district_stats(district_sqlite.engine)["kiosks"]["RATE"]["duplicates_refused"] == 0
+    finally:
+        stop.set()
+        thread.join(timeout=10)

@@ -60,13 +60,14 @@ class FaceScreen(Screen):
         if frame is None:
             return
         h, w = frame.shape[:2]
-        image = QImage(frame.data, w, h, frame.strides[0], QImage.Format.Format_BGR888).copy()
+        # Shown as a mirror: "turn to your left" then moves the picture the way the citizen expects.
+        image = QImage(frame.data, w, h, frame.strides[0], QImage.Format.Format_BGR888).flipped(Qt.Orientation.Horizontal)
         pixmap = QPixmap.fromImage(image)
         if progress.face_box is not None:
             painter = QPainter(pixmap)
             painter.setPen(QPen(QColor("#35c759"), max(3, w // 160)))
             left, top, right, bottom = progress.face_box
-            painter.drawRect(left, top, right - left, bottom - top)
+            painter.drawRect(w - right, top, right - left, bottom - top)
             painter.end()
         self.preview.setPixmap(pixmap.scaled(PREVIEW_W, PREVIEW_H, Qt.AspectRatioMode.KeepAspectRatio,
                                              Qt.TransformationMode.SmoothTransformation))
