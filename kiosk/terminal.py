@@ -150,6 +150,29 @@ class Terminal:
         """Read the sync daemon's status (backlog, link, last error) from the database, off the caller's thread."""
         self._submit(self._read_sync_status)
 
+    def write_device_health(self) -> None:
+        """Write the devices' states to <data>/devices.json (atomically), off the caller's thread.
+
+        The sync daemon sends this file with every heartbeat, so the district sees a printer out of paper or a
+        pulled card reader without calling the terminal.
+        """
+        self._submit(self._write_device_health)
+
+    def _write_device_health(self) -> None:
+        import json
+        import os
+
+        health: dict[str, Any] = {"reader": self.devices.reader.status().state.value,
+                                  "printer": self.devices.printer.status().state.value,
+                                  "receipt_printer": self.devices.receipt_printer.status().state.value,
+                                  "camera": (self.devices.camera.state.value if self.devices.camera is not None
+                                             else "none"),
+                                  "at": self._wall_clock().isoformat(timespec="seconds")}
+        path = self.config.data_dir / "devices.json"
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(health), encoding="utf-8")
+        os.replace(tmp, path)
+
     def _read_sync_status(self) -> None:
         from kiosk.store.outbox import Outbox
 

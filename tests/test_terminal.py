@@ -124,3 +124,21 @@ def test_results_of_an_abandoned_session_are_never_shown_to_the_next(tmp_path, d
         assert terminal.session.message_key is None
     finally:
         terminal.close()
+
+
+def test_device_health_file_for_the_heartbeat(tmp_path, district):
+    import json
+
+    terminal = make_terminal(tmp_path, district.url)
+    try:
+        terminal.devices.printer.set_fault("paper_out")
+        terminal.write_device_health()
+        path = tmp_path / "kiosk" / "devices.json"
+        deadline = time.monotonic() + 10
+        while not path.exists():
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        health = json.loads(path.read_text())
+        assert health["printer"] == "paper_out" and health["reader"] == "card_present"
+    finally:
+        terminal.close()

@@ -118,6 +118,7 @@ class MainWindow(QWidget):
         self.bridge.sync_status.connect(self._on_sync_status)
         self._status_timer = QTimer(self)
         self._status_timer.timeout.connect(terminal.poll_sync_status)
+        self._status_timer.timeout.connect(terminal.write_device_health)
         self._status_timer.start(10_000)
         terminal.poll_sync_status()
         self.render(terminal.session)
