@@ -56,3 +56,10 @@ def test_log_file_is_private(tmp_path):
 
 def test_scrub_walks_nested_values():
     assert scrub({"a": [{"document_number": "E12345678"}]}) == {"a": [{"document_number": "E****5678"}]}
+
+
+def test_log_events_doc_is_current():
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parents[1] / "docs" / "log-events.md"
+    assert doc.read_text(encoding="utf-8") == markdown_table(), "regenerate with `make log-events`"
