@@ -40,16 +40,30 @@ def log_stream() -> io.StringIO:
 
 
 @pytest.fixture()
-def shell(qtbot, tmp_path: Path, district: ThreadedDistrict, log_stream: io.StringIO):  # noqa: ANN001, ANN201
-    """The real main window over a real terminal (simulated devices, SQLite, the district on loopback)."""
+def open_shell(qtbot):  # noqa: ANN001, ANN201
+    """open_shell(config, devices=None, log=None) -> the main window over a started terminal; closed at teardown."""
     from kiosk.assembly import assemble
+    from kiosk.eventlog import NullEventLog
     from kiosk.ui.app import build_window, make_application
 
+    terminals = []
+
+    def open_(config: Config, devices=None, log: EventLog | None = None):  # noqa: ANN001, ANN202
+        app = make_application(config)
+        terminal = assemble(config, devices=devices, log=log or NullEventLog())
+        terminal.start()
+        terminals.append(terminal)
+        window = build_window(app, terminal, windowed=True)
+        qtbot.addWidget(window)
+        return window
+
+    yield open_
+    for terminal in terminals:
+        terminal.close()
+
+
+@pytest.fixture()
+def shell(open_shell, tmp_path: Path, district: ThreadedDistrict, log_stream: io.StringIO):  # noqa: ANN001, ANN201
+    """The real main window over a real terminal (simulated devices, SQLite, the district on loopback)."""
     config = shell_config(tmp_path / "kiosk", district.url)
-    app = make_application(config)
-    terminal = assemble(config, log=EventLog(stream=log_stream, path=tmp_path / "kiosk" / "logs" / "kiosk.jsonl"))
-    terminal.start()
-    window = build_window(app, terminal, windowed=True)
-    qtbot.addWidget(window)
-    yield window
-    terminal.close()
+    return open_shell(config, log=EventLog(stream=log_stream, path=tmp_path / "kiosk" / "logs" / "kiosk.jsonl"))

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from kiosk.assembly import assemble
-from kiosk.eventlog import NullEventLog
 from kiosk.session import State
-from kiosk.ui.app import build_window, make_application
 from tests.document.conftest import (  # noqa: F401 - fixtures
     face_image, jpeg_photo, passport, pcscd, pki, running_pcscd, slot, trust_dir,
 )
@@ -24,43 +21,38 @@ def enter(qtbot, window, testid: str, text: str) -> None:  # noqa: ANN001
         tap(qtbot, window, f"key-{ch}")
 
 
-def test_card_tap_mrz_entry_and_real_read(qtbot, tmp_path, district, slot, passport, trust_dir):  # noqa: F811
+def test_card_tap_mrz_entry_and_real_read(qtbot, tmp_path, district, slot, passport, trust_dir,  # noqa: F811
+                                          open_shell):
     config = shell_config(tmp_path / "kiosk", district.url, devices={"document_reader": "pcsc"},
                           document={"trust_store": str(trust_dir)})
-    app = make_application(config)
-    terminal = assemble(config, log=NullEventLog())
-    terminal.start()
-    window = build_window(app, terminal, windowed=True)
-    qtbot.addWidget(window)
-    try:
-        slot.insert(passport)  # the citizen taps the passport: the session starts by itself
-        wait_state(qtbot, window, State.READING_DOCUMENT, timeout_ms=15000)
-        qtbot.waitUntil(lambda: terminal.session.needs_access_key and find(window, "mrz-doc").isVisible(),
-                        timeout=5000)
-        enter(qtbot, window, "mrz-doc", "L898902C3")
-        enter(qtbot, window, "mrz-dob", "740812")
-        enter(qtbot, window, "mrz-exp", "350416")  # one digit off
-        tap(qtbot, window, "submit-key")
-        qtbot.waitUntil(lambda: terminal.session.message_key == "error.card.wrong_access_key", timeout=15000)
-        assert find(window, "mrz-doc").isVisible(), "the MRZ form is offered again"
-        enter(qtbot, window, "mrz-doc", "L898902C3")
-        enter(qtbot, window, "mrz-dob", "740812")
-        enter(qtbot, window, "mrz-exp", "350415")
-        tap(qtbot, window, "submit-key")
-        wait_state(qtbot, window, State.MENU, timeout_ms=20000)
-        identity = terminal.session.identity
-        assert identity is not None and identity.document_number == "L898902C3"
-        assert identity.passive_auth.value == "VALID"
-        assert "E*******" in window.screens[State.MENU].greeting.text()
-        tap(qtbot, window, "cancel")
-        wait_state(qtbot, window, State.ATTRACT)
-        assert identity.document_number == "" and identity.photo == b""
-    finally:
-        terminal.close()
+    window = open_shell(config)
+    terminal = window.terminal
+    slot.insert(passport)  # the citizen taps the passport: the session starts by itself
+    wait_state(qtbot, window, State.READING_DOCUMENT, timeout_ms=15000)
+    qtbot.waitUntil(lambda: terminal.session.needs_access_key and find(window, "mrz-doc").isVisible(),
+                    timeout=5000)
+    enter(qtbot, window, "mrz-doc", "L898902C3")
+    enter(qtbot, window, "mrz-dob", "740812")
+    enter(qtbot, window, "mrz-exp", "350416")  # one digit off
+    tap(qtbot, window, "submit-key")
+    qtbot.waitUntil(lambda: terminal.session.message_key == "error.card.wrong_access_key", timeout=15000)
+    assert find(window, "mrz-doc").isVisible(), "the MRZ form is offered again"
+    enter(qtbot, window, "mrz-doc", "L898902C3")
+    enter(qtbot, window, "mrz-dob", "740812")
+    enter(qtbot, window, "mrz-exp", "350415")
+    tap(qtbot, window, "submit-key")
+    wait_state(qtbot, window, State.MENU, timeout_ms=20000)
+    identity = terminal.session.identity
+    assert identity is not None and identity.document_number == "L898902C3"
+    assert identity.passive_auth.value == "VALID"
+    assert "E*******" in window.screens[State.MENU].greeting.text()
+    tap(qtbot, window, "cancel")
+    wait_state(qtbot, window, State.ATTRACT)
+    assert identity.document_number == "" and identity.photo == b""
 
 
 def test_mrz_read_by_the_camera_opens_the_chip_without_typing(qtbot, tmp_path, district, slot, passport,  # noqa: F811
-                                                              trust_dir):
+                                                              trust_dir, open_shell):
     import numpy as np
 
     from kiosk.devices.camera.still import StillCamera
@@ -72,17 +64,11 @@ def test_mrz_read_by_the_camera_opens_the_chip_without_typing(qtbot, tmp_path, d
     devices = build_devices(config)
     page = np.asarray(document_image(passport.mrz, width=1000).convert("RGB"))[:, :, ::-1].copy()
     devices.camera = StillCamera(page, fps=15)
-    app = make_application(config)
-    terminal = assemble(config, devices=devices, log=NullEventLog())
-    terminal.start()
-    window = build_window(app, terminal, windowed=True)
-    qtbot.addWidget(window)
-    try:
-        slot.insert(passport)
-        wait_state(qtbot, window, State.READING_DOCUMENT, timeout_ms=15000)
-        qtbot.waitUntil(lambda: window.screens[State.READING_DOCUMENT].preview.pixmap() is not None
-                        and not window.screens[State.READING_DOCUMENT].preview.pixmap().isNull(), timeout=10000)
-        wait_state(qtbot, window, State.MENU, timeout_ms=30000)
-        assert terminal.session.identity.document_number == "L898902C3"
-    finally:
-        terminal.close()
+    window = open_shell(config, devices=devices)
+    terminal = window.terminal
+    slot.insert(passport)
+    wait_state(qtbot, window, State.READING_DOCUMENT, timeout_ms=15000)
+    qtbot.waitUntil(lambda: window.screens[State.READING_DOCUMENT].preview.pixmap() is not None
+                    and not window.screens[State.READING_DOCUMENT].preview.pixmap().isNull(), timeout=10000)
+    wait_state(qtbot, window, State.MENU, timeout_ms=30000)
+    assert terminal.session.identity.document_number == "L898902C3"

@@ -3,10 +3,7 @@ document and the receipt printed through a real cupsd (raw queue to a listening 
 
 from __future__ import annotations
 
-from kiosk.assembly import assemble
-from kiosk.eventlog import NullEventLog
 from kiosk.session import State
-from kiosk.ui.app import build_window, make_application
 from tests.printing.conftest import cupsd, socket_printer  # noqa: F401 - fixtures
 from tests.shell.conftest import shell_config
 from tests.shell.drive import find, tap, wait_state
@@ -17,38 +14,33 @@ def type_keys(qtbot, window, text: str) -> None:  # noqa: ANN001
         tap(qtbot, window, f"key-{ch}")
 
 
-def test_search_by_initials_form_by_touch_print_through_cups(qtbot, tmp_path, district, cupsd, socket_printer):  # noqa: F811
+def test_search_by_initials_form_by_touch_print_through_cups(qtbot, tmp_path, district, cupsd, socket_printer,  # noqa: F811
+                                                            open_shell):
     queue, listener = socket_printer
-    config = shell_config(tmp_path / "kiosk", district.url,
-                          devices={"printer": "cups"}, printer={"cups_queue": queue, "cups_server": str(cupsd.socket_path)})
-    app = make_application(config)
-    terminal = assemble(config, log=NullEventLog())
-    terminal.start()
-    window = build_window(app, terminal, windowed=True)
-    qtbot.addWidget(window)
-    try:
-        tap(qtbot, window, "start")
-        wait_state(qtbot, window, State.MENU)
-        tap(qtbot, window, "search-keyboard")
-        type_keys(qtbot, window, "ltxtq")  # 离退休提取住房公积金, by its pinyin initials
-        qtbot.waitUntil(lambda: _visible(window, "item-hf-withdraw-retire"), timeout=3000)
-        tap(qtbot, window, "item-hf-withdraw-retire")
-        wait_state(qtbot, window, State.SERVICE_FORM)
-        tap(qtbot, window, "next")  # empty required fields are refused, the field is named
-        qtbot.waitUntil(lambda: terminal.session.invalid_field == "bank_account", timeout=3000)
-        qtbot.mouseClick(find(window, "input-bank_account"), _left())
-        type_keys(qtbot, window, "6222021234567890")
-        qtbot.mouseClick(find(window, "input-phone"), _left())
-        type_keys(qtbot, window, "13800138000")
-        tap(qtbot, window, "next")
-        wait_state(qtbot, window, State.CONFIRM)
-        tap(qtbot, window, "confirm")
-        wait_state(qtbot, window, State.DONE, timeout_ms=60000)
-        jobs = listener.wait_jobs(2, timeout=30)
-        assert len(jobs) >= 2 and all(job.startswith(b"%PDF") for job in jobs[:2])
-        assert terminal.session.tracking_number
-    finally:
-        terminal.close()
+    config = shell_config(tmp_path / "kiosk", district.url, devices={"printer": "cups"},
+                          printer={"cups_queue": queue, "cups_server": str(cupsd.socket_path)})
+    window = open_shell(config)
+    terminal = window.terminal
+    tap(qtbot, window, "start")
+    wait_state(qtbot, window, State.MENU)
+    tap(qtbot, window, "search-keyboard")
+    type_keys(qtbot, window, "ltxtq")  # 离退休提取住房公积金, by its pinyin initials
+    qtbot.waitUntil(lambda: _visible(window, "item-hf-withdraw-retire"), timeout=3000)
+    tap(qtbot, window, "item-hf-withdraw-retire")
+    wait_state(qtbot, window, State.SERVICE_FORM)
+    tap(qtbot, window, "next")  # empty required fields are refused, the field is named
+    qtbot.waitUntil(lambda: terminal.session.invalid_field == "bank_account", timeout=3000)
+    qtbot.mouseClick(find(window, "input-bank_account"), _left())
+    type_keys(qtbot, window, "6222021234567890")
+    qtbot.mouseClick(find(window, "input-phone"), _left())
+    type_keys(qtbot, window, "13800138000")
+    tap(qtbot, window, "next")
+    wait_state(qtbot, window, State.CONFIRM)
+    tap(qtbot, window, "confirm")
+    wait_state(qtbot, window, State.DONE, timeout_ms=60000)
+    jobs = listener.wait_jobs(2, timeout=30)
+    assert len(jobs) >= 2 and all(job.startswith(b"%PDF") for job in jobs[:2])
+    assert terminal.session.tracking_number
 
 
 def _visible(window, testid: str) -> bool:  # noqa: ANN001
