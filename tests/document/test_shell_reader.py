@@ -6,10 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from kiosk.session import State
-from tests.document.conftest import (  # noqa: F401 - fixtures
-    face_image, jpeg_photo, passport, pcscd, pki, running_pcscd, slot, trust_dir,
-)
-from tests.shell.conftest import shell_config
+# Lives beside the document tests so that it shares their one private pcscd (vpcd listens on a fixed port).
+from tests.shell.conftest import district, open_shell, shell_config  # noqa: F401 - fixtures
 from tests.shell.drive import find, tap, wait_state
 
 
@@ -21,7 +19,7 @@ def enter(qtbot, window, testid: str, text: str) -> None:  # noqa: ANN001
         tap(qtbot, window, f"key-{ch}")
 
 
-def test_card_tap_mrz_entry_and_real_read(qtbot, tmp_path, district, slot, passport, trust_dir,  # noqa: F811
+def test_card_tap_mrz_entry_and_real_read(qtbot, tmp_path, district, slot, passport, trust_dir,
                                           open_shell):
     config = shell_config(tmp_path / "kiosk", district.url, devices={"document_reader": "pcsc"},
                           document={"trust_store": str(trust_dir)})
@@ -51,7 +49,7 @@ def test_card_tap_mrz_entry_and_real_read(qtbot, tmp_path, district, slot, passp
     assert identity.document_number == "" and identity.photo == b""
 
 
-def test_mrz_read_by_the_camera_opens_the_chip_without_typing(qtbot, tmp_path, district, slot, passport,  # noqa: F811
+def test_mrz_read_by_the_camera_opens_the_chip_without_typing(qtbot, tmp_path, district, slot, passport,
                                                               trust_dir, open_shell):
     import numpy as np
 

@@ -4,8 +4,8 @@ document and the receipt printed through a real cupsd (raw queue to a listening 
 from __future__ import annotations
 
 from kiosk.session import State
-from tests.printing.conftest import cupsd, socket_printer  # noqa: F401 - fixtures
-from tests.shell.conftest import shell_config
+# Lives beside the printing tests so that it shares their one private cupsd.
+from tests.shell.conftest import district, open_shell, shell_config  # noqa: F401 - fixtures
 from tests.shell.drive import find, tap, wait_state
 
 
@@ -14,7 +14,7 @@ def type_keys(qtbot, window, text: str) -> None:  # noqa: ANN001
         tap(qtbot, window, f"key-{ch}")
 
 
-def test_search_by_initials_form_by_touch_print_through_cups(qtbot, tmp_path, district, cupsd, socket_printer,  # noqa: F811
+def test_search_by_initials_form_by_touch_print_through_cups(qtbot, tmp_path, district, cupsd, socket_printer,
                                                             open_shell):
     queue, listener = socket_printer
     config = shell_config(tmp_path / "kiosk", district.url, devices={"printer": "cups"},
