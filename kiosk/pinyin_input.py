@@ -1,17 +1,20 @@
 """Pinyin input for the touch keyboard: letters typed in, Chinese candidates out.
 
 Elderly citizens type addresses and names in Chinese; a kiosk has no system input method, so the shell carries
-its own. The dictionary is pypinyin's: its 3,755 GB2312 level-1 characters and its ~47,000 phrases, indexed by
-toneless pinyin. Characters are ranked by how many phrases use them, a serviceable stand-in for frequency.
+its own. The dictionary comes from pypinyin's data, built once into assets/input/pinyin_index.json: the 3,755
+GB2312 level-1 characters and ~47,000 phrases, indexed by toneless pinyin. Characters are ranked by how many
+phrases use them, a serviceable stand-in for frequency.
 No Qt here: the keyboard widget asks `candidates()` and shows what comes back.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -26,49 +29,57 @@ def toneless(syllable: str) -> str:
     return "".join(ch for ch in s if not unicodedata.combining(ch))
 
 
-class PinyinDictionary:
-    """Built on first use (about 0.3 s), then shared; thread-safe."""
+INDEX = Path(__file__).resolve().parent.parent / "assets" / "input" / "pinyin_index.json"
 
-    def __init__(self) -> None:
+
+def build_index() -> dict[str, dict]:
+    """The index from pypinyin's data: {"chars": {syllable: chars by rank}, "phrases": {key: [phrases]}}.
+
+    Run at build time (`make pinyin-index` writes assets/input/pinyin_index.json): loading pypinyin's tables at
+    run time would cost the terminal ~60 MB and 0.4 s; the JSON costs ~14 MB and 25 ms.
+    """
+    from pypinyin import lazy_pinyin
+    from pypinyin.phrases_dict import phrases_dict
+
+    usage: dict[str, int] = defaultdict(int)
+    phrases: dict[str, list[str]] = defaultdict(list)
+    for phrase, readings in phrases_dict.items():
+        if not 2 <= len(phrase) <= 4:
+            continue
+        key = "".join(toneless(r[0]) for r in readings)
+        phrases[key].append(phrase)
+        for ch in phrase:
+            usage[ch] += 1
+    chars: dict[str, list[str]] = defaultdict(list)
+    for hi in range(0xB0, 0xD8):  # GB2312 level 1: the 3,755 most common characters
+        for lo in range(0xA1, 0xFF):
+            if hi == 0xD7 and lo > 0xF9:
+                break
+            ch = bytes([hi, lo]).decode("gb2312")
+            chars[toneless(lazy_pinyin(ch)[0])].append(ch)
+    return {"chars": {k: "".join(sorted(v, key=lambda c: -usage.get(c, 0))) for k, v in sorted(chars.items())},
+            "phrases": {k: sorted(v, key=lambda p: (-sum(usage.get(c, 0) for c in p), p))
+                        for k, v in sorted(phrases.items())}}
+
+
+class PinyinDictionary:
+    """Loaded from the shipped index on first use (about 25 ms), then shared; thread-safe."""
+
+    def __init__(self, index: Path = INDEX) -> None:
+        self._index = index
         self._lock = threading.Lock()
-        self._chars: dict[str, list[str]] | None = None
+        self._chars: dict[str, str] | None = None
         self._phrases: dict[str, list[str]] = {}
         self._syllables: set[str] = set()
         self._max_syllable = 6
 
-    def _build(self) -> None:
-        from pypinyin import lazy_pinyin
-        from pypinyin.phrases_dict import phrases_dict
-
-        usage: dict[str, int] = defaultdict(int)
-        phrases: dict[str, list[str]] = defaultdict(list)
-        for phrase, readings in phrases_dict.items():
-            if not 2 <= len(phrase) <= 4:
-                continue
-            key = "".join(toneless(r[0]) for r in readings)
-            phrases[key].append(phrase)
-            for ch in phrase:
-                usage[ch] += 1
-        chars: dict[str, list[str]] = defaultdict(list)
-        for hi in range(0xB0, 0xD8):
-            for lo in range(0xA1, 0xFF):
-                if hi == 0xD7 and lo > 0xF9:
-                    break
-                ch = bytes([hi, lo]).decode("gb2312")
-                chars[toneless(lazy_pinyin(ch)[0])].append(ch)
-        for key in chars:
-            chars[key].sort(key=lambda c: -usage.get(c, 0))
-        for key in phrases:
-            phrases[key].sort(key=lambda p: -sum(usage.get(c, 0) for c in p))
-        self._phrases = dict(phrases)
-        self._syllables = set(chars)
-        self._chars = dict(chars)
-
-    def _ready(self) -> dict[str, list[str]]:
+    def _ready(self) -> dict[str, str]:
         with self._lock:
             if self._chars is None:
-                self._build()
-            assert self._chars is not None
+                data = json.loads(self._index.read_text(encoding="utf-8"))
+                self._phrases = data["phrases"]
+                self._syllables = set(data["chars"])
+                self._chars = data["chars"]
             return self._chars
 
     def candidates(self, letters: str, limit: int = 24) -> list[Candidate]:

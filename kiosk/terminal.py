@@ -115,7 +115,6 @@ class Terminal:
         from kiosk.documents.fonts import register_cjk_font
 
         register_cjk_font()
-        self.pinyin.candidates("a")  # builds the pinyin index (~0.4 s) before anyone types
 
     def close(self) -> None:
         """End any session (wiping it) and stop devices and workers."""

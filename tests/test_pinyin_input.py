@@ -42,3 +42,11 @@ def test_unfinished_syllables_and_v_for_u_umlaut(dictionary):
 @pytest.mark.parametrize("junk", ["", "123", "!!", "ZZZZZZZZ", "qqqq", "x" * 200])
 def test_junk_never_raises(dictionary, junk):
     dictionary.candidates(junk)
+
+
+def test_shipped_index_is_built_from_the_current_pypinyin():
+    import json
+
+    from kiosk.pinyin_input import INDEX, build_index
+
+    assert json.loads(INDEX.read_text(encoding="utf-8")) == build_index(), "run `make pinyin-index`"

@@ -59,7 +59,7 @@ def test_raw_socket_printer_receives_the_exact_pdf(socket_printer, tmp_path):
                           check=True).stdout
     assert HOLDER.full_name in text and "缴费年月" in text and document.serial in text
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
-    assert "WenQuanYiZenHei" in fonts and " yes yes yes " in fonts
+    assert "WenQuanYiMicroHei" in fonts and " yes yes yes " in fonts
     assert verify_pdf(received, key.public_key()).result.valid
 
 
