@@ -50,8 +50,8 @@ def social_insurance_record(document_number: str, months: int = 36, today: dt.da
         m -= 1
         if m == 0:
             y, m = y - 1, 12
-        if m == 1:  # contribution bases are reset every January
-            base = round(base * rng.uniform(1.0, 1.06))
+        if m == 12 and rows:  # bases are reset every January: walking back past one, the base was lower
+            base = round(base / rng.uniform(1.0, 1.06))
         status = "arrears" if (y, m) == (today.year, today.month - 1) and rng.random() < 0.15 else "paid"
         rows.append(MonthRow(
             month=f"{y:04d}-{m:02d}", base=float(base),
