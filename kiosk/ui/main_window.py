@@ -11,7 +11,7 @@ from kiosk.session import Activity, Cancel, HelpClosed, HelpRequested, LanguageC
 from kiosk.terminal import Terminal
 from kiosk.ui.bridge import TerminalBridge
 from kiosk.ui.screens.attract import AttractScreen
-from kiosk.ui.screens.base import Screen
+from kiosk.ui.screens.base import SessionView
 from kiosk.ui.screens.confirm import ConfirmScreen
 from kiosk.ui.screens.done import DoneScreen
 from kiosk.ui.screens.face import FaceScreen
@@ -72,7 +72,7 @@ class MainWindow(QWidget):
         top_lay.addWidget(self.help)
         # screens
         self.stack = QStackedWidget()
-        self.screens: dict[State, Screen] = {
+        self.screens: dict[State, SessionView] = {
             State.ATTRACT: AttractScreen(terminal), State.READING_DOCUMENT: ReadingScreen(terminal),
             State.VERIFYING_FACE: FaceScreen(terminal), State.MENU: MenuScreen(terminal),
             State.SERVICE_FORM: FormScreen(terminal), State.CONFIRM: ConfirmScreen(terminal),

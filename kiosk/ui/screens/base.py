@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
@@ -11,6 +11,12 @@ from kiosk.session import Session
 from kiosk.terminal import Terminal
 from kiosk.ui.text import message
 from kiosk.ui.widgets import label
+
+
+class SessionView(Protocol):
+    """What the main window needs of a screen: draw the session (every screen class implements it)."""
+
+    def render(self, session: Session) -> None: ...
 
 
 class Screen(QWidget):
@@ -26,9 +32,6 @@ class Screen(QWidget):
         def handler() -> None:
             self.terminal.dispatch(event() if callable(event) else event)
         return handler
-
-    def render(self, session: Session) -> None:
-        raise NotImplementedError  # every screen overrides it; Screen itself is never shown
 
     @staticmethod
     def message_label() -> QLabel:
