@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 from kiosk.catalog_source import CatalogSource
 from kiosk.config import Config
@@ -31,16 +32,33 @@ def open_store(config: Config, log: EventLog | None = None) -> TransactionStore:
     return TransactionStore(engine, config.terminal.kiosk_id)
 
 
+class EnrolledSigner:
+    """Signs district requests with the kiosk's key as soon as the kiosk is enrolled.
+
+    The sync daemon enrolls the kiosk, possibly after the shell started: until then requests go unsigned (a
+    production district refuses them, the demo district serves them), and from the first request after
+    enrollment on they are signed, without a restart.
+    """
+
+    def __init__(self, data_dir: Path, kiosk_id: str) -> None:
+        self._data_dir = data_dir
+        self._kiosk_id = kiosk_id
+        self._signer: Any = None
+
+    def __call__(self, method: str, path: str, body: bytes) -> dict[str, str]:
+        if self._signer is None:
+            from kiosk.request_signing import authenticator_for
+
+            self._signer = authenticator_for(self._data_dir, self._kiosk_id)
+            if self._signer is None:
+                return {}
+        return self._signer(method, path, body)
+
+
 def district_client(config: Config) -> HttpDistrictClient:
     """The HTTP district client, signing requests with the kiosk's key once it is enrolled."""
-    authenticator = None
-    try:
-        from kiosk.request_signing import authenticator_for  # built with enrollment (sync issue)
-
-        authenticator = authenticator_for(config.data_dir, config.terminal.kiosk_id)
-    except ImportError:
-        pass
-    return HttpDistrictClient(config.terminal.district_url, authenticator=authenticator)
+    return HttpDistrictClient(config.terminal.district_url,
+                              authenticator=EnrolledSigner(config.data_dir, config.terminal.kiosk_id))
 
 
 def assemble(config: Config, devices: Devices | None = None, log: EventLog | None = None) -> Terminal:
