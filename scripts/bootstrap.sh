@@ -26,8 +26,8 @@ APT_PACKAGES=(
   postgresql
   # voice guidance
   espeak-ng
-  # building wheels that have none (pyscard, pycups)
-  gcc python3-dev
+  # building wheels that have none (pyscard, pycups); venv for Debian's own python3; make for the README
+  gcc python3-dev python3-venv make
 )
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -3,6 +3,7 @@
 # simulated devices, with SQLite databases in .demo/. With no display, the kiosk runs under Xvfb.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh
 ROOT=$(pwd)
 DEMO="$ROOT/.demo"
 PORT=${KIOSK_DISTRICT_PORT:-8470}

@@ -3,6 +3,7 @@
 # (pcscd + vpcd, cupsd, PostgreSQL are started and stopped by the test fixtures themselves).
 set -uo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh || exit $?
 export QT_QPA_PLATFORM=offscreen
 export PYTHONDONTWRITEBYTECODE=1
 .venv/bin/python -m pytest -p no:cacheprovider "$@"
