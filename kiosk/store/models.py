@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -45,6 +47,8 @@ class OutboxRow(Base):
     created_mono: Mapped[float] = mapped_column(nullable=False, default=0.0)
     created_at: Mapped[str] = mapped_column(String(32), nullable=False)
     delivered_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    server_received_at: Mapped[float | None] = mapped_column(nullable=True)  # the district's clock (0002)
+    clock_skew_s: Mapped[float | None] = mapped_column(nullable=True)  # kiosk clock - district clock (0002)
 
 
 class DeadLetterRow(Base):
@@ -74,3 +78,11 @@ class AuditEventRow(Base):
     ts: Mapped[str] = mapped_column(String(32), nullable=False)
     event: Mapped[str] = mapped_column(String(64), nullable=False)
     detail: Mapped[dict] = mapped_column(JSON, nullable=False)
+
+
+class SyncStateRow(Base):
+    """The sync daemon's small key/value state: last success, last error, link, skew, catalog flags (0002)."""
+
+    __tablename__ = "sync_state"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON, nullable=False)

@@ -9,18 +9,14 @@ Ordering is by the kiosk's sequence number only, never by any clock.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Column, Engine, MetaData, String, Table, delete, func, select, text, update
+from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from kiosk.store.models import DeadLetterRow, OutboxRow
-
-# Added by migration 0002 (kiosk/store/migrations/versions/0002_sync_state.py).
-sync_state = Table("sync_state", MetaData(), Column("name", String(32), primary_key=True),
-                   Column("value", JSON, nullable=False))
+from kiosk.store.models import DeadLetterRow, OutboxRow, SyncStateRow
 
 
 def _utc_now() -> dt.datetime:
@@ -69,10 +65,8 @@ class Outbox:
         with Session(self._engine) as s, s.begin():
             if delivered:
                 s.execute(update(OutboxRow).where(OutboxRow.id.in_(delivered), OutboxRow.state == "pending")
-                          .values(state="delivered", delivered_at=now, last_error=None))
-                s.execute(text("UPDATE outbox SET server_received_at = :t, clock_skew_s = :k "
-                               "WHERE id IN (SELECT value FROM json_each(:ids))"),
-                          {"t": server_time, "k": clock_skew_s, "ids": _json_list(delivered)})
+                          .values(state="delivered", delivered_at=now, last_error=None,
+                                  server_received_at=server_time, clock_skew_s=clock_skew_s))
             for x in settlements:
                 if x.delivered:
                     continue
@@ -113,14 +107,14 @@ class Outbox:
     @staticmethod
     def _put_state(s: Session, values: dict[str, Any]) -> None:
         for name, value in values.items():
-            s.execute(text("INSERT INTO sync_state (name, value) VALUES (:n, :v) "
-                           "ON CONFLICT (name) DO UPDATE SET value = excluded.value"),
-                      {"n": name, "v": _json(value)})
+            stmt = sqlite_insert(SyncStateRow).values(name=name, value=value)
+            s.execute(stmt.on_conflict_do_update(index_elements=[SyncStateRow.name],
+                                                 set_={"value": stmt.excluded.value}))
 
     def state(self) -> dict[str, Any]:
         """Every stored sync-state value."""
         with Session(self._engine) as s:
-            return {r.name: r.value for r in s.execute(select(sync_state.c.name, sync_state.c.value))}
+            return {r.name: r.value for r in s.scalars(select(SyncStateRow))}
 
     def status(self) -> dict[str, Any]:
         """Backlog, delivered and dead-letter counts, oldest pending age, last success / error, and the rest
@@ -143,10 +137,3 @@ class Outbox:
                 "last_error_at": state.get("last_error_at"), "link": state.get("link", "unknown"),
                 "clock_skew_s": state.get("clock_skew_s"), "catalog": state.get("catalog")}
 
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _json_list(values: list[int]) -> str:
-    return json.dumps(values)
