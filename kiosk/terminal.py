@@ -220,7 +220,7 @@ class Terminal:
             self._submit(self._record_rating, effect)
         elif isinstance(effect, CallStaff):
             self._log.log(Event.HELP_REQUESTED, session=effect.session_id, state=effect.state.value)
-            self._submit(self._audit, "help-requested", {"state": effect.state.value})
+            self._submit(self._call_staff, effect, self._session.item_id)
         elif isinstance(effect, Speak):
             self._speak(effect.key)
         elif isinstance(effect, SessionEnded):
@@ -440,6 +440,20 @@ class Terminal:
         if not reprint:
             self.dispatch(Printed(pending.tracking_number, pending.transaction_id, len(pending.documents),
                                   pending.queued, sid))
+
+    def _call_staff(self, effect: CallStaff, item_id: str | None) -> None:
+        """Tell the district's staff queue which terminal needs someone, and at which step (no personal data).
+
+        Staff at the service centre also see the Help overlay; when the district is unreachable the request is
+        only logged and audited: a call for help is worth nothing an hour later, so it is not queued.
+        """
+        self._audit("help-requested", {"state": effect.state.value})
+        try:
+            self._district.post_json("/api/v1/help-requests", {"kind": "help", "state": effect.state.value,
+                                                               "item_id": item_id})
+        except KioskError as exc:
+            self._log.log(Event.HELP_REQUESTED, session=effect.session_id, delivered=False,
+                          error=type(exc).__name__)
 
     def _record_rating(self, effect: RecordRating) -> None:
         self._store.set_rating(effect.transaction_id, effect.rating)

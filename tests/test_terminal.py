@@ -142,3 +142,22 @@ def test_device_health_file_for_the_heartbeat(tmp_path, district):
         assert health["printer"] == "paper_out" and health["reader"] == "card_present"
     finally:
         terminal.close()
+
+
+def test_help_reaches_the_district_staff_queue(tmp_path, district):
+    from kiosk.enrollment import enroll
+    from kiosk.session import HelpRequested
+    from sync.district.stats import district_stats
+
+    enroll(tmp_path / "kiosk", district.url, "sc-t-01")  # the daemon's job on a real terminal
+    terminal = make_terminal(tmp_path, district.url)
+    try:
+        terminal.dispatch(Start())
+        wait_for(terminal, lambda s: s.state is State.MENU)
+        terminal.dispatch(HelpRequested())
+        deadline = time.monotonic() + 10
+        while district_stats(district.engine)["help_requests_open"] != 1:
+            assert time.monotonic() < deadline, "no help request reached the district"
+            time.sleep(0.05)
+    finally:
+        terminal.close()
