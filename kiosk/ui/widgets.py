@@ -6,10 +6,11 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QGridLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QVBoxLayout, QWidget,
+    QGridLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QSizePolicy, QVBoxLayout, QWidget,
 )
 
 from kiosk.pinyin_input import Candidate, PinyinDictionary
+from kiosk.ui.theme import BLUE_DARK as BUTTON_TEXT
 
 
 def button(text: str, on_click: Callable[[], None], role: str = "", name: str = "") -> QPushButton:
@@ -23,6 +24,40 @@ def button(text: str, on_click: Callable[[], None], role: str = "", name: str = 
     b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # touch only: no focus ring hopping
     b.clicked.connect(lambda _checked=False: on_click())
     return b
+
+
+class WrapButton(QPushButton):
+    """A touch button whose text wraps onto several lines (long service names, English titles)."""
+
+    def __init__(self, text: str, on_click: Callable[[], None], role: str = "", name: str = "") -> None:
+        super().__init__()
+        if role:
+            self.setObjectName(role)
+        if name:
+            self.setAccessibleName(name)
+            self.setProperty("testid", name)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._label = QLabel(text)
+        self._label.setWordWrap(True)
+        self._label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self._label.setObjectName("buttonText")
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(16, 6, 16, 6)
+        lay.addWidget(self._label)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.clicked.connect(lambda _checked=False: on_click())
+        self.toggled.connect(self._restyle)
+        self._restyle(False)
+
+    def _restyle(self, checked: bool) -> None:
+        colour = "white" if checked else BUTTON_TEXT
+        self._label.setStyleSheet(f"color: {colour}; background: transparent;")
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        self._label.setText(text)
+
+    def text(self) -> str:
+        return self._label.text()
 
 
 def label(text: str = "", role: str = "", wrap: bool = True) -> QLabel:

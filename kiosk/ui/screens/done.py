@@ -24,6 +24,8 @@ class DoneScreen(Screen):
         self.rate_q.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.good = button("", self.send(Rated("good")), "primary", "rate-good")
         self.bad = button("", self.send(Rated("bad")), "danger", "rate-bad")
+        for b in (self.good, self.bad):  # one tap, big enough to find without glasses
+            b.setMinimumSize(260, 120)
         self.thanks = label("", "notice")
         self.reprint = button("", self.send(Reprint()), "", "reprint")
         self.another = button("", self.send(Back()), "", "another")

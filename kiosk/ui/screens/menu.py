@@ -11,7 +11,7 @@ from kiosk.catalog import Catalog, CatalogItem
 from kiosk.session import ItemChosen, Session
 from kiosk.ui.screens.base import Screen
 from kiosk.ui.text import tr
-from kiosk.ui.widgets import TouchKeyboard, button, label
+from kiosk.ui.widgets import TouchKeyboard, WrapButton, button, label
 
 POPULAR = "__popular__"
 COLUMNS = 2
@@ -82,15 +82,18 @@ class MenuScreen(Screen):
         return en if self._language == "en" else zh
 
     def _fill_categories(self) -> None:
+        for old in self._group.buttons():
+            self._group.removeButton(old)
         while self.categories.count():
             item = self.categories.takeAt(0)
             if item.widget():
+                item.widget().hide()  # deleteLater() waits for the event loop: never show both sets meanwhile
                 item.widget().deleteLater()
         assert self._catalog is not None
         entries = [(POPULAR, tr("Most used"))] + [(c.id, self._title(c.title_zh, c.title_en))
                                                   for c in self._catalog.categories]
         for cid, title in entries:
-            b = button(title, lambda c=cid: self._choose_category(c), "category", f"category-{cid}")
+            b = WrapButton(title, lambda c=cid: self._choose_category(c), "category", f"category-{cid}")
             b.setCheckable(True)
             b.setChecked(cid == self._category)
             self._group.addButton(b)
@@ -117,11 +120,12 @@ class MenuScreen(Screen):
         while self.items.count():
             item = self.items.takeAt(0)
             if item.widget():
+                item.widget().hide()
                 item.widget().deleteLater()
         shown = self._visible_items()
         for n, item in enumerate(shown):
-            b = button(self._title(item.title_zh, item.title_en), lambda i=item: self._choose(i), "item",
-                       f"item-{item.id}")
+            b = WrapButton(self._title(item.title_zh, item.title_en), lambda i=item: self._choose(i), "item",
+                           f"item-{item.id}")
             b.setMinimumHeight(110)
             self.items.addWidget(b, n // COLUMNS, n % COLUMNS)
         if not shown:
