@@ -32,7 +32,14 @@ class ConfirmScreen(Screen):
         en = session.language == "en"
         self.title.setText(tr("Please confirm"))
         lines = [(item.title_en if en else item.title_zh) if item else ""]
-        lines += [f"{k}: {v}" for k, v in session.inputs.items()]
+        module = self.terminal.modules.get(item.module) if item else None
+        fields = {f.key: f for f in module.inputs(item.params)} if module and item else {}
+        for key, value in session.inputs.items():
+            f = fields.get(key)
+            if f is None:
+                continue
+            shown = next(((c[2] if en else c[1]) for c in f.choices if c[0] == value), value)
+            lines.append(f"{f.label_en if en else f.label_zh}: {shown}")
         lines.append(tr("Your document and a receipt will be printed."))
         self.summary.setText("\n".join(lines))
         self.back.setText(tr("Back"))
