@@ -23,7 +23,7 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 echo "demo: district server on $URL (log: .demo/district.log)"
-"$BIN/kiosk-sync" --data "$DEMO/kiosk" --district "$URL" >"$DEMO/sync.log" 2>&1 &
+"$BIN/kiosk-sync" --config "$ROOT/assets/config/demo.toml" --data "$DEMO/kiosk" --district "$URL" >"$DEMO/sync.log" 2>&1 &
 pids+=($!)
 echo "demo: sync daemon running (log: .demo/sync.log)"
 

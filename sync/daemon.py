@@ -227,11 +227,15 @@ class SyncDaemon:
                     delay = self._backoff.next_delay(result.retry_after_s)
                     self._log.log(Event.SYNC_BACKOFF, reason=result.reason[:200], retry_in_s=round(delay, 2))
                     next_drain = mono() + delay
-            if now >= next_heartbeat and self._link is not None:
-                self._safely(self.heartbeat)
+            # Heartbeats and catalog checks run whether or not anything waits in the outbox: a new or idle
+            # terminal enrolls, reports its health and receives catalogs all the same.
+            if now >= next_heartbeat:
+                if self._enrolled():
+                    self._safely(self.heartbeat)
                 next_heartbeat = mono() + self._sync.heartbeat_s
-            if now >= next_catalog and self._link is not None:
-                self._safely(self.check_catalog)
+            if now >= next_catalog:
+                if self._enrolled():
+                    self._safely(self.check_catalog)
                 next_catalog = mono() + self._sync.catalog_poll_s
             if now >= next_purge:
                 self._safely(self.purge)
@@ -251,6 +255,18 @@ class SyncDaemon:
                     break
         if self._link is not None:
             self._link.close()
+
+    def _enrolled(self) -> bool:
+        """Enroll if not yet done; False (and the failure recorded in the status) when the district says no or
+        cannot be reached."""
+        if self._link is not None:
+            return True
+        try:
+            self.ensure_enrolled()
+        except (EnrollmentRefused, DistrictUnavailable) as exc:
+            self._failed([], str(exc), link="refused" if isinstance(exc, EnrollmentRefused) else "offline")
+            return False
+        return True
 
     def _safely(self, fn) -> Any:  # noqa: ANN001
         try:

@@ -192,3 +192,22 @@ def test_a_rating_given_after_delivery_still_reaches_the_district(district_sqlit
     finally:
         stop.set()
         thread.join(timeout=10)
+
+
+def test_an_idle_new_terminal_enrolls_and_heartbeats_without_any_transaction(district_sqlite, kiosk_factory,
+                                                                            null_log):
+    from sync.district.models import HeartbeatRow
+
+    k = kiosk_factory("IDLE", district_sqlite.url, heartbeat_s=0.5)
+    stop = threading.Event()
+    thread = threading.Thread(target=SyncDaemon(k.config, k.engine, null_log).run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        def beats() -> int:
+            with Session(district_sqlite.engine) as s:
+                return len(s.scalars(select(HeartbeatRow).where(HeartbeatRow.kiosk == "IDLE")).all())
+        assert wait_for(lambda: beats() >= 1, timeout_s=15)
+        assert Outbox(k.engine).status()["link"] == "online"
+    finally:
+        stop.set()
+        thread.join(timeout=10)
