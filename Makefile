@@ -1,4 +1,4 @@
-# The two commands of the README are `make demo` and `make test`; each installs what it needs (scripts/bootstrap.sh).
+# Conveniences for developers who have make. The README's two commands are ./demo and ./test (no make needed).
 SHELL := /bin/bash
 PY := .venv/bin/python
 
@@ -7,12 +7,11 @@ PY := .venv/bin/python
 setup:
 	@bash scripts/bootstrap.sh
 
-# scripts/demo.sh and scripts/test.sh run the bootstrap themselves, so they work where make is not installed yet.
 demo:
-	@bash scripts/demo.sh
+	@./demo
 
 test:
-	@bash scripts/test.sh
+	@./test
 
 bench: setup
 	@QT_QPA_PLATFORM=offscreen $(PY) -m bench.run
@@ -21,14 +20,14 @@ screenshots: setup
 	@bash scripts/screenshots.sh
 
 translations: setup
-	@.venv/bin/pyside6-lupdate kiosk/ui/*.py kiosk/ui/screens/*.py kiosk/messages.py -ts assets/translations/kiosk_zh_CN.ts -no-obsolete
+	@.venv/bin/pyside6-lupdate kiosk/ui/*.py kiosk/ui/screens/*.py kiosk/i18n/messages.py -ts assets/translations/kiosk_zh_CN.ts -no-obsolete
 	@.venv/bin/pyside6-lrelease assets/translations/kiosk_zh_CN.ts -qm assets/translations/kiosk_zh_CN.qm
 
 pinyin-index: setup
-	@$(PY) -c "import json; from kiosk.pinyin_input import INDEX, build_index; INDEX.parent.mkdir(parents=True, exist_ok=True); INDEX.write_text(json.dumps(build_index(), ensure_ascii=False, separators=(',', ':')), encoding='utf-8')"
+	@$(PY) -c "import json; from kiosk.ui.pinyin_input import INDEX, build_index; INDEX.parent.mkdir(parents=True, exist_ok=True); INDEX.write_text(json.dumps(build_index(), ensure_ascii=False, separators=(',', ':')), encoding='utf-8')"
 
 log-events: setup
-	@$(PY) -m kiosk.log_events > docs/log-events.md
+	@$(PY) -m contract.log_events > docs/log-events.md
 
 clean:
 	rm -rf .demo bench/results.json .pytest_cache

@@ -15,9 +15,9 @@ import time
 
 def _measure(pcscd, document, trust, extended: bool, runs: int = 10) -> tuple[float, int, float]:
     from kiosk.config import DocumentConfig
+    from kiosk.core.identity import PassiveAuth
     from kiosk.devices.document import ReaderEventKind
     from kiosk.devices.document.pcsc import PcscDocumentReader
-    from kiosk.identity import PassiveAuth
     from tests.document.emrtd_chip import EmrtdChip, VirtualCard
 
     reader = PcscDocumentReader(DocumentConfig(reader_name=pcscd.readers[0]), trust_store=trust)
@@ -58,10 +58,9 @@ def _padded_jpeg(jpeg: bytes, size: int) -> bytes:
 
 def run() -> list[dict]:
     """Benchmark rows for `make bench`."""
+    from kiosk.devices.document.trust_store import TrustStore
     from tests.document.documents import build_document, make_pki, photo_bytes, td3_mrz
     from tests.document.pcscd import Pcscd
-
-    from kiosk.devices.document.trust_store import TrustStore
 
     pcscd = Pcscd()
     pcscd.use_socket()  # before the first PC/SC call of this process

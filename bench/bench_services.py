@@ -18,15 +18,15 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 
 
-def _certificate():  # noqa: ANN202
+def _certificate():
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+    from contract.document_signing import LocalDocumentSigner
+    from district import demo_data
+    from kiosk.core.identity import Identity
     from kiosk.documents.issuing import issue_certificate
-    from kiosk.documents.signing import LocalDocumentSigner
-    from kiosk.identity import Identity
     from kiosk.services.api import ServiceContext
     from kiosk.services.builtin.social_insurance import SocialInsuranceRecordModule
-    from sync.district import demo_data
 
     holder = Identity(document_number="330102199003071234", surname="王", given_names="晓梅")
     module = SocialInsuranceRecordModule()
@@ -37,7 +37,7 @@ def _certificate():  # noqa: ANN202
     record = demo_data.social_insurance_record(holder.document_number, 36)
     signer = LocalDocumentSigner(Ed25519PrivateKey.generate(), "http://127.0.0.1:8470")
 
-    def render():  # noqa: ANN202
+    def render():
         spec = module.certificate_spec(ctx, record, 36)
         return issue_certificate(spec, holder.document_number, signer).document
 
@@ -68,16 +68,17 @@ def _render_rows() -> tuple[list[dict], bytes]:
 
 
 def _catalog_rows() -> list[dict]:
-    from kiosk.catalog import SHIPPED_CATALOG_PATH, parse_catalog
+    from contract.catalog.model import parse_catalog
+    from kiosk.catalog.source import SHIPPED_CATALOG
     from kiosk.services.registry import ModuleRegistry
 
     known = ModuleRegistry.discover().ids()
-    data = SHIPPED_CATALOG_PATH.read_bytes()
+    data = SHIPPED_CATALOG.read_bytes()
     parse_catalog(data, known)  # warm-up: imports
     loads = []
     for _ in range(10):
         t = time.perf_counter()
-        catalog = parse_catalog(SHIPPED_CATALOG_PATH.read_bytes(), known)
+        catalog = parse_catalog(SHIPPED_CATALOG.read_bytes(), known)
         loads.append((time.perf_counter() - t) * 1000)
     typed = ["s", "sh", "she", "sheb", "sheba", "shebao", "g", "gj", "gjj", "社", "社保", "公积金", "h", "hu", "huk",
              "hukou", "y", "yi", "yib", "yibao", "no", "no c", "ydjy", "身份证"]
@@ -102,8 +103,8 @@ def _cups_rows(pdf: bytes) -> list[dict]:
                  "better": "lower"}]
     import pwd
 
-    from kiosk.devices.printer import PrintableDocument
     from kiosk.devices.printer.cups import CupsPrinter, configure_queue
+    from kiosk.documents.printable import PrintableDocument
     from tests.printing.cupsd import PrivateCupsd
 
     root = Path(tempfile.mkdtemp(prefix="kiosk-bench-cupsd-"))

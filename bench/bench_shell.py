@@ -46,11 +46,11 @@ def cold_start() -> tuple[float, float]:
 def journey_ms() -> float:
     """One whole journey on simulated devices with every simulated delay at zero: the terminal's own time."""
     sys.path.insert(0, str(REPO))
+    from contract.eventlog import NullEventLog
+    from district.settings import DistrictSettings
     from kiosk.assembly import assemble
     from kiosk.config import load_config
-    from kiosk.eventlog import NullEventLog
-    from kiosk.session import Cancel, Confirmed, FormSubmitted, ItemChosen, Start, State
-    from sync.district.settings import DistrictSettings
+    from kiosk.core.session import Cancel, Confirmed, FormSubmitted, ItemChosen, Start, State
     from tests.sync.district_process import ThreadedDistrict
 
     tmp = Path(tempfile.mkdtemp(prefix="kiosk-bench-"))
@@ -69,7 +69,7 @@ def journey_ms() -> float:
 
     runs = []
     try:
-        for n in range(6):
+        for _ in range(6):
             t0 = time.perf_counter()
             terminal.dispatch(Start())
             wait(State.MENU)

@@ -10,13 +10,14 @@ import threading
 import time
 from pathlib import Path
 
+from contract.durable_sqlite import open_engine, sqlite_url
+from contract.eventlog import NullEventLog
 from kiosk.config import Config, SyncConfig, TerminalConfig
-from kiosk.eventlog import NullEventLog
-from kiosk.store.database import migrate, open_engine, sqlite_url
+from kiosk.store.database import migrate
 from kiosk.store.transactions import TransactionStore
 
 
-def _kiosk(root: Path, name: str, url: str, **sync) -> tuple[Config, object, TransactionStore]:  # noqa: ANN003
+def _kiosk(root: Path, name: str, url: str, **sync) -> tuple[Config, object, TransactionStore]:
     data = root / name
     data.mkdir(parents=True)
     config = Config(terminal=TerminalConfig(kiosk_id=name, data_dir=data, district_url=url),
@@ -118,9 +119,9 @@ def bench_ingest(root: Path) -> list[dict]:
 
 
 def bench_publish_to_applied(root: Path) -> list[dict]:
+    from district.database import open_engine as district_engine
+    from district.tuf_repository import OperatorKeys, TufRepository
     from sync.daemon import SyncDaemon
-    from sync.district.database import open_engine as district_engine
-    from sync.district.tuf_repository import OperatorKeys, TufRepository
     from tests.sync.district_process import REPO, ProcessDistrict
 
     db = f"sqlite:///{root / 'catalog-district.db'}"

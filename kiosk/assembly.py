@@ -6,15 +6,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from kiosk.catalog_source import CatalogSource
+from contract.durable_sqlite import open_engine, sqlite_url
+from contract.eventlog import EventLog
+from contract.log_events import Event
+from kiosk.catalog.source import CatalogSource
 from kiosk.config import Config
-from kiosk.district_client import HttpDistrictClient
-from kiosk.eventlog import EventLog
-from kiosk.log_events import Event
+from kiosk.link.district_client import HttpDistrictClient
 from kiosk.services.registry import ModuleRegistry
-from kiosk.store.database import migrate, open_engine, sqlite_url
+from kiosk.store.database import migrate
 from kiosk.store.transactions import TransactionStore
-from kiosk.terminal import Devices, Terminal
+from kiosk.terminal.terminal import Devices, Terminal
 
 
 def database_path(config: Config) -> Path:
@@ -47,9 +48,9 @@ class EnrolledSigner:
 
     def __call__(self, method: str, path: str, body: bytes) -> dict[str, str]:
         if self._signer is None:
-            from kiosk.request_signing import authenticator_for
+            from kiosk.link.enrollment import signer_for
 
-            self._signer = authenticator_for(self._data_dir, self._kiosk_id)
+            self._signer = signer_for(self._data_dir, self._kiosk_id)
             if self._signer is None:
                 return {}
         return self._signer(method, path, body)

@@ -6,16 +6,11 @@ a kind sentence; logs carry the class name and the detail. Device layers raise s
 
 from __future__ import annotations
 
+from contract.errors import ContractError
 
-class KioskError(Exception):
-    """Base of all errors the terminal expects and handles."""
 
-    message_key = "error.generic"
-    retryable = False
-
-    def __init__(self, detail: str = "") -> None:
-        super().__init__(detail or self.__class__.__name__)
-        self.detail = detail
+class KioskError(ContractError):
+    """Base of all errors the terminal expects and handles (the contract's errors share its base)."""
 
 
 class ConfigError(KioskError):

@@ -26,8 +26,8 @@ APT_PACKAGES=(
   postgresql
   # voice guidance
   espeak-ng
-  # building wheels that have none (pyscard, pycups); venv for Debian's own python3; make for the README
-  gcc python3-dev python3-venv make
+  # Python itself (a bare Debian 12 has none), its venv, and a compiler for wheels that have none (pyscard, pycups)
+  python3 python3-venv python3-dev gcc
 )
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }

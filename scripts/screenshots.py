@@ -18,12 +18,12 @@ sys.path.insert(0, str(REPO))
 def main() -> int:
     from PySide6.QtWidgets import QApplication
 
+    from contract.eventlog import NullEventLog
+    from district.settings import DistrictSettings
     from kiosk.assembly import assemble
     from kiosk.config import load_config
-    from kiosk.eventlog import NullEventLog
-    from kiosk.session import Confirmed, FormSubmitted, ItemChosen, LanguageChosen, Start, State
+    from kiosk.core.session import Confirmed, FormSubmitted, ItemChosen, LanguageChosen, Start, State
     from kiosk.ui.app import build_window, make_application
-    from sync.district.settings import DistrictSettings
     from tests.sync.district_process import ThreadedDistrict
 
     out = REPO / "docs" / "screenshots"
@@ -75,7 +75,7 @@ def main() -> int:
         wait(State.SERVICE_FORM)
         shot(f"form-{suffix}")
         if lang == "zh_CN":  # a text field: Chinese typed through the pinyin keyboard
-            from kiosk.session import Back
+            from kiosk.core.session import Back
             terminal.dispatch(Back())
             wait(State.MENU)
             terminal.dispatch(ItemChosen("hh-residence-permit-renew", True))
@@ -99,7 +99,7 @@ def main() -> int:
         terminal.dispatch(Confirmed())
         wait(State.DONE)
         shot(f"done-{suffix}")
-        from kiosk.session import Cancel
+        from kiosk.core.session import Cancel
         terminal.dispatch(Cancel())
         wait(State.ATTRACT)
     terminal.close()

@@ -2,7 +2,7 @@
 
 Verification (signatures, thresholds, expiry, version numbers: no rollback, no freeze) is python-tuf's ngclient,
 starting from the root pinned at enrollment (<data>/district/root.json). A verified catalog that also parses
-(kiosk.catalog.parse_catalog) replaces <data>/catalog/current.json by one atomic rename; the shell reloads it when
+(contract.catalog.model.parse_catalog) replaces <data>/catalog/current.json by one atomic rename; the shell reloads it when
 it is back at the Attract screen, so a catalog never changes under a citizen. Any failure keeps the last good
 catalog. Offline past metadata expiry: the kiosk keeps serving the last good catalog and flags it
 (`catalog.expired` in the sync status) until fresh metadata verifies again (docs/sync.md).
@@ -23,8 +23,9 @@ from tuf.api import exceptions as tuf_errors
 from tuf.api.metadata import Metadata
 from tuf.ngclient import FetcherInterface, Updater
 
-from kiosk.catalog import CatalogInvalid, parse_catalog
-from kiosk.enrollment import district_dir, write_atomic
+from contract.atomic_write import write_atomic
+from contract.catalog.model import CatalogInvalid, parse_catalog
+from kiosk.link.enrollment import district_dir
 from kiosk.store.models import CatalogVersionRow
 from sync.link import DistrictLink, Unreachable
 
@@ -146,7 +147,7 @@ class CatalogUpdater:
 
     def _apply(self, data: bytes, version: int, sha256: str) -> None:
         write_atomic(self.current_file, data)  # fsync + rename: the shell sees the old file or the new one
-        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         with Session(self._engine) as s, s.begin():
             s.execute(update(CatalogVersionRow).where(CatalogVersionRow.active.is_(True)).values(active=False))
             row = s.scalar(select(CatalogVersionRow).where(CatalogVersionRow.version == version,
@@ -177,7 +178,7 @@ class CatalogUpdater:
 
     def _finish(self, check: CatalogCheck) -> CatalogCheck:
         expires = self.trusted_expiry()
-        expired = expires is not None and expires <= dt.datetime.now(dt.timezone.utc)
+        expired = expires is not None and expires <= dt.datetime.now(dt.UTC)
         if check.outcome == "refused" and "expired" in check.reason:
             expired = True
         return CatalogCheck(check.outcome, check.reason, check.version, check.sha256, expired,

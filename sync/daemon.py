@@ -19,12 +19,15 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from contract.atomic_write import write_atomic
+from contract.eventlog import EventLog
+from contract.heartbeat import Heartbeat
+from contract.log_events import Event
+from contract.request_signing import RequestSigner
 from kiosk.config import Config
-from kiosk.enrollment import EnrollmentRefused, current_enrollment, enroll, write_atomic
 from kiosk.errors import DistrictUnavailable
-from kiosk.eventlog import EventLog
-from kiosk.log_events import Event
-from kiosk.request_signing import RequestSigner, load_or_create_key
+from kiosk.link.enrollment import EnrollmentRefused, current_enrollment, enroll
+from kiosk.link.kiosk_key import load_or_create_key
 from kiosk.store.outbox import Outbox, Settlement
 from sync.backoff import Backoff
 from sync.catalog_updater import CatalogUpdater, active_catalog_version, check_as_state
@@ -45,7 +48,7 @@ class DrainResult:
 
 
 def _iso_now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 class SyncDaemon:
@@ -165,17 +168,17 @@ class SyncDaemon:
     def heartbeat(self) -> bool:
         """Send the kiosk's state to the district; True when acknowledged."""
         status = self._outbox.status()
-        body = {"backlog": status["pending"], "oldest_pending_age_s": status["oldest_pending_age_s"],
-                "dead_letters": status["dead_letter"], "last_success": status["last_success"],
-                "last_error": status["last_error"], "catalog_version": active_catalog_version(self._engine),
-                "catalog_expired": bool((status.get("catalog") or {}).get("expired")),
-                "software_version": _software_version(), "devices": _device_health(self._data)}
+        beat = Heartbeat(backlog=status["pending"], oldest_pending_age_s=status["oldest_pending_age_s"],
+                         dead_letters=status["dead_letter"], last_success=status["last_success"],
+                         last_error=status["last_error"], catalog_version=active_catalog_version(self._engine),
+                         catalog_expired=bool((status.get("catalog") or {}).get("expired")),
+                         software_version=_software_version(), devices=_device_health(self._data))
         try:
-            self.link.post("/api/v1/heartbeat", body)
+            self.link.post("/api/v1/heartbeat", beat.model_dump(mode="json"))
         except (Unreachable, Refused, EnrollmentRefused, DistrictUnavailable):
             return False
         self._outbox.put_state({"link": "online", "last_contact": _iso_now()})
-        self._log.log(Event.HEARTBEAT_SENT, backlog=body["backlog"])
+        self._log.log(Event.HEARTBEAT_SENT, backlog=beat.backlog)
         return True
 
     def check_catalog(self) -> dict[str, Any]:
@@ -268,7 +271,7 @@ class SyncDaemon:
             return False
         return True
 
-    def _safely(self, fn) -> Any:  # noqa: ANN001
+    def _safely(self, fn) -> Any:
         try:
             return fn()
         except Exception as exc:  # noqa: BLE001 - housekeeping never kills the daemon

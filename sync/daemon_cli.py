@@ -38,12 +38,13 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the `kiosk-sync` console script."""
     from pathlib import Path
 
+    from contract.durable_sqlite import open_engine, sqlite_url
+    from contract.eventlog import EventLog
+    from contract.log_events import Event
     from kiosk.commands.common import config_from_args
-    from kiosk.enrollment import EnrollmentRefused
     from kiosk.errors import ConfigError, DistrictUnavailable
-    from kiosk.eventlog import EventLog
-    from kiosk.log_events import Event
-    from kiosk.store.database import migrate, open_engine, sqlite_url
+    from kiosk.link.enrollment import EnrollmentRefused
+    from kiosk.store.database import migrate
     from sync.daemon import SyncDaemon
 
     args = build_parser().parse_args(argv)

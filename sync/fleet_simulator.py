@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from kiosk.request_signing import RequestSigner, public_key_hex
+from contract.request_signing import RequestSigner, public_key_hex
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """The sync daemon's signed HTTP link to the district: classifies every outcome as answer, retry or refusal.
 
-Unlike kiosk.district_client (what service modules use while a citizen waits), the daemon needs the status code,
+Unlike kiosk.link.district_client (what service modules use while a citizen waits), the daemon needs the status code,
 Retry-After and the server's clock, so it keeps its own httpx client, signed with the same RequestSigner.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from kiosk.request_signing import RequestSigner
+from contract.request_signing import RequestSigner
 
 
 class Unreachable(Exception):
@@ -51,7 +51,7 @@ def _retry_after(response: httpx.Response) -> float | None:
 
 class DistrictLink:
     def __init__(self, base_url: str, signer: RequestSigner | None, timeout_s: float = 10.0,
-                 transport: httpx.BaseTransport | None = None, clock=time.time) -> None:  # noqa: ANN001
+                 transport: httpx.BaseTransport | None = None, clock=time.time) -> None:
         self.base_url = base_url.rstrip("/")
         self.signer = signer
         self._clock = clock  # the kiosk's wall clock, only to measure skew against the server's

@@ -7,8 +7,8 @@ import json
 import os
 from pathlib import Path
 
-from kiosk.catalog_source import SHIPPED_CATALOG, CatalogSource
-from kiosk.eventlog import EventLog
+from contract.eventlog import EventLog
+from kiosk.catalog.source import SHIPPED_CATALOG, CatalogSource
 
 
 def write(path: Path, data: bytes) -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from district.settings import DistrictSettings
 from kiosk.assembly import EnrolledSigner
-from kiosk.enrollment import enroll
-from sync.district.settings import DistrictSettings
+from kiosk.link.enrollment import enroll
 from tests.sync.district_process import ThreadedDistrict
 
 

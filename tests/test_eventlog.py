@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 import json
 
-from kiosk.eventlog import EventLog, scrub
-from kiosk.log_events import Event, markdown_table
+from contract.eventlog import EventLog, scrub
+from contract.log_events import Event, markdown_table
 
 
 def lines(stream: io.StringIO) -> list[dict]:

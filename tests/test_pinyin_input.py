@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.pinyin_input import PinyinDictionary, toneless
+from kiosk.ui.pinyin_input import PinyinDictionary, toneless
 
 
 @pytest.fixture(scope="module")
@@ -12,7 +12,7 @@ def dictionary() -> PinyinDictionary:
     return PinyinDictionary()
 
 
-def texts(cands) -> list[str]:  # noqa: ANN001
+def texts(cands) -> list[str]:
     return [c.text for c in cands]
 
 
@@ -47,6 +47,6 @@ def test_junk_never_raises(dictionary, junk):
 def test_shipped_index_is_built_from_the_current_pypinyin():
     import json
 
-    from kiosk.pinyin_input import INDEX, build_index
+    from kiosk.ui.pinyin_input import INDEX, build_index
 
     assert json.loads(INDEX.read_text(encoding="utf-8")) == build_index(), "run `make pinyin-index`"

@@ -4,14 +4,41 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.devices.document import AccessKey
-from kiosk.devices.face import FaceDecision, FaceOutcome
-from kiosk.identity import Identity, PassiveAuth
-from kiosk.session import (
-    AccessKeyEntered, Activity, Back, Cancel, CallStaff, Confirmed, DocumentFailed, DocumentRead, EndReason,
-    FaceDecided, FormSubmitted, HelpClosed, HelpRequested, ItemChosen, LanguageChosen, Printed, PrintFailed, Rated,
-    ReadDocument, RecordRating, Retry, RetryPrint, Rules, RunService, ServiceFailed, SessionEnded, Start, State,
-    Tick, VerifyFace, new_session, step,
+from kiosk.core.face_decision import FaceDecision, FaceOutcome
+from kiosk.core.identity import AccessKey, Identity, PassiveAuth
+from kiosk.core.session import (
+    AccessKeyEntered,
+    Activity,
+    Back,
+    CallStaff,
+    Cancel,
+    Confirmed,
+    DocumentFailed,
+    DocumentRead,
+    EndReason,
+    FaceDecided,
+    FormSubmitted,
+    HelpClosed,
+    HelpRequested,
+    ItemChosen,
+    LanguageChosen,
+    Printed,
+    PrintFailed,
+    Rated,
+    ReadDocument,
+    RecordRating,
+    Retry,
+    RetryPrint,
+    Rules,
+    RunService,
+    ServiceFailed,
+    SessionEnded,
+    Start,
+    State,
+    Tick,
+    VerifyFace,
+    new_session,
+    step,
 )
 
 RULES = Rules(inactivity_s=60, warning_s=15, done_return_s=20, max_face_attempts=3)

@@ -8,19 +8,26 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from contract.eventlog import NullEventLog
 from kiosk.assembly import assemble
 from kiosk.config import load_config
-from kiosk.errors import CardRemoved
-from kiosk.eventlog import NullEventLog
-from kiosk.session import (
-    Cancel, Confirmed, DocumentFailed, FormSubmitted, ItemChosen, Retry, Start, State,
+from kiosk.core.session import (
+    Cancel,
+    Confirmed,
+    DocumentFailed,
+    FormSubmitted,
+    ItemChosen,
+    Retry,
+    Start,
+    State,
 )
+from kiosk.errors import CardRemoved
 from tests.sync.district_process import ThreadedDistrict, free_port
 
 SI = "si-contribution-record"
 
 
-def make_terminal(tmp_path: Path, district_url: str):  # noqa: ANN201
+def make_terminal(tmp_path: Path, district_url: str):
     config = load_config(None, {
         "terminal": {"data_dir": str(tmp_path / "kiosk"), "district_url": district_url, "kiosk_id": "sc-t-01"},
         "simulated": {"read_delay_s": 0.0, "face_delay_s": 0.0, "print_delay_s": 0.0},
@@ -30,14 +37,14 @@ def make_terminal(tmp_path: Path, district_url: str):  # noqa: ANN201
     return terminal
 
 
-def wait_for(terminal, predicate, timeout: float = 20.0) -> None:  # noqa: ANN001
+def wait_for(terminal, predicate, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while not predicate(terminal.session):
         assert time.monotonic() < deadline, f"stuck in {terminal.session.state}: {terminal.session.message_key}"
         time.sleep(0.005)
 
 
-def to_confirm(terminal) -> None:  # noqa: ANN001
+def to_confirm(terminal) -> None:
     terminal.dispatch(Start())
     wait_for(terminal, lambda s: s.state is State.MENU)
     terminal.dispatch(ItemChosen(SI, True))
@@ -45,14 +52,14 @@ def to_confirm(terminal) -> None:  # noqa: ANN001
     assert terminal.session.state is State.CONFIRM
 
 
-def rows(terminal, sql: str) -> list:  # noqa: ANN001
+def rows(terminal, sql: str) -> list:
     with terminal._store.engine.connect() as c:
         return c.execute(text(sql)).all()
 
 
 @pytest.fixture()
-def district(tmp_path: Path):  # noqa: ANN201
-    from sync.district.settings import DistrictSettings
+def district(tmp_path: Path):
+    from district.settings import DistrictSettings
 
     server = ThreadedDistrict(DistrictSettings(db_url=f"sqlite:///{tmp_path / 'd.db'}", demo=True)).start()
     yield server
@@ -145,9 +152,9 @@ def test_device_health_file_for_the_heartbeat(tmp_path, district):
 
 
 def test_help_reaches_the_district_staff_queue(tmp_path, district):
-    from kiosk.enrollment import enroll
-    from kiosk.session import HelpRequested
-    from sync.district.stats import district_stats
+    from district.stats import district_stats
+    from kiosk.core.session import HelpRequested
+    from kiosk.link.enrollment import enroll
 
     enroll(tmp_path / "kiosk", district.url, "sc-t-01")  # the daemon's job on a real terminal
     terminal = make_terminal(tmp_path, district.url)

@@ -50,7 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _access_key(args: argparse.Namespace):
-    from kiosk.devices.document.mrz import access_key_from_fields, access_key_from_mrz  # noqa: PLC0415
+    from kiosk.devices.document.mrz import access_key_from_fields, access_key_from_mrz
 
     if args.mrz and (args.doc or args.dob or args.expiry):
         raise ValueError("give either --mrz or --doc/--dob/--expiry, not both")
@@ -62,11 +62,11 @@ def _access_key(args: argparse.Namespace):
 
 
 def _read(args: argparse.Namespace) -> int:
-    import dataclasses  # noqa: PLC0415
+    import dataclasses
 
-    from kiosk.devices.document.pcsc import PcscDocumentReader  # noqa: PLC0415
-    from kiosk.devices.document.trust_store import TrustStore  # noqa: PLC0415
-    from kiosk.errors import CardError, MalformedCardData  # noqa: PLC0415
+    from kiosk.devices.document.pcsc import PcscDocumentReader
+    from kiosk.devices.document.trust_store import TrustStore
+    from kiosk.errors import CardError, MalformedCardData
 
     try:
         key = _access_key(args)
@@ -108,12 +108,12 @@ def _describe(exc: Exception) -> str:
 
 
 def _ocr(args: argparse.Namespace) -> int:
-    import time  # noqa: PLC0415
+    import time
 
-    from PIL import Image, UnidentifiedImageError  # noqa: PLC0415
+    from PIL import Image, UnidentifiedImageError
 
-    from kiosk.devices.document.mrz_ocr import MrzOcr  # noqa: PLC0415
-    from kiosk.errors import MrzUnreadable  # noqa: PLC0415
+    from kiosk.devices.document.mrz_ocr import MrzOcr
+    from kiosk.errors import MrzUnreadable
 
     try:
         frame = Image.open(args.image)
@@ -138,7 +138,7 @@ def _ocr(args: argparse.Namespace) -> int:
 
 
 def _readers(args: argparse.Namespace) -> int:
-    from smartcard import scard as s  # noqa: PLC0415
+    from smartcard import scard as s
 
     reader_filter = config_from_args(args).document.reader_name
     hresult, ctx = s.SCardEstablishContext(s.SCARD_SCOPE_USER)

@@ -41,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     catalog.set_defaults(func=lambda _args: (catalog.print_help(), 2)[1])
 
 
-def _known_modules():  # noqa: ANN202
+def _known_modules():
     from kiosk.services.registry import ModuleRegistry
 
     registry = ModuleRegistry.discover()
@@ -50,10 +50,10 @@ def _known_modules():  # noqa: ANN202
     return registry
 
 
-def _active_catalog(args: argparse.Namespace, registry):  # noqa: ANN001, ANN202
-    from kiosk.catalog import load_catalog
-    from kiosk.catalog_source import CatalogSource
-    from kiosk.eventlog import NullEventLog
+def _active_catalog(args: argparse.Namespace, registry):
+    from contract.catalog.model import load_catalog
+    from contract.eventlog import NullEventLog
+    from kiosk.catalog.source import CatalogSource
 
     if args.file is not None:
         return load_catalog(args.file, registry.ids())
@@ -61,7 +61,7 @@ def _active_catalog(args: argparse.Namespace, registry):  # noqa: ANN001, ANN202
     return CatalogSource(config.data_dir, NullEventLog(), registry.ids(), override=config.catalog.path).catalog
 
 
-def item_json(item, registry) -> dict:  # noqa: ANN001
+def item_json(item, registry) -> dict:
     """One item as `kiosk catalog list --json` prints it."""
     module = registry.get(item.module)
     inputs = []
@@ -78,7 +78,7 @@ def item_json(item, registry) -> dict:  # noqa: ANN001
 
 
 def _list(args: argparse.Namespace) -> int:
-    from kiosk.catalog import CatalogInvalid
+    from contract.catalog.model import CatalogInvalid
 
     registry = _known_modules()
     try:
@@ -95,7 +95,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from kiosk.catalog import CatalogInvalid, load_catalog
+    from contract.catalog.model import CatalogInvalid, load_catalog
 
     registry = _known_modules()
     try:
@@ -113,7 +113,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _search(args: argparse.Namespace) -> int:
-    from kiosk.catalog import CatalogInvalid
+    from contract.catalog.model import CatalogInvalid
 
     registry = _known_modules()
     try:
@@ -126,7 +126,7 @@ def _search(args: argparse.Namespace) -> int:
 
 
 def _keywords(args: argparse.Namespace) -> int:
-    from kiosk.catalog_search import keywords_for
+    from contract.catalog.search import keywords_for
 
     try:
         doc = json.loads(args.file.read_text(encoding="utf-8"))

@@ -30,7 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from kiosk.documents.signing import load_district_document_key, parse_public_key, verify_text
+    from contract.document_signing import parse_public_key, verify_text
+    from kiosk.documents.signing import load_district_document_key
     from kiosk.documents.verification import verify_pdf
     from kiosk.errors import DocumentKeyMissing
 
@@ -72,7 +73,8 @@ def _verify(args: argparse.Namespace) -> int:
 def _fetch_key(args: argparse.Namespace) -> int:
     import httpx
 
-    from kiosk.documents.signing import KEY_PATH, store_district_document_key
+    from contract.document_signing import KEY_PATH
+    from kiosk.documents.signing import store_district_document_key
 
     config = config_from_args(args)
     try:

@@ -15,8 +15,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _enroll(args: argparse.Namespace) -> int:
-    from kiosk.enrollment import EnrollmentRefused, district_dir, enroll
     from kiosk.errors import DistrictUnavailable
+    from kiosk.link.enrollment import EnrollmentRefused, district_dir, enroll
 
     config = config_from_args(args)
     try:

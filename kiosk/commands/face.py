@@ -32,8 +32,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _verify(args: argparse.Namespace) -> int:
     started = time.monotonic()
     config = config_from_args(args)
-    from kiosk.devices.face.dlib_models import load_models  # noqa: PLC0415 - dlib only for this command
-    from kiosk.devices.face.photo import UnreadableImage, decode_image, encode_photo, face_distance  # noqa: PLC0415
+    from kiosk.devices.face.dlib_models import load_models
+    from kiosk.devices.face.photo import UnreadableImage, decode_image, encode_photo, face_distance
 
     models = load_models()
 

@@ -18,7 +18,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _status(args: argparse.Namespace) -> int:
-    from kiosk.store.database import migrate, open_engine, sqlite_url
+    from contract.durable_sqlite import open_engine, sqlite_url
+    from kiosk.store.database import migrate
     from kiosk.store.outbox import Outbox
 
     config = config_from_args(args)

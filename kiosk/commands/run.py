@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from contract.errors import ContractError
 from kiosk.commands.common import add_config_options, config_from_args, fail
 
 
@@ -16,11 +17,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from kiosk.errors import KioskError
-
     try:
         config = config_from_args(args)
-    except KioskError as exc:
+    except ContractError as exc:
         return fail(str(exc))
     from kiosk.ui.app import run_shell
 

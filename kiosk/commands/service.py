@@ -38,13 +38,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _run(args: argparse.Namespace) -> int:
     import datetime as dt
 
+    from contract.catalog.model import CatalogInvalid
+    from contract.eventlog import NullEventLog
     from kiosk.assembly import district_client, open_store
-    from kiosk.catalog import CatalogInvalid
-    from kiosk.catalog_source import CatalogSource
+    from kiosk.catalog.source import CatalogSource
+    from kiosk.core.identity import identity_from_fields
     from kiosk.devices.printer.receipt_pdf import render_receipt_pdf
     from kiosk.errors import DistrictUnavailable, InputInvalid, KioskError
-    from kiosk.eventlog import NullEventLog
-    from kiosk.identity import identity_from_fields
     from kiosk.services.api import OfflinePolicy
     from kiosk.services.registry import ModuleRegistry
     from kiosk.services.runner import ServiceRunner

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from contract.eventlog import EventLog
 from kiosk.config import Config
+from kiosk.devices.bundle import Devices
 from kiosk.errors import ConfigError
-from kiosk.eventlog import EventLog
-from kiosk.terminal import Devices
 
 ASSETS = Path(__file__).resolve().parent.parent.parent / "assets"
 DEMO_IDENTITY = ASSETS / "demo" / "identity.json"
@@ -18,11 +18,22 @@ def build_devices(config: Config, log: EventLog | None = None) -> Devices:
     """The terminal's devices as configured (simulated ones by default)."""
     printer = _printer(config)
     camera = _camera(config)
-    return Devices(reader=_reader(config, log), face=_face(config, camera), printer=printer,
-                   receipt_printer=_receipt_printer(config, printer), voice=_voice(config), camera=camera)
+    reader = _reader(config, log)
+    return Devices(reader=reader, face=_face(config, camera), printer=printer,
+                   receipt_printer=_receipt_printer(config, printer), voice=_voice(config), camera=camera,
+                   mrz=_mrz_reader(camera, reader.needs_access_key))
 
 
-def _reader(config: Config, log: EventLog | None):  # noqa: ANN202
+def _mrz_reader(camera, needs_access_key: bool):
+    """The camera reads the printed MRZ only for readers that need it to open the chip (ICAO BAC/PACE)."""
+    if camera is None or not needs_access_key:
+        return None
+    from kiosk.devices.document.mrz_ocr import MrzOcr
+
+    return MrzOcr()
+
+
+def _reader(config: Config, log: EventLog | None):
     kind = config.devices.document_reader
     if kind == "simulated":
         from kiosk.devices.document.simulated import SimulatedDocumentReader
@@ -37,7 +48,7 @@ def _reader(config: Config, log: EventLog | None):  # noqa: ANN202
     raise ConfigError(f"[devices] document_reader: unknown kind {kind!r} (simulated | pcsc)")
 
 
-def _camera(config: Config):  # noqa: ANN202
+def _camera(config: Config):
     kind = config.devices.camera
     if kind == "simulated":
         if not config.simulated.camera_source:
@@ -52,7 +63,7 @@ def _camera(config: Config):  # noqa: ANN202
     raise ConfigError(f"[devices] camera: unknown kind {kind!r} (simulated | opencv)")
 
 
-def _face(config: Config, camera):  # noqa: ANN001, ANN202
+def _face(config: Config, camera):
     kind = config.devices.face
     if kind == "simulated":
         from kiosk.devices.face.simulated import SimulatedFaceVerifier
@@ -68,7 +79,7 @@ def _face(config: Config, camera):  # noqa: ANN001, ANN202
     raise ConfigError(f"[devices] face: unknown kind {kind!r} (simulated | dlib)")
 
 
-def _printer(config: Config):  # noqa: ANN202
+def _printer(config: Config):
     kind = config.devices.printer
     if kind == "pdf-folder":
         from kiosk.devices.printer.pdf_folder import PdfFolderPrinter
@@ -82,7 +93,7 @@ def _printer(config: Config):  # noqa: ANN202
     raise ConfigError(f"[devices] printer: unknown kind {kind!r} (pdf-folder | cups)")
 
 
-def _receipt_printer(config: Config, a4):  # noqa: ANN001, ANN202
+def _receipt_printer(config: Config, a4):
     kind = config.devices.receipt_printer
     if kind == "none":
         from kiosk.devices.printer.receipt_pdf import A4ReceiptPrinter
@@ -95,7 +106,7 @@ def _receipt_printer(config: Config, a4):  # noqa: ANN001, ANN202
     raise ConfigError(f"[devices] receipt_printer: unknown kind {kind!r} (none | escpos)")
 
 
-def _voice(config: Config):  # noqa: ANN202
+def _voice(config: Config):
     from kiosk.devices.voice import EspeakVoice, SilentVoice
 
     if not config.ui.voice:

@@ -64,7 +64,7 @@ def embedded_content_text(content: dict[str, Any]) -> str:
     """The PDF Keywords value carrying `content`: prefix + b64url(zlib(canonical JSON))."""
     import zlib
 
-    from kiosk.documents.signing import b64u, canonical_json
+    from contract.document_signing import b64u, canonical_json
 
     return CONTENT_PREFIX + b64u(zlib.compress(canonical_json(content), 9))
 
@@ -170,7 +170,7 @@ def render_certificate(spec: CertificateSpec, qr_text: str = "") -> bytes:
     return buf.getvalue()
 
 
-def _draw_table(c, spec: CertificateSpec, font: str, left: float, right: float, y: float) -> float:  # noqa: ANN001
+def _draw_table(c, spec: CertificateSpec, font: str, left: float, right: float, y: float) -> float:
     from reportlab.lib.colors import Color, black
 
     if spec.table_title:
@@ -201,7 +201,7 @@ def _draw_table(c, spec: CertificateSpec, font: str, left: float, right: float, 
             c.rect(left, y - row_h, right - left, row_h, stroke=0, fill=1)
         c.setFillColor(red if r in spec.highlight_rows else black)
         c.setFont(font, 7.8)
-        for n, (col, cell) in enumerate(zip(spec.columns, row)):
+        for n, (col, cell) in enumerate(zip(spec.columns, row, strict=False)):
             base_y = y - row_h + 1.2 * MM
             if col.align == "right":
                 c.drawRightString(xs[n + 1] - 1.5 * MM, base_y, cell)
@@ -222,7 +222,7 @@ def _draw_table(c, spec: CertificateSpec, font: str, left: float, right: float, 
     return y
 
 
-def _fit(c, text: str, font: str, size: float, width: float) -> str:  # noqa: ANN001
+def _fit(c, text: str, font: str, size: float, width: float) -> str:
     if c.stringWidth(text, font, size) <= width:
         return text
     while text and c.stringWidth(text + "…", font, size) > width:

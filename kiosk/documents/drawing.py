@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 
-def draw_qr(c, text: str, x: float, y: float, size: float) -> None:  # noqa: ANN001
+def draw_qr(c, text: str, x: float, y: float, size: float) -> None:
     """Vector QR (error correction M) with its quiet zone inside `size`."""
     import qrcode
     from reportlab.lib.colors import black
@@ -30,7 +30,7 @@ def draw_qr(c, text: str, x: float, y: float, size: float) -> None:  # noqa: ANN
     c.drawPath(path, stroke=0, fill=1)
 
 
-def wrap_text(c, text: str, font: str, size: float, width: float) -> Sequence[str]:  # noqa: ANN001
+def wrap_text(c, text: str, font: str, size: float, width: float) -> Sequence[str]:
     """Break `text` into lines no wider than `width`: between CJK characters, or between Latin words."""
     tokens = re.findall(r"[A-Za-z0-9.,;:'()\-/]+ ?|.", text)
     lines, current = [], ""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kiosk.devices.printer import PrintableDocument
+from contract.document_signing import DocumentSigner, SignedPayload, VerificationPayload, content_hash, holder_hash
 from kiosk.documents.certificate import CertificateSpec, render_certificate
-from kiosk.documents.signing import DocumentSigner, SignedPayload, VerificationPayload, content_hash, holder_hash
+from kiosk.documents.printable import PrintableDocument
 
 
 @dataclass(frozen=True)

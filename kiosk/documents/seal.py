@@ -14,7 +14,7 @@ from reportlab.lib.colors import Color
 SEAL_RED = Color(0.82, 0.09, 0.09)
 
 
-def draw_seal(canvas, cx: float, cy: float, radius: float, office: str, label: str, font: str) -> None:  # noqa: ANN001
+def draw_seal(canvas, cx: float, cy: float, radius: float, office: str, label: str, font: str) -> None:
     """Draw the seal centred at (cx, cy) with `office` along the upper arc and `label` under the star."""
     canvas.saveState()
     canvas.setFillColor(SEAL_RED)
@@ -47,7 +47,7 @@ def draw_seal(canvas, cx: float, cy: float, radius: float, office: str, label: s
     canvas.restoreState()
 
 
-def _star(canvas, cx: float, cy: float, r: float) -> None:  # noqa: ANN001
+def _star(canvas, cx: float, cy: float, r: float) -> None:
     path = canvas.beginPath()
     for k in range(10):
         rr = r if k % 2 == 0 else r * 0.38

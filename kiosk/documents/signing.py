@@ -1,138 +1,24 @@
-"""Signed verification payloads printed as QR codes, and the district's public document key.
+"""The kiosk's side of document signing: the district signs, the kiosk keeps only its public key.
 
-Who signs: the district. The kiosk never holds the district's document signing key (a stolen kiosk must not
-be able to mint certificates); it asks `POST /api/v1/documents/sign` to sign the payload of each certificate and
-prints the answer. Verification needs only the district's PUBLIC document key, which the kiosk receives at
-enrollment (the district announces it as `public_keys["document"]`, PEM, in its enrollment answer, and
-kiosk.enrollment writes it into `<data>/district/keys.json`; `store_district_document_key` writes it as
-`<data>/district/document_key.pub` for tools and tests), so `kiosk document verify` works offline. It is also
+The district announces its public document key at enrollment (`public_keys["document"]`, PEM, which
+kiosk.link.enrollment writes into `<data>/district/keys.json`); `store_district_document_key` writes it as
+`<data>/district/document_key.pub` for tools and tests, so `kiosk document verify` works offline. It is also
 served at `GET /api/v1/documents/key`.
-
-The payload: version, serial, a hash of the holder's ID number (salted with the serial so certificates of one
-holder cannot be linked), a hash of the certificate's content, the issue date, and the signing key's id. The
-signature is Ed25519 over `signed_message()`. The QR text is the district's public verification URL carrying
-these fields as query parameters, so a phone scan opens the district's page and shows the result.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
-import os
-import secrets
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import parse_qs, urlencode, urlsplit
 
+from contract.atomic_write import write_atomic
+from contract.document_signing import SIGN_PATH, SignedPayload, VerificationPayload, parse_public_key, unb64u
 from kiosk.errors import DocumentKeyMissing
 
-PAYLOAD_VERSION = "1"
-DOMAIN = b"kiosk-document-v1"
 DOCUMENT_KEY_FILE = Path("district") / "document_key.pub"
-ENROLLMENT_KEYS_FILE = Path("district") / "keys.json"  # written by kiosk.enrollment; "document": PEM
-SIGN_PATH = "/api/v1/documents/sign"
-KEY_PATH = "/api/v1/documents/key"
-
-
-def b64u(data: bytes) -> str:
-    """URL-safe base64 without padding (what goes into QR URLs)."""
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def unb64u(text: str) -> bytes:
-    """Inverse of b64u; raises ValueError on bad input."""
-    try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"bad base64: {exc}") from exc
-
-
-def holder_hash(serial: str, document_number: str) -> str:
-    """Hash of the holder's ID number, salted with the serial (b64url SHA-256)."""
-    return b64u(hashlib.sha256(f"kiosk-doc-holder-v1:{serial}:{document_number.strip().upper()}".encode()).digest())
-
-
-def canonical_json(content: Mapping[str, Any]) -> bytes:
-    """The canonical bytes of a document's content: sorted keys, no spaces, UTF-8."""
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def content_hash(content: Mapping[str, Any]) -> str:
-    """Hash of a document's content (b64url SHA-256 of its canonical JSON)."""
-    return b64u(hashlib.sha256(canonical_json(content)).digest())
-
-
-def new_serial(kiosk_id: str, issued_on: str, kind: str = "SI") -> str:
-    """A unique serial: kind, issue date, kiosk short name and 40 random bits, e.g. 'SI-20261126-SC01-K3J9QX2A'."""
-    short = "".join(ch for ch in kiosk_id.upper() if ch.isalnum())[-6:] or "KIOSK"
-    token = base64.b32encode(secrets.token_bytes(5)).decode()
-    return f"{kind}-{issued_on.replace('-', '')}-{short}-{token}"
-
-
-def key_id(public_raw: bytes) -> str:
-    """Short id of a public key: first 8 bytes of SHA-256 of its raw form, hex."""
-    return hashlib.sha256(public_raw).hexdigest()[:16]
-
-
-@dataclass(frozen=True)
-class VerificationPayload:
-    serial: str
-    holder_hash: str
-    content_hash: str
-    issued_on: str  # YYYYMMDD
-    key_id: str = ""
-    signature: bytes = b""
-    version: str = PAYLOAD_VERSION
-
-    def signed_message(self) -> bytes:
-        """The exact bytes the district signs."""
-        return b"\n".join([DOMAIN, self.version.encode(), self.serial.encode(), self.holder_hash.encode(),
-                           self.content_hash.encode(), self.issued_on.encode(), self.key_id.encode()])
-
-    def query(self) -> dict[str, str]:
-        """The payload as URL query parameters (short names keep the QR small)."""
-        return {"v": self.version, "s": self.serial, "h": self.holder_hash, "c": self.content_hash,
-                "d": self.issued_on, "k": self.key_id, "sig": b64u(self.signature)}
-
-    def url(self, verify_base: str) -> str:
-        """The QR text: the district's verification page carrying the payload."""
-        return f"{verify_base.rstrip('/')}/verify?{urlencode(self.query())}"
-
-    @classmethod
-    def from_query(cls, query: Mapping[str, str]) -> "VerificationPayload":
-        """Parse query parameters; raises ValueError naming a missing or malformed field."""
-        missing = [k for k in ("v", "s", "h", "c", "d", "k", "sig") if not query.get(k)]
-        if missing:
-            raise ValueError(f"payload lacks {', '.join(missing)}")
-        return cls(version=query["v"], serial=query["s"], holder_hash=query["h"], content_hash=query["c"],
-                   issued_on=query["d"], key_id=query["k"], signature=unb64u(query["sig"]))
-
-    @classmethod
-    def from_text(cls, text: str) -> "VerificationPayload":
-        """Parse a QR text (the verification URL, or just its query string)."""
-        text = text.strip()
-        query = urlsplit(text).query if "?" in text else text
-        parsed = {k: v[0] for k, v in parse_qs(query, keep_blank_values=True).items()}
-        return cls.from_query(parsed)
-
-
-@dataclass(frozen=True)
-class SignedPayload:
-    payload: VerificationPayload
-    verify_base: str  # where the district's public verification page lives
-
-    @property
-    def qr_text(self) -> str:
-        return self.payload.url(self.verify_base)
-
-
-class DocumentSigner(Protocol):
-    """Signs a verification payload with the district's document key."""
-
-    def sign(self, payload: VerificationPayload) -> SignedPayload: ...
+ENROLLMENT_KEYS_FILE = Path("district") / "keys.json"  # written by kiosk.link.enrollment; "document": PEM
 
 
 class DistrictClientLike(Protocol):
@@ -154,47 +40,6 @@ class DistrictDocumentSigner:
         return SignedPayload(signed, str(answer["verify_base"]))
 
 
-class LocalDocumentSigner:
-    """Signs with a private key held in memory: the district server itself, and tests."""
-
-    def __init__(self, private_key: Any, verify_base: str) -> None:  # Ed25519PrivateKey
-        self._key = private_key
-        self._verify_base = verify_base
-        self.public_key = private_key.public_key()
-        self.key_id = key_id(public_raw(self.public_key))
-
-    def sign(self, payload: VerificationPayload) -> SignedPayload:
-        """Sign `payload` (its key_id is set to this key's id)."""
-        unsigned = replace(payload, key_id=self.key_id, signature=b"")
-        return SignedPayload(replace(unsigned, signature=self._key.sign(unsigned.signed_message())),
-                             self._verify_base)
-
-
-def public_raw(public_key: Any) -> bytes:
-    """Raw 32 bytes of an Ed25519 public key."""
-    from cryptography.hazmat.primitives import serialization
-
-    return public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-
-
-def public_pem(public_key: Any) -> bytes:
-    """PEM (SubjectPublicKeyInfo) of an Ed25519 public key: the format of the stored key file."""
-    from cryptography.hazmat.primitives import serialization
-
-    return public_key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-
-
-def parse_public_key(pem: bytes) -> Any:
-    """Load an Ed25519 public key from PEM; raises ValueError for anything else."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
-    key = serialization.load_pem_public_key(pem)
-    if not isinstance(key, Ed25519PublicKey):
-        raise ValueError("the district document key must be Ed25519")
-    return key
-
-
 def store_district_document_key(data_dir: Path, pem: bytes) -> Path:
     """Validate and store the district's public document key (PEM) in `<data>/district/document_key.pub`.
 
@@ -202,10 +47,7 @@ def store_district_document_key(data_dir: Path, pem: bytes) -> Path:
     """
     parse_public_key(pem)
     path = Path(data_dir) / DOCUMENT_KEY_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(pem)
-    os.replace(tmp, path)
+    write_atomic(path, pem)
     return path
 
 
@@ -231,38 +73,3 @@ def load_district_document_key(data_dir: Path) -> Any:
             from exc
     except ValueError as exc:
         raise DocumentKeyMissing(f"{keys_file}: document key: {exc}") from exc
-
-
-@dataclass(frozen=True)
-class VerificationResult:
-    valid: bool
-    reason: str
-    payload: VerificationPayload | None = None
-
-
-def verify_payload(payload: VerificationPayload, public_key: Any) -> VerificationResult:
-    """Check the payload's signature with the district's public document key."""
-    from cryptography.exceptions import InvalidSignature
-
-    if payload.version != PAYLOAD_VERSION:
-        return VerificationResult(False, f"unknown payload version {payload.version!r}", payload)
-    expected_kid = key_id(public_raw(public_key))
-    if payload.key_id != expected_kid:
-        return VerificationResult(False, f"signed by key {payload.key_id}, not the district's key {expected_kid}",
-                                  payload)
-    if len(payload.signature) != 64:
-        return VerificationResult(False, "signature has the wrong length", payload)
-    try:
-        public_key.verify(payload.signature, payload.signed_message())
-    except InvalidSignature:
-        return VerificationResult(False, "signature does not match the payload (altered or forged)", payload)
-    return VerificationResult(True, "signature valid", payload)
-
-
-def verify_text(text: str, public_key: Any) -> VerificationResult:
-    """Parse a QR text and verify it."""
-    try:
-        payload = VerificationPayload.from_text(text)
-    except ValueError as exc:
-        return VerificationResult(False, f"not a verification payload: {exc}")
-    return verify_payload(payload, public_key)

@@ -1,5 +1,5 @@
 """Verifying a printed certificate offline: find its QR code in a PDF (or take the QR text) and check the
-signature with the district's public document key (kiosk.documents.signing).
+signature with the district's public document key (contract.document_signing).
 
 A certificate PDF made by the kiosk also carries its signed content (PDF Keywords, see
 certificate.embedded_content_text): for such a digital copy the content's hash must equal the one in the signed
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk.documents.signing import VerificationPayload, VerificationResult, content_hash, verify_payload
+from contract.document_signing import VerificationPayload, VerificationResult, content_hash, verify_payload
 
 
 def qr_texts_from_pdf(pdf: bytes | Path, dpi: int = 200) -> list[str]:
@@ -61,8 +61,8 @@ def embedded_content(pdf: bytes | Path) -> dict[str, Any] | None:
 
     import pypdfium2 as pdfium
 
+    from contract.document_signing import unb64u
     from kiosk.documents.certificate import CONTENT_PREFIX
-    from kiosk.documents.signing import unb64u
 
     data = Path(pdf).read_bytes() if isinstance(pdf, Path) else pdf
     doc = pdfium.PdfDocument(data)

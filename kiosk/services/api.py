@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, ClassVar, Protocol
 
-from kiosk.devices.printer import PrintableDocument, Receipt
+from kiosk.core.identity import Identity
+from kiosk.documents.printable import PrintableDocument, Receipt
 from kiosk.errors import InputInvalid
-from kiosk.identity import Identity
 
 
 class IdentityLevel(str, Enum):
@@ -85,7 +85,7 @@ class InputField:
 
 
 class DistrictClient(Protocol):
-    """What modules may ask the district server (see kiosk.district_client for the HTTP implementation)."""
+    """What modules may ask the district server (see kiosk.link.district_client for the HTTP implementation)."""
 
     def get_json(self, path: str, params: Mapping[str, str] | None = None) -> Any: ...
 
@@ -110,7 +110,7 @@ class ServiceContext:
     district_name: str
     language: str = "zh_CN"
     face_verified: bool = False
-    signer: Any = None  # kiosk.documents.signing.DocumentSigner; None = ask the district (DistrictDocumentSigner)
+    signer: Any = None  # contract.document_signing.DocumentSigner; None = ask the district (DistrictDocumentSigner)
     # The citizen accepted queueing after run() raised DistrictUnavailable: a `queue` module then returns a
     # 'queued' transaction (with the `request` the sync daemon submits) and a claim receipt instead of raising.
     queue_offline: bool = False

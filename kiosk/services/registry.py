@@ -18,7 +18,7 @@ class ModuleRegistry:
         self.broken = dict(broken or {})
 
     @classmethod
-    def discover(cls, group: str = ENTRY_POINT_GROUP) -> "ModuleRegistry":
+    def discover(cls, group: str = ENTRY_POINT_GROUP) -> ModuleRegistry:
         """Instantiate every class registered under `group`; plugins that fail to load land in `broken`."""
         modules: dict[str, ServiceModule] = {}
         broken: dict[str, str] = {}

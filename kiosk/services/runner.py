@@ -14,13 +14,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from kiosk.catalog import CatalogItem
-from kiosk.devices.printer import Receipt
+from contract.catalog.model import CatalogItem
+from contract.privacy import holder_digest
+from kiosk.core.identity import Identity
+from kiosk.documents.printable import Receipt
 from kiosk.errors import InputInvalid, ServiceError
-from kiosk.identity import Identity
-from kiosk.privacy import holder_digest
-from kiosk.services.api import (DistrictClient, IdentityLevel, InputField, OfflinePolicy, ServiceContext,
-                                ServiceModule, ServiceResult)
+from kiosk.services.api import (
+    DistrictClient,
+    IdentityLevel,
+    InputField,
+    OfflinePolicy,
+    ServiceContext,
+    ServiceModule,
+    ServiceResult,
+)
 from kiosk.services.registry import ModuleRegistry
 
 
@@ -59,7 +66,7 @@ class ServiceRunner:
     office_name: str
     district_name: str
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now().astimezone()
-    signer: Any = None  # kiosk.documents.signing.DocumentSigner; None: the district signs
+    signer: Any = None  # contract.document_signing.DocumentSigner; None: the district signs
     store: TransactionRecorder | None = None
     language: str = "zh_CN"
 

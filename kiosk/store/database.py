@@ -1,74 +1,16 @@
-"""Opening SQLite databases durably and migrating them to their head revision.
-
-Both the terminal's database and the reference district server's (when it runs on SQLite) use these.
-"""
+"""The terminal's database: its Alembic migrations, applied with the contract's durable-SQLite helper."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine
+
+from contract import durable_sqlite
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-def sqlite_url(path: Path) -> str:
-    return f"sqlite:///{Path(path).resolve()}"
-
-
-def make_sqlite_durable(engine: Engine, foreign_keys: bool = True) -> Engine:
-    """WAL, synchronous=FULL and writers serialised with BEGIN IMMEDIATE on every connection of `engine`.
-
-    pysqlite's own transaction handling defers BEGIN and never takes the write lock up front; we disable it and
-    emit `BEGIN IMMEDIATE` ourselves, so two writers (the shell and the sync daemon) queue instead of failing on
-    a lock upgrade.
-    """
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):  # noqa: ANN001
-        dbapi_conn.isolation_level = None
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=FULL")
-        if foreign_keys:
-            cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
-        cur.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # noqa: ANN001
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-    return engine
-
-
-def open_engine(url: str) -> Engine:
-    """An engine for the terminal's database (SQLite made durable by `make_sqlite_durable`)."""
-    if not url.startswith("sqlite"):
-        return create_engine(url)
-    return make_sqlite_durable(create_engine(url, connect_args={"timeout": 30}))
-
-
-def migrate(engine: Engine, migrations: Path = MIGRATIONS) -> str:
-    """Upgrade the schema to the newest Alembic revision in `migrations`; returns the revision now in force.
-
-    On PostgreSQL several processes may start together: their migrations are serialised on an advisory lock.
-    """
-    from alembic import command
-    from alembic.config import Config as AlembicConfig
-    from alembic.runtime.migration import MigrationContext
-
-    cfg = AlembicConfig()
-    cfg.set_main_option("script_location", str(migrations))
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(847001)")
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision() or ""
-
-
-def integrity_ok(engine: Engine) -> bool:
-    """PRAGMA integrity_check == 'ok' (SQLite only)."""
-    with engine.connect() as conn:
-        return conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+def migrate(engine: Engine) -> str:
+    """Upgrade the terminal's schema to head; returns the revision now in force."""
+    return durable_sqlite.migrate(engine, MIGRATIONS)

@@ -20,7 +20,7 @@ from kiosk.store.models import DeadLetterRow, OutboxRow, SyncStateRow
 
 
 def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def _iso(t: dt.datetime) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
+from contract.transactions import TransactionItem
 from kiosk.store.models import AuditEventRow, Counter, OutboxRow, TransactionRow
 
 SEQUENCE = "transaction_seq"
@@ -49,7 +50,7 @@ class TransactionStore:
         Either both rows are on disk (fsynced: synchronous=FULL) when this returns, or neither is.
         """
         tx_id = str(uuid.uuid4())
-        device_time = (now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
+        device_time = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
         with Session(self._engine) as s, s.begin():
             seq = self._next_seq(s)
             tn = tracking_number(self._kiosk_id, seq)
@@ -58,10 +59,11 @@ class TransactionStore:
             s.flush()  # the outbox row's foreign key needs the transaction row first
             s.add(OutboxRow(transaction_id=tx_id, seq=seq, kind="transaction", state="pending", attempts=0,
                             created_mono=time.monotonic(), created_at=device_time,
-                            payload={"id": tx_id, "seq": seq, "kiosk_id": self._kiosk_id, "item_id": item_id,
-                                     "module_id": module_id, "status": status, "holder": holder,
-                                     "summary": summary, "request": request or {}, "device_time": device_time,
-                                     "tracking_number": tn}))
+                            payload=TransactionItem(
+                                id=tx_id, seq=seq, kiosk_id=self._kiosk_id, item_id=item_id, module_id=module_id,
+                                status=status, holder=holder, summary=summary, request=request or {},
+                                device_time=device_time, tracking_number=tn).model_dump(mode="json",
+                                                                                      exclude_none=True)))
         return StoredTransaction(id=tx_id, seq=seq, status=status, tracking_number=tn)
 
     def set_rating(self, transaction_id: str, rating: str) -> None:
@@ -69,7 +71,7 @@ class TransactionStore:
 
         The rating rides on the transaction's outbox row. If the sync daemon already delivered that row, the row
         goes back to pending with the rating added: the district takes the re-sent id as a duplicate and records
-        the rating it did not have (sync.district.ingest), so a rating given after delivery is never lost.
+        the rating it did not have (district.ingest), so a rating given after delivery is never lost.
         """
         if rating not in ("good", "bad"):
             raise ValueError("rating must be 'good' or 'bad'")
@@ -85,7 +87,7 @@ class TransactionStore:
     def audit(self, event: str, detail: dict[str, Any]) -> None:
         """Append an audit event (decisions only: never biometrics or unmasked numbers)."""
         with Session(self._engine) as s, s.begin():
-            s.add(AuditEventRow(ts=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            s.add(AuditEventRow(ts=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                                 event=event, detail=detail))
 
     def get(self, transaction_id: str) -> TransactionRow | None:

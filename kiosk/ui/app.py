@@ -9,7 +9,7 @@ from PySide6.QtCore import QCoreApplication, QLocale, Qt, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from kiosk.config import Config
-from kiosk.terminal import Terminal
+from kiosk.terminal.terminal import Terminal
 from kiosk.ui import theme
 from kiosk.ui.kiosk_lock import KioskLock
 from kiosk.ui.main_window import MainWindow
@@ -74,8 +74,8 @@ def run_shell(config: Config, windowed: bool, quit_after_s: float = 0.0) -> int:
 
     from PySide6.QtCore import QTimer
 
+    from contract.log_events import Event
     from kiosk.assembly import assemble
-    from kiosk.log_events import Event
 
     app = make_application(config)
     terminal = assemble(config)

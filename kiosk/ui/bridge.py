@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
+from kiosk.core.session import Session
 from kiosk.devices.document import ReaderEvent
 from kiosk.devices.face import FaceProgress
-from kiosk.session import Session
-from kiosk.terminal import Terminal
+from kiosk.terminal.view import TerminalView
 
 
 class TerminalBridge(QObject):
@@ -17,7 +17,7 @@ class TerminalBridge(QObject):
     mrz_frame = Signal(object)  # BGR ndarray while the MRZ is looked for
     sync_status = Signal(object)  # dict from kiosk.store.outbox.Outbox.status()
 
-    def __init__(self, terminal: Terminal) -> None:
+    def __init__(self, terminal: TerminalView) -> None:
         super().__init__()
         self.terminal = terminal
         # Signals emitted from another thread are queued to this object's (the GUI) thread by Qt.

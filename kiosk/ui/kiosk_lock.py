@@ -11,7 +11,7 @@ _BLOCKED_KEYS = {Qt.Key.Key_Escape, Qt.Key.Key_F4, Qt.Key.Key_Q, Qt.Key.Key_W, Q
 class KioskLock(QObject):
     """Application-wide event filter that swallows escape shortcuts and window-close requests."""
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         etype = event.type()
         if etype in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease, QEvent.Type.ShortcutOverride):
             key = event.key()  # type: ignore[attr-defined]

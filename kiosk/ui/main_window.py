@@ -6,10 +6,11 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
+from kiosk.core.session import Activity, Cancel, HelpClosed, HelpRequested, LanguageChosen, Session, State, Tick
 from kiosk.devices.face import FaceProgress
-from kiosk.session import Activity, Cancel, HelpClosed, HelpRequested, LanguageChosen, Session, State, Tick
-from kiosk.terminal import Terminal
+from kiosk.terminal.view import TerminalView
 from kiosk.ui.bridge import TerminalBridge
+from kiosk.ui.pinyin_input import PinyinDictionary
 from kiosk.ui.screens.attract import AttractScreen
 from kiosk.ui.screens.base import SessionView
 from kiosk.ui.screens.confirm import ConfirmScreen
@@ -48,7 +49,7 @@ class Overlay(QFrame):
 
 
 class MainWindow(QWidget):
-    def __init__(self, terminal: Terminal, translator_switch) -> None:  # noqa: ANN001
+    def __init__(self, terminal: TerminalView, translator_switch) -> None:
         super().__init__()
         self.terminal = terminal
         self._switch_language = translator_switch
@@ -75,7 +76,7 @@ class MainWindow(QWidget):
         self.screens: dict[State, SessionView] = {
             State.ATTRACT: AttractScreen(terminal), State.READING_DOCUMENT: ReadingScreen(terminal),
             State.VERIFYING_FACE: FaceScreen(terminal), State.MENU: MenuScreen(terminal),
-            State.SERVICE_FORM: FormScreen(terminal), State.CONFIRM: ConfirmScreen(terminal),
+            State.SERVICE_FORM: FormScreen(terminal, PinyinDictionary()), State.CONFIRM: ConfirmScreen(terminal),
             State.PRINTING: PrintingScreen(terminal), State.DONE: DoneScreen(terminal),
         }
         for screen in self.screens.values():
@@ -124,11 +125,11 @@ class MainWindow(QWidget):
         self.render(terminal.session)
 
     # touches anywhere count as activity (the inactivity timer and "Are you still there?")
-    def mousePressEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
+    def mousePressEvent(self, event) -> None:
         self.terminal.dispatch(Activity())
         super().mousePressEvent(event)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event: QCloseEvent) -> None:
         if getattr(self, "locked", False):
             event.ignore()  # kiosk mode: the window cannot be closed by the window manager
             return
@@ -216,9 +217,9 @@ class MainWindow(QWidget):
             self.still_there.cover()
 
     def terminal_clock(self) -> float:
-        return self.terminal._clock()  # the same monotonic clock the session's timers use
+        return self.terminal.now()  # the same monotonic clock the session's timers use
 
-    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
+    def resizeEvent(self, event) -> None:
         for overlay in (self.still_there, self.help_overlay):
             if overlay.isVisible():
                 overlay.setGeometry(self.rect())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
-from kiosk import messages
+from kiosk.i18n import messages
 
 
 def tr(source: str) -> str:

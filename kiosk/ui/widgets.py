@@ -6,10 +6,18 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QGridLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QSizePolicy, QVBoxLayout, QWidget,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
 )
 
-from kiosk.pinyin_input import Candidate, PinyinDictionary
+from kiosk.ui.pinyin_input import Candidate, PinyinDictionary
 from kiosk.ui.theme import BLUE_DARK as BUTTON_TEXT
 
 
@@ -53,7 +61,7 @@ class WrapButton(QPushButton):
         colour = "white" if checked else BUTTON_TEXT
         self._label.setStyleSheet(f"color: {colour}; background: transparent;")
 
-    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+    def setText(self, text: str) -> None:
         self._label.setText(text)
 
     def text(self) -> str:

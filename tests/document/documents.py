@@ -19,12 +19,13 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import NameOID
 from PIL import Image
 
-from kiosk.devices.document import AccessKey, dg2, tlv
+from kiosk.core.identity import AccessKey
+from kiosk.devices.document import dg2, tlv
 from kiosk.devices.document.mrz import check_digit
 from kiosk.devices.document.passive_auth import LDS_SECURITY_OBJECT_OID, LdsSecurityObject
 from kiosk.devices.document.trust_store import CSCA_MASTER_LIST_OID, CscaMasterList
 
-NOW = dt.datetime.now(dt.timezone.utc)
+NOW = dt.datetime.now(dt.UTC)
 
 
 @dataclass
@@ -85,7 +86,7 @@ def _sign(key, kind: str, data: bytes) -> tuple[bytes, dict]:
     if kind == "ec384":
         return key.sign(data, ec.ECDSA(hashes.SHA384())), {"algorithm": "sha384_ecdsa"}
     if kind == "ec-plain":  # BSI TR-03111 ecdsa-plain-SHA256: r || s instead of a DER SEQUENCE
-        from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature  # noqa: PLC0415
+        from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
         r, s_ = decode_dss_signature(key.sign(data, ec.ECDSA(hashes.SHA256())))
         return r.to_bytes(32, "big") + s_.to_bytes(32, "big"), {"algorithm": "0.4.0.127.0.7.1.1.4.1.3"}
@@ -195,7 +196,7 @@ def photo_bytes(source: Image.Image | None, fmt: str, target_bytes: int = 25_000
 
 
 def _drawn_face() -> Image.Image:
-    from PIL import ImageDraw  # noqa: PLC0415
+    from PIL import ImageDraw
 
     img = Image.new("RGB", (240, 320), (200, 210, 230))
     draw = ImageDraw.Draw(img)
@@ -220,7 +221,7 @@ class Document:
 
     @property
     def access_key(self) -> AccessKey:
-        from kiosk.devices.document.mrz import access_key_from_mrz  # noqa: PLC0415
+        from kiosk.devices.document.mrz import access_key_from_mrz
 
         return access_key_from_mrz(self.mrz)
 

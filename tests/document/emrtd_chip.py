@@ -15,7 +15,8 @@ import threading
 import time
 from dataclasses import dataclass
 
-from kiosk.devices.document import AccessKey, bac, tlv
+from kiosk.core.identity import AccessKey
+from kiosk.devices.document import bac, tlv
 from kiosk.devices.document.bac import SessionKeys, pad, retail_mac, tdes_decrypt, tdes_encrypt, unpad
 from kiosk.devices.document.emrtd import LDS1_AID
 

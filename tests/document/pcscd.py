@@ -73,7 +73,7 @@ class Pcscd:
         cmd = ["unshare", "-m", "sh", "-c",
                f'mkdir -p /run/pcscd && mount --bind "{self.run_dir}" /run/pcscd '
                f'&& exec pcscd -f -c "{self.conf_dir}"']
-        log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
+        log = open(self.log_path, "ab")
         self._proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
         deadline = time.monotonic() + timeout

@@ -19,18 +19,18 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from kiosk.core.identity import PassiveAuth
 from kiosk.devices.document import bac, dg2, emrtd, lds, tlv
 from kiosk.devices.document.mrz import parse_mrz
 from kiosk.devices.document.passive_auth import passive_authentication
 from kiosk.devices.document.secure_messaging import unwrap_response
 from kiosk.devices.document.trust_store import TrustStore
 from kiosk.errors import MalformedCardData
-from kiosk.identity import PassiveAuth
 
 from .conftest import ID_CARD_MRZ, PASSPORT_MRZ
-from .test_parsers import TD2 as TD2_MRZ
 from .documents import build_document, make_pki
 from .emrtd_chip import EmrtdChip
+from .test_parsers import TD2 as TD2_MRZ
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.timeout(240)]
 

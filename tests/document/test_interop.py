@@ -8,11 +8,11 @@ import io
 import pytest
 from PIL import Image
 
+from kiosk.core.identity import PassiveAuth
 from kiosk.devices.document import emrtd
 from kiosk.devices.document.lds import identity_from_files
 from kiosk.devices.document.passive_auth import passive_authentication
 from kiosk.devices.document.trust_store import TrustStore
-from kiosk.identity import PassiveAuth
 
 from .conftest import ID_CARD_MRZ, PASSPORT_MRZ
 from .documents import build_document, make_pki

@@ -16,13 +16,13 @@ import pytest
 from PIL import Image
 
 from kiosk.config import DocumentConfig
+from kiosk.core.identity import PassiveAuth
 from kiosk.devices.document import ReaderEventKind, ReaderState
 from kiosk.devices.document.pcsc import PcscDocumentReader
 from kiosk.devices.document.trust_store import TrustStore
 from kiosk.errors import CardRemoved, DocumentRejected, NoCard, NoReader, WrongAccessKey
-from kiosk.identity import PassiveAuth
 
-from .conftest import ID_CARD_MRZ, PASSPORT_MRZ, wait_card
+from .conftest import ID_CARD_MRZ, PASSPORT_MRZ
 from .documents import build_document, make_pki, master_list, td3_mrz
 
 pytestmark = pytest.mark.pcsc

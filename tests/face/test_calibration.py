@@ -8,8 +8,15 @@ import numpy as np
 import pytest
 
 from kiosk.config import FaceConfig
-from kiosk.devices.face.calibrate import DESIGN_FRR, TARGET_FRR, Sample, build_pairs, choose_threshold, \
-    collect_samples, rates
+from kiosk.devices.face.calibrate import (
+    DESIGN_FRR,
+    TARGET_FRR,
+    Sample,
+    build_pairs,
+    choose_threshold,
+    collect_samples,
+    rates,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 

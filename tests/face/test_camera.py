@@ -128,7 +128,7 @@ class FakeCapture:
         self._plugged = plugged if plugged is not None else {"in": True}
         self.frame = numbered_frames(1)[0]
 
-    def isOpened(self) -> bool:  # noqa: N802 - OpenCV's name
+    def isOpened(self) -> bool:
         return self._opened and self._plugged["in"]
 
     def read(self):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kiosk.devices.face import guidance as g
-from kiosk.messages import MESSAGES
+from kiosk.i18n.messages import MESSAGES
 
 
 def test_every_key_is_in_the_shell_catalogue_and_has_fallbacks():

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from contract.eventlog import EventLog
+from kiosk.core.session import State
 from kiosk.devices.camera.opencv import OpenCvCamera
 from kiosk.devices.face.dlib_verifier import DlibFaceVerifier
 from kiosk.devices.face.liveness import random_challenge
 from kiosk.devices.face.synthetic_turns import fit_frame, turn_sequence
-from kiosk.eventlog import EventLog
-from kiosk.session import State
 from tests.shell.conftest import district, shell_config  # noqa: F401 - the district fixture
 from tests.shell.drive import tap, visible_texts, wait_state
 
@@ -28,8 +28,8 @@ CHIP = "fr_ex_biden.jpg"
 SEED = 11
 
 
-def start_shell(qtbot, tmp_path: Path, district_url: str, faces_dir: Path, camera_source: Path, models,  # noqa: ANN001
-                encoder_pool, **face):  # noqa: ANN001, ANN003
+def start_shell(qtbot, tmp_path: Path, district_url: str, faces_dir: Path, camera_source: Path, models,
+                encoder_pool, **face):
     from kiosk.assembly import assemble
     from kiosk.devices.factory import build_devices
     from kiosk.ui.app import build_window, make_application
@@ -48,14 +48,14 @@ def start_shell(qtbot, tmp_path: Path, district_url: str, faces_dir: Path, camer
     return window, terminal
 
 
-def frames_folder(folder: Path, frames) -> Path:  # noqa: ANN001
+def frames_folder(folder: Path, frames) -> Path:
     folder.mkdir()
     for i, frame in enumerate(frames):
         cv2.imwrite(str(folder / f"{i:04d}.png"), frame)
     return folder
 
 
-def test_citizen_doing_the_challenge_reaches_the_menu(qtbot, tmp_path, district, faces_dir, models,  # noqa: F811
+def test_citizen_doing_the_challenge_reaches_the_menu(qtbot, tmp_path, district, faces_dir, models,
                                                      encoder_pool, load_bgr):
     order = random_challenge(random.Random(SEED))
     camera = frames_folder(tmp_path / "camera", turn_sequence(models, load_bgr(LIVE), order, (640, 480)))
@@ -82,7 +82,7 @@ def test_citizen_doing_the_challenge_reaches_the_menu(qtbot, tmp_path, district,
     assert "face-verify-complete" in log_text and max(len(line) for line in log_text.splitlines()) < 2000
 
 
-def test_photo_held_up_falls_back_to_staff(qtbot, tmp_path, district, faces_dir, models, encoder_pool,  # noqa: F811
+def test_photo_held_up_falls_back_to_staff(qtbot, tmp_path, district, faces_dir, models, encoder_pool,
                                           load_bgr):
     still = tmp_path / "still.png"
     cv2.imwrite(str(still), fit_frame(load_bgr(LIVE), (640, 480)))

@@ -10,16 +10,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from contract.eventlog import EventLog
 from kiosk.config import FaceConfig
+from kiosk.core.face_decision import FaceOutcome
 from kiosk.devices.camera.sequence import SequenceCamera
 from kiosk.devices.camera.still import StillCamera
-from kiosk.devices.face import FaceOutcome, FaceProgress
+from kiosk.devices.face import FaceProgress
 from kiosk.devices.face import guidance as g
 from kiosk.devices.face.dlib_verifier import DlibFaceVerifier
 from kiosk.devices.face.liveness import LivenessSettings, random_challenge
 from kiosk.devices.face.synthetic_turns import fit_frame, handheld_photo_sequence, turn_sequence
 from kiosk.errors import CameraUnavailable, FaceError, NoFaceFound
-from kiosk.eventlog import EventLog
 
 LIVE = "fr_knn_train_biden_biden2.jpg"  # the citizen at the camera
 CHIP_SAME = "fr_ex_biden.jpg"  # another photo of the same person: the chip photo

@@ -6,13 +6,13 @@ import datetime as dt
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from kiosk.devices.printer import PrintableDocument
+from contract.document_signing import LocalDocumentSigner
+from district import demo_data
+from kiosk.core.identity import Identity
 from kiosk.documents.issuing import issue_certificate
-from kiosk.documents.signing import LocalDocumentSigner
-from kiosk.identity import Identity
+from kiosk.documents.printable import PrintableDocument
 from kiosk.services.api import ServiceContext
 from kiosk.services.builtin.social_insurance import SocialInsuranceRecordModule
-from sync.district import demo_data
 
 HOLDER = Identity(document_number="110105198512240021", surname="李", given_names="建国")
 

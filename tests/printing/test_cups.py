@@ -119,7 +119,7 @@ def test_missing_queue_is_offline(cupsd):
 
 
 def test_failed_job_is_reported_and_queue_stays_usable(pdf_queue, cups_pdf_out):
-    from kiosk.devices.printer import PrintableDocument
+    from kiosk.documents.printable import PrintableDocument
     from kiosk.errors import PrintJobFailed
 
     printer = CupsPrinter(pdf_queue, job_timeout_s=60)

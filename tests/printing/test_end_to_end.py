@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from contract.document_signing import parse_public_key
 from kiosk.config import PrinterConfig
+from kiosk.core.identity import Identity
 from kiosk.devices.printer.cups import CupsPrinter
 from kiosk.devices.printer.receipt_pdf import A4ReceiptPrinter
-from kiosk.documents.signing import parse_public_key
 from kiosk.documents.verification import qr_texts_from_pdf, verify_pdf
-from kiosk.identity import Identity
 from tests.services.district import DistrictServer
 
 pytestmark = pytest.mark.cups
@@ -38,15 +38,17 @@ def _output(folder: Path, prefix: str) -> Path:
 
 
 def test_certificate_and_receipt_through_cups(district, pdf_queue, cups_pdf_out, tmp_path):
-    from kiosk.catalog import SHIPPED_CATALOG_PATH, load_catalog
-    from kiosk.district_client import HttpDistrictClient
+    from contract.catalog.model import load_catalog
+    from contract.durable_sqlite import open_engine, sqlite_url
+    from kiosk.catalog.source import SHIPPED_CATALOG
+    from kiosk.link.district_client import HttpDistrictClient
     from kiosk.services.registry import ModuleRegistry
     from kiosk.services.runner import ServiceRunner
-    from kiosk.store.database import migrate, open_engine, sqlite_url
+    from kiosk.store.database import migrate
     from kiosk.store.transactions import TransactionStore
 
     registry = ModuleRegistry.discover()
-    catalog = load_catalog(SHIPPED_CATALOG_PATH, registry.ids())
+    catalog = load_catalog(SHIPPED_CATALOG, registry.ids())
     engine = open_engine(sqlite_url(tmp_path / "kiosk.db"))
     migrate(engine)
     runner = ServiceRunner(registry=registry, district=HttpDistrictClient(district.url), kiosk_id="SC-01",

@@ -8,8 +8,9 @@ import threading
 
 import pytest
 
-from kiosk.devices.printer import PrinterState, Receipt
+from kiosk.devices.printer import PrinterState
 from kiosk.devices.printer.escpos import EscPosReceiptPrinter, display_width, wrap_columns
+from kiosk.documents.printable import Receipt
 from kiosk.errors import PrinterOffline, PrinterOutOfPaper
 from tests.printing.cupsd import free_port
 
@@ -73,9 +74,9 @@ def test_receipt_bytes_over_tcp(thermal):
     text = "".join(s.decode("gb18030") for s in segments)
     assert "受理回执 · 社会保险参保缴费证明".replace(" ", "") in text.replace(" ", "")
     assert "受理回执".encode("gb18030") in segments[1]  # title right after the header line
-    assert "330***********1234".encode() in data and "已受理，待提交区中心".encode("gb18030") in data
+    assert b"330***********1234" in data and "已受理，待提交区中心".encode("gb18030") in data
     assert "请保留本回执。Keep this receipt.".encode("gb18030") in data
-    assert "社保".encode("utf-8") not in data  # no UTF-8 leaked
+    assert "社保".encode() not in data  # no UTF-8 leaked
     qr_store = b"\x1d(k" + (len(b"SC01-000042") + 3).to_bytes(2, "little") + b"1P0SC01-000042"
     assert qr_store in data and b"\x1d(k\x03\x001Q0" in data  # store and print the native QR
     assert data.index(b"\x1ba\x01") < data.index(qr_store)  # centred before the QR

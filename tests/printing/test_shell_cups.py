@@ -3,13 +3,14 @@ document and the receipt printed through a real cupsd (raw queue to a listening 
 
 from __future__ import annotations
 
-from kiosk.session import State
+from kiosk.core.session import State
+
 # Lives beside the printing tests so that it shares their one private cupsd.
 from tests.shell.conftest import district, open_shell, shell_config  # noqa: F401 - fixtures
 from tests.shell.drive import find, tap, wait_state
 
 
-def type_keys(qtbot, window, text: str) -> None:  # noqa: ANN001
+def type_keys(qtbot, window, text: str) -> None:
     for ch in text.upper():
         tap(qtbot, window, f"key-{ch}")
 
@@ -43,7 +44,7 @@ def test_search_by_initials_form_by_touch_print_through_cups(qtbot, tmp_path, di
     assert terminal.session.tracking_number
 
 
-def _visible(window, testid: str) -> bool:  # noqa: ANN001
+def _visible(window, testid: str) -> bool:
     try:
         find(window, testid)
         return True
@@ -51,7 +52,7 @@ def _visible(window, testid: str) -> bool:  # noqa: ANN001
         return False
 
 
-def _left():  # noqa: ANN202
+def _left():
     from PySide6.QtCore import Qt
 
     return Qt.MouseButton.LeftButton

@@ -6,11 +6,12 @@ import subprocess
 
 import pytest
 
-from kiosk.devices.printer import PrintableDocument, PrinterState, PrinterStatus, PrintOutcome, Receipt
+from kiosk.devices.printer import PrinterState, PrinterStatus, PrintOutcome
 from kiosk.devices.printer.receipt_pdf import A4ReceiptPrinter, render_receipt_pdf
 from kiosk.devices.printer.spool import DocumentSpool, SpoolingPrinter
+from kiosk.documents.printable import PrintableDocument, Receipt
 from kiosk.documents.verification import qr_texts_from_pdf
-from kiosk.errors import PrinterOffline
+from kiosk.errors import PrinterOffline, PrintJobFailed
 
 
 class FlakyPrinter:
@@ -46,7 +47,7 @@ def test_failed_document_stays_until_printed_then_reprint_and_expiry(tmp_path):
     assert inner.printed == [doc, doc]
     now[0] += 601
     assert spool.purge() == 1 and spool.entries() == []
-    with pytest.raises(Exception):
+    with pytest.raises(PrintJobFailed, match="nothing to reprint"):
         printer.reprint_last()
 
 

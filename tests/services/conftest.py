@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.identity import Identity
+from kiosk.core.identity import Identity
 from tests.services.district import DistrictServer, free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -42,7 +42,7 @@ def registry():
 
 @pytest.fixture(scope="session")
 def catalog(registry):
-    from kiosk.catalog import load_catalog
+    from contract.catalog.model import load_catalog
 
     return load_catalog(CATALOG, registry.ids())
 
@@ -54,7 +54,7 @@ def citizen() -> Identity:
 
 
 def make_runner(registry, district_url: str, store=None):
-    from kiosk.district_client import HttpDistrictClient
+    from kiosk.link.district_client import HttpDistrictClient
     from kiosk.services.runner import ServiceRunner
 
     return ServiceRunner(registry=registry, district=HttpDistrictClient(district_url, timeout_s=3.0),

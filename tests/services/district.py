@@ -20,8 +20,8 @@ class DistrictServer:
     def __init__(self, folder: Path) -> None:
         import uvicorn
 
-        from sync.district.app import create_app
-        from sync.district.settings import DistrictSettings
+        from district.app import create_app
+        from district.settings import DistrictSettings
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -31,7 +31,7 @@ class DistrictServer:
                                                      log_level="warning", lifespan="on"))
         self._thread = threading.Thread(target=self._server.run, daemon=True)
 
-    def start(self) -> "DistrictServer":
+    def start(self) -> DistrictServer:
         self._thread.start()
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:

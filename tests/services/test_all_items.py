@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from district import demo_data
 from kiosk.services.api import FieldKind
-from sync.district import demo_data
 
 
-def _sample_inputs(item, fields) -> dict[str, str]:  # noqa: ANN001
+def _sample_inputs(item, fields) -> dict[str, str]:
     values: dict[str, str] = {}
     for f in fields:
         if f.kind is FieldKind.PHONE:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.catalog import CatalogInvalid, load_catalog, parse_catalog
-from kiosk.catalog_search import keywords_for, normalise
+from contract.catalog.model import CatalogInvalid, load_catalog, parse_catalog
+from contract.catalog.search import keywords_for, normalise
 from kiosk.cli import main
 from tests.services.conftest import CATALOG
 

@@ -13,16 +13,15 @@ from kiosk.documents.verification import verify_pdf
 
 def test_enrollment_brings_the_document_key_and_signed_requests_work(district, registry, catalog, citizen,
                                                                      tmp_path):
-    from kiosk.district_client import HttpDistrictClient
-    from kiosk.enrollment import enroll
-    from kiosk.request_signing import authenticator_for
+    from kiosk.link.district_client import HttpDistrictClient
+    from kiosk.link.enrollment import enroll, signer_for
     from kiosk.services.runner import ServiceRunner
 
     data = tmp_path / "data"
     enroll(data, district.url, "SC-07")  # demo server: loopback kiosks enroll without a token
     assert not (data / DOCUMENT_KEY_FILE).exists()
     key = load_district_document_key(data)  # from <data>/district/keys.json["document"]
-    signer = authenticator_for(data, "SC-07")
+    signer = signer_for(data, "SC-07")
     assert signer is not None
     runner = ServiceRunner(registry=registry, district=HttpDistrictClient(district.url, authenticator=signer),
                            kiosk_id="SC-07", office_name="上城区政务服务中心", district_name="上城区",

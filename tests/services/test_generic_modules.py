@@ -8,10 +8,10 @@ import subprocess
 
 import pytest
 
+from district import demo_data
 from kiosk.documents.signing import load_district_document_key
 from kiosk.documents.verification import verify_pdf
 from kiosk.errors import DistrictUnavailable, InputInvalid, ServiceError
-from sync.district import demo_data
 
 
 def _text(pdf: bytes, tmp_path) -> str:

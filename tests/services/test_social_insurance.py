@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.documents.signing import VerificationPayload, load_district_document_key, verify_payload, verify_text
+from contract.document_signing import VerificationPayload, verify_payload, verify_text
+from district import demo_data
+from kiosk.documents.signing import load_district_document_key
 from kiosk.documents.verification import qr_texts_from_pdf, verify_pdf
 from kiosk.errors import DistrictUnavailable
-from sync.district import demo_data
 
 
 def _pdftotext(pdf: bytes, tmp_path: Path) -> str:
@@ -104,7 +105,8 @@ def test_months_input_is_validated(runner, catalog, citizen):
 
 
 def test_offline_raises_then_queues_with_claim_receipt(offline_runner, catalog, citizen, tmp_path):
-    from kiosk.store.database import migrate, open_engine, sqlite_url
+    from contract.durable_sqlite import open_engine, sqlite_url
+    from kiosk.store.database import migrate
     from kiosk.store.transactions import TransactionStore
 
     item = catalog.get("si-contribution-record")

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from contract.eventlog import EventLog
 from kiosk.config import Config, load_config
-from kiosk.eventlog import EventLog
 from tests.sync.district_process import ThreadedDistrict
 
 
 @pytest.fixture()
 def district(tmp_path: Path) -> Iterator[ThreadedDistrict]:
-    from sync.district.settings import DistrictSettings
+    from district.settings import DistrictSettings
 
     server = ThreadedDistrict(DistrictSettings(db_url=f"sqlite:///{tmp_path / 'district.db'}", demo=True)).start()
     yield server
@@ -40,15 +40,15 @@ def log_stream() -> io.StringIO:
 
 
 @pytest.fixture()
-def open_shell(qtbot):  # noqa: ANN001, ANN201
+def open_shell(qtbot):
     """open_shell(config, devices=None, log=None) -> the main window over a started terminal; closed at teardown."""
+    from contract.eventlog import NullEventLog
     from kiosk.assembly import assemble
-    from kiosk.eventlog import NullEventLog
     from kiosk.ui.app import build_window, make_application
 
     terminals = []
 
-    def open_(config: Config, devices=None, log: EventLog | None = None):  # noqa: ANN001, ANN202
+    def open_(config: Config, devices=None, log: EventLog | None = None):
         app = make_application(config)
         terminal = assemble(config, devices=devices, log=log or NullEventLog())
         terminal.start()
@@ -63,7 +63,7 @@ def open_shell(qtbot):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture()
-def shell(open_shell, tmp_path: Path, district: ThreadedDistrict, log_stream: io.StringIO):  # noqa: ANN001, ANN201
+def shell(open_shell, tmp_path: Path, district: ThreadedDistrict, log_stream: io.StringIO):
     """The real main window over a real terminal (simulated devices, SQLite, the district on loopback)."""
     config = shell_config(tmp_path / "kiosk", district.url)
     return open_shell(config, log=EventLog(stream=log_stream, path=tmp_path / "kiosk" / "logs" / "kiosk.jsonl"))

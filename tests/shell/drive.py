@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QPushButton, QWidget
 
-from kiosk.session import State
+from kiosk.core.session import State
 
 
 def find(window: QWidget, testid: str) -> QWidget:
@@ -16,13 +16,13 @@ def find(window: QWidget, testid: str) -> QWidget:
     raise LookupError(f"no visible widget {testid!r}")
 
 
-def tap(qtbot, window: QWidget, testid: str) -> None:  # noqa: ANN001
+def tap(qtbot, window: QWidget, testid: str) -> None:
     widget = find(window, testid)
     assert isinstance(widget, QPushButton) and widget.isEnabled(), testid
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 
-def wait_state(qtbot, window, state: State, timeout_ms: int = 15000) -> None:  # noqa: ANN001
+def wait_state(qtbot, window, state: State, timeout_ms: int = 15000) -> None:
     qtbot.waitUntil(lambda: window.terminal.session.state is state and
                     window.stack.currentWidget() is window.screens[state], timeout=timeout_ms)
 

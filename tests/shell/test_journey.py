@@ -8,8 +8,8 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from kiosk.identity import Identity
-from kiosk.session import Session, State
+from kiosk.core.identity import Identity
+from kiosk.core.session import Session, State
 from tests.shell.drive import find, tap, visible_texts, wait_state
 
 SI_ITEM = "si-contribution-record"
@@ -48,7 +48,7 @@ def test_full_journey_prints_records_and_wipes(qtbot, shell, tmp_path, log_strea
     qtbot.waitUntil(lambda: terminal.session.rating == "good")
     engine = create_engine(f"sqlite:///{tmp_path / 'kiosk' / 'kiosk.db'}")
 
-    def stored():  # noqa: ANN202
+    def stored():
         with engine.connect() as c:
             return c.execute(text("select t.id, t.status, t.rating, o.state, o.seq, t.holder from transactions t "
                                   "join outbox o on o.transaction_id = t.id")).all()

@@ -7,7 +7,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QPushButton
 
-from kiosk.session import State
+from kiosk.core.session import State
 from kiosk.ui.kiosk_lock import KioskLock
 from kiosk.ui.theme import touch_px
 from tests.shell.drive import tap, wait_state

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from kiosk.session import ItemChosen, State
+from kiosk.core.session import ItemChosen, State
 from tests.shell.drive import find, tap, wait_state
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.session import State, Tick
+from kiosk.core.session import State, Tick
 from tests.shell.conftest import shell_config
 from tests.shell.drive import tap, wait_state
 

@@ -6,7 +6,6 @@ Run by test_crash.py, which SIGKILLs it at random moments.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from kiosk.assembly import open_store
 from kiosk.config import load_config

@@ -10,9 +10,9 @@ import sys
 import time
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
-from kiosk.store.database import integrity_ok, open_engine, sqlite_url
+from contract.durable_sqlite import integrity_ok, open_engine, sqlite_url
 
 REPO = Path(__file__).resolve().parents[2]
 

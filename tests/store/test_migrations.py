@@ -6,19 +6,20 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from kiosk.store import database as kiosk_db
+from contract.durable_sqlite import open_engine, sqlite_url
+from kiosk.store.database import migrate
 from kiosk.store.models import Base as KioskBase
 
 
 @pytest.mark.parametrize("which", ["kiosk", "district"])
 def test_models_match_migrations(tmp_path, which):
     if which == "kiosk":
-        engine = kiosk_db.open_engine(kiosk_db.sqlite_url(tmp_path / "k.db"))
-        kiosk_db.migrate(engine)
+        engine = open_engine(sqlite_url(tmp_path / "k.db"))
+        migrate(engine)
         metadata = KioskBase.metadata
     else:
-        from sync.district import database as district_db
-        from sync.district.models import Base as DistrictBase
+        from district import database as district_db
+        from district.models import Base as DistrictBase
 
         engine = district_db.open_engine(f"sqlite:///{tmp_path / 'd.db'}")
         district_db.migrate(engine)

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from contract.durable_sqlite import open_engine, sqlite_url
+from contract.eventlog import NullEventLog
+from district.settings import DistrictSettings
 from kiosk.config import Config, SyncConfig, TerminalConfig
-from kiosk.eventlog import NullEventLog
-from kiosk.store.database import migrate, open_engine, sqlite_url
+from kiosk.store.database import migrate
 from kiosk.store.transactions import TransactionStore
-from sync.district.settings import DistrictSettings
 from sync.private_postgres import PostgresUnavailable, PrivatePostgres
 from tests.sync.district_process import ThreadedDistrict
 
@@ -44,7 +45,7 @@ def sqlite_db_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'district.db'}"
 
 
-def make_settings(db_url: str, **kw) -> DistrictSettings:  # noqa: ANN003
+def make_settings(db_url: str, **kw) -> DistrictSettings:
     return DistrictSettings(db_url=db_url, **kw)
 
 
@@ -70,7 +71,7 @@ class Kiosk:
     store: TransactionStore
     engine: object
 
-    def record(self, n: int, **overrides) -> list[str]:  # noqa: ANN003
+    def record(self, n: int, **overrides) -> list[str]:
         """Record `n` completed transactions; returns their ids in order."""
         ids = []
         for i in range(n):
@@ -80,7 +81,7 @@ class Kiosk:
         return ids
 
 
-def make_kiosk(root: Path, name: str, district_url: str, **sync_overrides) -> Kiosk:  # noqa: ANN003
+def make_kiosk(root: Path, name: str, district_url: str, **sync_overrides) -> Kiosk:
     data = root / name
     data.mkdir(parents=True, exist_ok=True)
     fast = {"interval_s": 0.2, "backoff_base_s": 0.05, "backoff_cap_s": 0.5, "request_timeout_s": 5.0,
@@ -96,7 +97,7 @@ def make_kiosk(root: Path, name: str, district_url: str, **sync_overrides) -> Ki
 def kiosk_factory(tmp_path: Path):
     made: list[Kiosk] = []
 
-    def factory(name: str, district_url: str, **kw) -> Kiosk:  # noqa: ANN003
+    def factory(name: str, district_url: str, **kw) -> Kiosk:
         k = make_kiosk(tmp_path / "kiosks", name, district_url, **kw)
         made.append(k)
         return k

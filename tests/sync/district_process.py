@@ -36,7 +36,7 @@ def wait_healthy(url: str, timeout_s: float = 30.0) -> None:
 class ThreadedDistrict:
     """uvicorn serving create_app(settings) in a background thread; restartable on the same port."""
 
-    def __init__(self, settings, port: int | None = None) -> None:  # noqa: ANN001
+    def __init__(self, settings, port: int | None = None) -> None:
         self.settings = settings
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -47,7 +47,7 @@ class ThreadedDistrict:
     def start(self) -> ThreadedDistrict:
         import uvicorn
 
-        from sync.district.app import create_app
+        from district.app import create_app
 
         self.app = create_app(self.settings)
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="error", lifespan="off",
@@ -63,7 +63,7 @@ class ThreadedDistrict:
         return self
 
     @property
-    def engine(self):  # noqa: ANN201
+    def engine(self):
         return self.app.state.engine
 
     def stop(self) -> None:
@@ -87,7 +87,7 @@ class ProcessDistrict:
 
             keys = Path(tempfile.mkdtemp(prefix="district-keys-"))
         self.keys = keys
-        self._cmd = [sys.executable, "-m", "sync.district.cli", "serve", "--port", str(self.port), "--db", db_url,
+        self._cmd = [sys.executable, "-m", "district.cli", "serve", "--port", str(self.port), "--db", db_url,
                      *(["--demo"] if demo else []), *(["--keys", str(keys)] if keys else []), *(extra or [])]
         self.proc: subprocess.Popen | None = None
 

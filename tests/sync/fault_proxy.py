@@ -36,13 +36,13 @@ class FaultProxy:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def log_message(self, *_a) -> None:  # noqa: ANN002
+            def log_message(self, *_a) -> None:
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 proxy._handle(self)
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 proxy._handle(self)
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

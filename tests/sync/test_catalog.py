@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from district.models import TufMetadataRow, TufTargetRow
+from district.tuf_repository import OperatorKeys, TufRepository
 from kiosk.store.models import CatalogVersionRow
 from sync.daemon import SyncDaemon
-from sync.district.models import TufMetadataRow, TufTargetRow
-from sync.district.tuf_repository import OperatorKeys, TufRepository
 from tests.sync.district_process import REPO
 
 
@@ -29,7 +29,7 @@ def catalog_bytes(version: int, title: str = "Record") -> bytes:
 
 
 @pytest.fixture
-def repo(district, tmp_path):  # noqa: ANN001
+def repo(district, tmp_path):
     keys = OperatorKeys(tmp_path / "keys")
     keys.create_missing()
     repository = TufRepository(district.engine)
@@ -38,7 +38,7 @@ def repo(district, tmp_path):  # noqa: ANN001
 
 
 @pytest.fixture
-def kiosk(district, kiosk_factory, null_log, repo):  # noqa: ANN001
+def kiosk(district, kiosk_factory, null_log, repo):
     k = kiosk_factory("CAT1", district.url)
     daemon = SyncDaemon(k.config, k.engine, null_log)
     daemon.ensure_enrolled()  # pins the root
@@ -46,7 +46,7 @@ def kiosk(district, kiosk_factory, null_log, repo):  # noqa: ANN001
     return k, daemon
 
 
-def active_versions(engine) -> list[tuple[int, bool]]:  # noqa: ANN001
+def active_versions(engine) -> list[tuple[int, bool]]:
     with Session(engine) as s:
         return [tuple(r) for r in s.execute(select(CatalogVersionRow.version, CatalogVersionRow.active)
                                             .order_by(CatalogVersionRow.version))]
@@ -136,7 +136,7 @@ def test_cli_publish_reaches_a_running_daemon(district_sqlite, kiosk_factory, nu
 
     db = str(district_sqlite.engine.url)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    cli = [sys.executable, "-m", "sync.district.cli"]
+    cli = [sys.executable, "-m", "district.cli"]
     init = subprocess.run([*cli, "catalog", "init", "--db", db, "--keys", str(tmp_path / "keys")], env=env,
                           capture_output=True, text=True, timeout=60)
     assert init.returncode == 0, init.stderr
@@ -197,7 +197,7 @@ def test_kiosk_enrolled_before_the_repository_existed_pins_root_later(district, 
 
 
 def test_key_rotation_is_followed_and_retired_keys_are_refused(district, repo, kiosk):
-    from sync.district.tuf_repository import signer_from_pem
+    from district.tuf_repository import signer_from_pem
 
     keys, repository = repo
     k, daemon = kiosk

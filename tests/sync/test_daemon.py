@@ -12,18 +12,18 @@ import time
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
+from district.models import HelpRequestRow, ReceivedTransactionRow
+from district.settings import DistrictSettings
+from district.stats import district_stats
 from kiosk.store.models import OutboxRow
 from kiosk.store.outbox import Outbox
 from sync.backoff import Backoff
 from sync.daemon import SyncDaemon
-from sync.district.models import HelpRequestRow, ReceivedTransactionRow
-from sync.district.settings import DistrictSettings
-from sync.district.stats import district_stats
 from sync.network_watch import NetworkWatch
 from tests.sync.district_process import ThreadedDistrict
 
 
-def wait_for(predicate, timeout_s: float = 20.0) -> bool:  # noqa: ANN001
+def wait_for(predicate, timeout_s: float = 20.0) -> bool:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if predicate():
@@ -98,7 +98,7 @@ def test_purge_only_delivered_rows_past_retention(district_sqlite, kiosk_factory
     daemon = SyncDaemon(k.config, k.engine, null_log)
     assert daemon.drain().delivered == 6
     k.record(2)  # pending: never purged
-    old = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=31)).isoformat(timespec="seconds")
+    old = (dt.datetime.now(dt.UTC) - dt.timedelta(days=31)).isoformat(timespec="seconds")
     with Session(k.engine) as s, s.begin():
         s.execute(update(OutboxRow).where(OutboxRow.seq <= 4).values(delivered_at=old))
     assert daemon.purge() == 4
@@ -181,7 +181,7 @@ def test_a_rating_given_after_delivery_still_reaches_the_district(district_sqlit
         k.store.set_rating(tx_id, "bad")  # the citizen rated on the Done screen after the daemon sent it
         assert wait_for(lambda: outbox.status()["pending"] == 0 and outbox.status()["delivered"] == 1)
 
-        def stored_rating():  # noqa: ANN202
+        def stored_rating():
             with Session(district_sqlite.engine) as s:
                 row = s.scalar(select(ReceivedTransactionRow).where(ReceivedTransactionRow.id == tx_id))
                 return row.payload.get("rating")
@@ -196,7 +196,7 @@ def test_a_rating_given_after_delivery_still_reaches_the_district(district_sqlit
 
 def test_an_idle_new_terminal_enrolls_and_heartbeats_without_any_transaction(district_sqlite, kiosk_factory,
                                                                             null_log):
-    from sync.district.models import HeartbeatRow
+    from district.models import HeartbeatRow
 
     k = kiosk_factory("IDLE", district_sqlite.url, heartbeat_s=0.5)
     stop = threading.Event()

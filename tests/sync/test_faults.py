@@ -14,30 +14,30 @@ import time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from district.models import ReceivedTransactionRow
 from kiosk.store.models import OutboxRow, TransactionRow
 from sync.daemon import SyncDaemon
-from sync.district.models import ReceivedTransactionRow
 from tests.sync.district_process import REPO
 from tests.sync.fault_proxy import FaultProxy
 
 
-def kiosk_ids(engine) -> list[str]:  # noqa: ANN001
+def kiosk_ids(engine) -> list[str]:
     with Session(engine) as s:
         return list(s.scalars(select(TransactionRow.id).order_by(TransactionRow.seq)))
 
 
-def pending(engine) -> int:  # noqa: ANN001
+def pending(engine) -> int:
     with Session(engine) as s:
         return len(s.scalars(select(OutboxRow.id).where(OutboxRow.state == "pending")).all())
 
 
-def server_ids_in_arrival_order(engine, kiosk: str) -> list[str]:  # noqa: ANN001
+def server_ids_in_arrival_order(engine, kiosk: str) -> list[str]:
     with Session(engine) as s:
         return list(s.scalars(select(ReceivedTransactionRow.id).where(ReceivedTransactionRow.kiosk == kiosk)
                               .order_by(ReceivedTransactionRow.rx)))
 
 
-def assert_exactly_once_in_order(server_engine, kiosk_engine, name: str) -> None:  # noqa: ANN001
+def assert_exactly_once_in_order(server_engine, kiosk_engine, name: str) -> None:
     sent = kiosk_ids(kiosk_engine)
     got = server_ids_in_arrival_order(server_engine, name)
     assert len(got) == len(set(got)), "duplicates stored"

@@ -8,16 +8,16 @@ import stat
 import subprocess
 import sys
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiosk.enrollment import current_enrollment
+from district.models import ReceivedTransactionRow
+from kiosk.link.enrollment import current_enrollment
 from sync.daemon import SyncDaemon
-from sync.district.models import ReceivedTransactionRow
 from tests.sync.district_process import REPO
 
 
-def server_rows(engine, kiosk: str) -> list[tuple[str, int]]:  # noqa: ANN001
+def server_rows(engine, kiosk: str) -> list[tuple[str, int]]:
     with Session(engine) as s:
         return [tuple(r) for r in s.execute(select(ReceivedTransactionRow.id, ReceivedTransactionRow.seq)
                                             .where(ReceivedTransactionRow.kiosk == kiosk)
@@ -45,7 +45,7 @@ def test_drain_delivers_everything_once_in_order(district, kiosk_factory, null_l
     again = daemon.drain()
     assert again.delivered == 30
     assert len(server_rows(district.engine, "K01")) == 30
-    from sync.district.stats import district_stats
+    from district.stats import district_stats
     stats = district_stats(district.engine)
     assert stats["kiosks"]["K01"]["transactions"] == 30 and stats["kiosks"]["K01"]["duplicates_refused"] == 30
 
@@ -74,7 +74,7 @@ def test_once_and_outbox_status_commands(district_sqlite, kiosk_factory):
     run = [sys.executable, "-m", "sync.daemon_cli", "--data", str(k.data), "--district", district_sqlite.url,
            "--once"]
     cfg = k.data / "kiosk.toml"
-    cfg.write_text(f'[terminal]\nkiosk_id = "K03"\n')
+    cfg.write_text('[terminal]\nkiosk_id = "K03"\n')
     done = subprocess.run([*run, "--config", str(cfg)], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     status = subprocess.run([sys.executable, "-m", "kiosk.cli", "outbox", "status", "--data", str(k.data),

@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sync.district.database import open_engine
-from sync.district.models import ReceivedTransactionRow
+from district.database import open_engine
+from district.models import ReceivedTransactionRow
 from sync.fleet_simulator import simulate_fleet
 from tests.sync.district_process import ProcessDistrict
 

@@ -11,17 +11,18 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kiosk.request_signing import RequestSigner, load_or_create_key, public_key_hex
-from sync.district.kiosk_registry import add_kiosk, revoke_kiosk
-from sync.district.models import HeartbeatRow, ReceivedTransactionRow
-from sync.district.settings import DistrictSettings
+from contract.request_signing import RequestSigner, public_key_hex
+from district.kiosk_registry import add_kiosk, revoke_kiosk
+from district.models import HeartbeatRow, ReceivedTransactionRow
+from district.settings import DistrictSettings
+from kiosk.link.kiosk_key import load_or_create_key
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
 
-def item(kiosk: str, seq: int, **kw) -> dict:  # noqa: ANN003
+def item(kiosk: str, seq: int, **kw) -> dict:
     return {"id": str(uuid.uuid4()), "seq": seq, "kiosk_id": kiosk, "item_id": "x", "module_id": "m",
             "status": "completed", "holder": "h", "summary": {}, "device_time": "2026-01-01T00:00:00+00:00", **kw}
 
@@ -29,29 +30,29 @@ def item(kiosk: str, seq: int, **kw) -> dict:  # noqa: ANN003
 class Client:
     """A signing test client for one kiosk against the app (not through the network)."""
 
-    def __init__(self, app, name: str, tmp_path) -> None:  # noqa: ANN001
+    def __init__(self, app, name: str, tmp_path) -> None:
         self.http = TestClient(app)
         self.name = name
         self.key = load_or_create_key(tmp_path / name)
         self.signer = RequestSigner(name, self.key)
 
-    def enroll(self, token: str | None):  # noqa: ANN201
+    def enroll(self, token: str | None):
         body = {"kiosk_id": self.name, "public_key": public_key_hex(self.key)}
         if token:
             body["token"] = token
         return self.http.post("/api/v1/enroll", json=body)
 
-    def signed(self, path: str, body: bytes, headers: dict | None = None):  # noqa: ANN201
+    def signed(self, path: str, body: bytes, headers: dict | None = None):
         h = headers or self.signer("POST", path, body)
         return self.http.post(path, content=body, headers={**h, "Content-Type": "application/json"}), h
 
-    def batch(self, items: list[dict]):  # noqa: ANN201
+    def batch(self, items: list[dict]):
         return self.signed("/api/v1/transactions/batch", json.dumps({"items": items}).encode())[0]
 
 
 @pytest.fixture
-def app(district_db_url):  # noqa: ANN001
-    from sync.district.app import create_app
+def app(district_db_url):
+    from district.app import create_app
 
     app = create_app(DistrictSettings(db_url=district_db_url, demo=True, max_body_bytes=64_000,
                                       max_batch_items=50, rate_per_s=5.0, rate_burst=8))
@@ -59,7 +60,7 @@ def app(district_db_url):  # noqa: ANN001
     app.state.engine.dispose()
 
 
-def stored(app) -> int:  # noqa: ANN001
+def stored(app) -> int:
     with Session(app.state.engine) as s:
         return s.scalar(select(func.count()).select_from(ReceivedTransactionRow))
 
@@ -152,7 +153,7 @@ def test_rate_limit_per_kiosk(app, tmp_path):
 
 
 def test_demo_server_enrolls_loopback_kiosks_without_token(district_sqlite, kiosk_factory, sqlite_db_url):
-    from kiosk.enrollment import EnrollmentRefused, enroll
+    from kiosk.link.enrollment import EnrollmentRefused, enroll
     from tests.sync.district_process import ThreadedDistrict
 
     k = kiosk_factory("LOOP", district_sqlite.url)
@@ -174,7 +175,7 @@ def test_operator_cli_add_revoke_stats(district_sqlite, kiosk_factory, tmp_path)
 
     db = str(district_sqlite.engine.url)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    cli = [sys.executable, "-m", "sync.district.cli"]
+    cli = [sys.executable, "-m", "district.cli"]
     add = subprocess.run([*cli, "kiosk", "add", "OPS1", "--db", db], env=env, capture_output=True, text=True,
                          timeout=60)
     assert add.returncode == 0, add.stderr
@@ -206,18 +207,17 @@ def test_operator_cli_add_revoke_stats(district_sqlite, kiosk_factory, tmp_path)
 
 
 def test_http_district_client_signs_with_the_enrolled_key(district_sqlite, kiosk_factory):
-    from kiosk.district_client import HttpDistrictClient
-    from kiosk.enrollment import enroll
     from kiosk.errors import ServiceError
-    from kiosk.request_signing import authenticator_for
+    from kiosk.link.district_client import HttpDistrictClient
+    from kiosk.link.enrollment import enroll, signer_for
 
     k = kiosk_factory("SHELL", district_sqlite.url)
-    assert authenticator_for(k.data, "SHELL") is None  # not enrolled yet: requests go unsigned
+    assert signer_for(k.data, "SHELL") is None  # not enrolled yet: requests go unsigned
     unsigned = HttpDistrictClient(district_sqlite.url)
     with pytest.raises(ServiceError, match="401"):
         unsigned.post_json("/api/v1/help-requests", {"kind": "help"})
     enroll(k.data, district_sqlite.url, "SHELL")
-    client = HttpDistrictClient(district_sqlite.url, authenticator=authenticator_for(k.data, "SHELL"))
+    client = HttpDistrictClient(district_sqlite.url, authenticator=signer_for(k.data, "SHELL"))
     try:
         assert client.post_json("/api/v1/help-requests", {"kind": "help", "message": "where is the toilet"})["id"]
         assert client.post_json("/api/v1/heartbeat", {"backlog": 0})["server_time"]

@@ -36,7 +36,7 @@ class OpenCvCamera:
     def __init__(self, source: str | int, fps: float = 20.0, realtime: bool = True, loop: bool = True,
                  reopen_s: float = 1.0, width: int = 0, height: int = 0,
                  capture_factory: Callable[[str | int], Any] | None = None) -> None:
-        import cv2  # noqa: PLC0415 - device library, loaded only when a real camera is configured
+        import cv2
 
         self._cv2 = cv2
         self._source = parse_source(source)

@@ -13,9 +13,9 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Protocol
+from typing import Any, Protocol
 
-from kiosk.identity import Identity
+from kiosk.core.identity import AccessKey, Identity
 
 
 class ReaderEventKind(str, Enum):
@@ -47,18 +47,6 @@ class ReaderStatus:
     detail: str = ""
 
 
-@dataclass(frozen=True)
-class AccessKey:
-    """The MRZ fields BAC derives its keys from (ICAO 9303-11 §4.3)."""
-
-    document_number: str
-    date_of_birth: str  # YYMMDD
-    date_of_expiry: str  # YYMMDD
-
-    def __repr__(self) -> str:
-        return "AccessKey(<redacted>)"
-
-
 class DocumentReader(Protocol):
     """A source of identities: a PC/SC eMRTD reader, a national-ID SAM reader, or the simulator."""
 
@@ -81,4 +69,12 @@ class DocumentReader(Protocol):
 
     def read(self, access_key: AccessKey | None, cancel: threading.Event) -> Identity:
         """Read the document on the reader. Blocks; raises a CardError subclass on failure."""
+        ...
+
+
+class MrzReader(Protocol):
+    """Reads the machine-readable zone printed on a document from one camera frame."""
+
+    def read_access_key(self, frame: Any) -> AccessKey:
+        """The access key in the MRZ of `frame`; raises MrzUnreadable when no MRZ passes its check digits."""
         ...

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
 from cryptography.hazmat.primitives.ciphers import Cipher, modes
 
-from kiosk.devices.document import AccessKey
+from kiosk.core.identity import AccessKey
 from kiosk.devices.document.apdu import Command, Response, Transport
 from kiosk.devices.document.mrz import bac_key_seed_input
 from kiosk.errors import CardError, MalformedCardData, WrongAccessKey

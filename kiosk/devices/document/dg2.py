@@ -116,9 +116,9 @@ def build_dg2(image: bytes, jpeg2000: bool, width: int, height: int) -> bytes:
 
 def decode_image(face: FaceImage):
     """The face as a PIL image (JPEG or JPEG 2000 via Pillow's OpenJPEG), in memory only."""
-    import io  # noqa: PLC0415
+    import io
 
-    from PIL import Image, UnidentifiedImageError  # noqa: PLC0415 - Pillow only when a caller wants pixels
+    from PIL import Image, UnidentifiedImageError
 
     try:
         image = Image.open(io.BytesIO(face.data))

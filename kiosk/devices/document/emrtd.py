@@ -11,7 +11,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from kiosk.devices.document import AccessKey, bac, tlv
+from kiosk.core.identity import AccessKey
+from kiosk.devices.document import bac, tlv
 from kiosk.devices.document.apdu import Command, Response, Transport
 from kiosk.devices.document.secure_messaging import SecureChannel
 from kiosk.errors import CardError, MalformedCardData

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from kiosk.core.identity import Identity
 from kiosk.devices.document import dg2, tlv
 from kiosk.devices.document.emrtd import DocumentFiles
 from kiosk.devices.document.mrz import MrzData, parse_mrz
 from kiosk.errors import MalformedCardData
-from kiosk.identity import Identity
 
 # DG11 (ICAO 9303-10 §4.7.11) tags the kiosk shows or forwards, and their names in Identity.extra.
 DG11_FIELDS = {

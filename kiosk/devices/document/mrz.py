@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kiosk.devices.document import AccessKey
+from kiosk.core.identity import AccessKey
 from kiosk.errors import MalformedCardData
 
 _WEIGHTS = (7, 3, 1)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kiosk.core.identity import AccessKey
 from kiosk.devices.document.mrz import MrzData, parse_mrz
 from kiosk.errors import MalformedCardData, MrzUnreadable
 
@@ -56,7 +57,7 @@ def _line_classes(fmt: str) -> list[list[set[str]]]:
 
 
 def _normalize(mask: np.ndarray) -> np.ndarray:
-    import cv2  # noqa: PLC0415
+    import cv2
 
     ys, xs = np.nonzero(mask)
     if len(xs) == 0:
@@ -79,7 +80,7 @@ class MrzOcr:
     """Reads MRZs from frames; holds the OCR-B templates (build once, reuse for every frame)."""
 
     def __init__(self, font_path: Path = OCRB_FONT) -> None:
-        from PIL import Image, ImageDraw, ImageFont  # noqa: PLC0415
+        from PIL import Image, ImageDraw, ImageFont
 
         if not Path(font_path).exists():
             raise MrzUnreadable(f"OCR-B font not installed ({font_path}; Debian package fonts-ocr-b)")
@@ -109,8 +110,12 @@ class MrzOcr:
 
     # --- locating --------------------------------------------------------------------------------------------
 
+    def read_access_key(self, frame) -> AccessKey:
+        """The MrzReader interface: the access key of the MRZ in `frame`."""
+        return self.read(frame).access_key()
+
     def _find_lines(self, original: np.ndarray) -> list[np.ndarray]:
-        import cv2  # noqa: PLC0415
+        import cv2
 
         scale = 1400 / original.shape[1]
         gray = cv2.resize(original, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA if scale < 1
@@ -158,7 +163,7 @@ class MrzOcr:
     # --- reading ---------------------------------------------------------------------------------------------
 
     def _segment(self, line: np.ndarray) -> list[_Char]:
-        import cv2  # noqa: PLC0415
+        import cv2
 
         # Black-hat first: a dark background or document edge inside the crop must not become "ink".
         size = max(9, int(line.shape[0] * 0.35)) | 1
@@ -243,7 +248,7 @@ def _bottom_group(boxes: list[tuple[float, float, float, float, float]]) -> list
 
 
 def _to_gray(frame) -> np.ndarray:
-    import cv2  # noqa: PLC0415
+    import cv2
 
     if hasattr(frame, "convert"):  # PIL image
         return np.asarray(frame.convert("L"))

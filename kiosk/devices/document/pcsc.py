@@ -14,22 +14,22 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from contract.eventlog import EventLog, NullEventLog
+from contract.log_events import Event
 from kiosk.config import DocumentConfig
-from kiosk.devices.document import AccessKey, ReaderEvent, ReaderEventKind, ReaderState, ReaderStatus
+from kiosk.core.identity import AccessKey, Identity, PassiveAuth
+from kiosk.devices.document import ReaderEvent, ReaderEventKind, ReaderState, ReaderStatus
 from kiosk.devices.document.emrtd import DocumentFiles, atr_supports_extended_length, read_document
 from kiosk.devices.document.lds import identity_from_files
 from kiosk.devices.document.passive_auth import passive_authentication
 from kiosk.devices.document.trust_store import TrustStore
 from kiosk.errors import CardError, CardRemoved, DocumentRejected, NoCard, NoReader, WrongAccessKey
-from kiosk.eventlog import EventLog, NullEventLog
-from kiosk.identity import Identity, PassiveAuth
-from kiosk.log_events import Event
 
 PNP_READER = "\\\\?PnP?\\Notification"
 
 
 def _scard():
-    from smartcard import scard  # noqa: PLC0415 - the device library stays out of import time
+    from smartcard import scard
 
     return scard
 
@@ -157,7 +157,7 @@ class PcscDocumentReader:
         if ctx is not None:
             try:
                 _scard().SCardCancel(ctx)
-            except Exception:  # noqa: BLE001,S110 - the context may already be gone with pcscd
+            except Exception:  # noqa: BLE001 - the context may already be gone with pcscd
                 pass
         if self._thread is not None:
             self._thread.join(timeout=5)
@@ -332,7 +332,7 @@ class PcscDocumentReader:
             if ctx is not None:
                 try:
                     s.SCardReleaseContext(ctx)
-                except Exception:  # noqa: BLE001,S110 - pcscd may be gone with it
+                except Exception:  # noqa: BLE001 - pcscd may be gone with it
                     pass
             self._monitor_ctx = None
 
@@ -374,7 +374,7 @@ class PcscDocumentReader:
     def _drop_context(self, s, ctx: int) -> None:
         try:
             s.SCardReleaseContext(ctx)
-        except Exception:  # noqa: BLE001,S110
+        except Exception:  # noqa: BLE001
             pass
         self._monitor_ctx = None
         self._update(False, {})

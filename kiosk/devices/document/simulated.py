@@ -12,9 +12,9 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from kiosk.devices.document import AccessKey, ReaderEvent, ReaderEventKind, ReaderState, ReaderStatus
+from kiosk.core.identity import AccessKey, Identity, PassiveAuth, identity_from_fields
+from kiosk.devices.document import ReaderEvent, ReaderEventKind, ReaderState, ReaderStatus
 from kiosk.errors import CardError, CardRemoved, MalformedCardData
-from kiosk.identity import Identity, PassiveAuth, identity_from_fields
 
 READER_NAME = "Simulated Reader 0"
 
@@ -64,3 +64,20 @@ class SimulatedDocumentReader:
         identity.passive_auth = PassiveAuth.NOT_CHECKED
         identity.passive_auth_detail = "simulated reader"
         return identity
+
+
+class SimulatedMrzReader:
+    """The MRZ OCR's twin for the demo and UI tests: finds `access_key` in the `after`-th frame it is shown."""
+
+    def __init__(self, access_key: AccessKey, after: int = 1) -> None:
+        self._key = access_key
+        self._after = max(1, after)
+        self._seen = 0
+
+    def read_access_key(self, frame: object) -> AccessKey:
+        from kiosk.errors import MrzUnreadable
+
+        self._seen += 1
+        if frame is None or self._seen < self._after:
+            raise MrzUnreadable("simulated: no MRZ in this frame")
+        return self._key

@@ -14,6 +14,8 @@ from asn1crypto import core
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 
+from kiosk.devices.document.cms_signed_data import CheckFailed, verify_signed_data
+
 CSCA_MASTER_LIST_OID = "2.23.136.1.1.2"
 _CERT_SUFFIXES = {".der", ".cer", ".crt", ".pem"}
 _MAX_FILE = 50 * 1024 * 1024
@@ -104,11 +106,9 @@ def _subject_key_id(cert: x509.Certificate) -> bytes | None:
 
 def load_master_list(data: bytes) -> list[x509.Certificate]:
     """The CSCAs of a CSCA master list, after checking its signature and signer. Raises ValueError."""
-    from kiosk.devices.document.passive_auth import _Invalid, verify_signed_data  # noqa: PLC0415 - cycle
-
     try:
         signed = verify_signed_data(data)
-    except _Invalid as exc:
+    except CheckFailed as exc:
         raise ValueError(f"not a valid CSCA master list: {exc}") from exc
     if signed.content_type != CSCA_MASTER_LIST_OID:
         raise ValueError("CMS content is not a CSCA master list")
@@ -121,6 +121,6 @@ def load_master_list(data: bytes) -> list[x509.Certificate]:
         try:
             signed.signer.verify_directly_issued_by(csca)
             return cscas
-        except Exception:  # noqa: BLE001,S112 - try the next candidate issuer
+        except Exception:  # noqa: BLE001 - try the next candidate issuer
             continue
     raise ValueError("master list signer is not issued by a CSCA it lists")

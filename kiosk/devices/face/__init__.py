@@ -10,29 +10,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any, Protocol
 
-
-class FaceOutcome(str, Enum):
-    MATCH = "match"
-    MISMATCH = "mismatch"
-    RETRY = "retry"  # distance in the retry band, or quality never reached: ask the citizen again
-    NO_FACE = "no_face"
-    LIVENESS_FAILED = "liveness_failed"
-    CAMERA_UNAVAILABLE = "camera_unavailable"
-    CANCELLED = "cancelled"
-
-
-@dataclass(frozen=True)
-class FaceDecision:
-    """What the audit log may keep: the decision, the distance, the liveness result. No biometrics."""
-
-    outcome: FaceOutcome
-    distance: float | None = None
-    threshold: float | None = None
-    liveness: str = "not_run"  # passed | failed | not_run
-    detail: str = ""
+from kiosk.core.face_decision import FaceDecision, FaceOutcome  # noqa: F401 - the Protocol speaks in them
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ def read_labels(faces_dir: Path) -> list[tuple[str, str, str]]:
 
 def chip_rendition(rgb: np.ndarray, box: tuple[int, int, int, int]) -> bytes:
     """A chip-like photo of the face at `box`: ICAO-like crop, 240x320, JPEG 2000 of about CHIP_BYTES bytes."""
-    from PIL import Image  # noqa: PLC0415
+    from PIL import Image
 
     fw = box[2] - box[0]
     cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
@@ -208,7 +208,8 @@ def render(pairs: list[Pair], chosen: float, band: float) -> str:
         f"threshold with at most {DESIGN_FRR:.0%} genuine rejections over all pairs (FRR {frr:.2%}, FAR {far:.2%}), "
         f"not the {TARGET_FRR:.0%} point: live camera frames (lighting, motion, age gap to the chip photo) sit "
         f"farther from the chip photo than these press photos do, and {at_target:.2f} would leave no room for "
-        f"that; {chosen:.2f} still keeps {nearest_impostor - chosen:.2f} below the nearest impostor. Distances in ({chosen:.2f}, {chosen + band:.2f}] "
+        f"that; {chosen:.2f} still keeps {nearest_impostor - chosen:.2f} below the nearest impostor. "
+        f"Distances in ({chosen:.2f}, {chosen + band:.2f}] "
         f"ask the citizen for another attempt instead of accepting (impostors in that band on this set: "
         f"{fa_band}, {far_band:.2%}); after the last attempt they are a mismatch and staff take over.",
         "",

@@ -69,7 +69,7 @@ def encode_with(dlib: Any, encoder: Any, rgb: np.ndarray, box: tuple[int, int, i
 
 def load_models(with_encoder: bool = True) -> FaceModels:
     """Import dlib and load the detector, the 5-point model and (optionally) the encoder (~0.4 s)."""
-    import dlib  # noqa: PLC0415 - heavy, loaded only when the real face check is configured
+    import dlib
 
     folder = model_dir()
     encoder = dlib.face_recognition_model_v1(str(folder / ENCODER)) if with_encoder else None
@@ -79,6 +79,6 @@ def load_models(with_encoder: bool = True) -> FaceModels:
 
 def load_encoder() -> tuple[Any, Any]:
     """Only dlib and the ResNet encoder (for encoder worker processes)."""
-    import dlib  # noqa: PLC0415
+    import dlib
 
     return dlib, dlib.face_recognition_model_v1(str(model_dir() / ENCODER))

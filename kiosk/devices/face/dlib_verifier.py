@@ -21,9 +21,12 @@ from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
 
+from contract.eventlog import EventLog, NullEventLog
+from contract.log_events import Event
 from kiosk.config import FaceConfig
+from kiosk.core.face_decision import FaceDecision, FaceOutcome
 from kiosk.devices.camera import Camera, CameraState
-from kiosk.devices.face import FaceDecision, FaceOutcome, FaceProgress
+from kiosk.devices.face import FaceProgress
 from kiosk.devices.face import guidance as g
 from kiosk.devices.face.dlib_models import FaceModels, load_models
 from kiosk.devices.face.encoder_pool import EncoderPool
@@ -31,8 +34,6 @@ from kiosk.devices.face.liveness import ChallengeTracker, LivenessSettings, Live
 from kiosk.devices.face.photo import decode_image, encode_photo, face_distance
 from kiosk.devices.face.quality_gate import Box, GateResult, GateThresholds, QualityGate, iou
 from kiosk.errors import CameraUnavailable, FaceError, NoFaceFound
-from kiosk.eventlog import EventLog, NullEventLog
-from kiosk.log_events import Event
 
 FULL_SCAN_EVERY = 6  # tracked frames between full-frame scans (a second person must not go unnoticed)
 MAX_MISSES = 5  # frames without the tracked face before the track is considered lost

@@ -99,7 +99,7 @@ class QualityGate:
     """Finds the face in a BGR frame, measures it, and says what the citizen should change."""
 
     def __init__(self, models: FaceModels, thresholds: GateThresholds | None = None) -> None:
-        import cv2  # noqa: PLC0415 - device library, loaded with the real face check only
+        import cv2
 
         self._cv2 = cv2
         self._models = models
@@ -138,8 +138,8 @@ class QualityGate:
         cv2 = self._cv2
         points = self._models.landmarks(gray, box)
         h, w = gray.shape[:2]
-        l, t, r, b = max(0, box[0]), max(0, box[1]), min(w, box[2]), min(h, box[3])
-        crop = gray[t:b, l:r]
+        left, t, r, b = max(0, box[0]), max(0, box[1]), min(w, box[2]), min(h, box[3])
+        crop = gray[t:b, left:r]
         if crop.size == 0:
             sharpness, brightness = 0.0, 0.0
         else:
@@ -182,8 +182,8 @@ class QualityGate:
         if face.width > th.max_face_frac * width:
             return g.MOVE_BACK
         margin = face.width * 0.05
-        l, t, r, b = face.box
-        if l < -margin or t < -margin or r > width + margin or b > height + margin:
+        left, t, r, b = face.box
+        if left < -margin or t < -margin or r > width + margin or b > height + margin:
             return g.MOVE_BACK if face.width > 0.5 * width else g.LOOK_AT_CAMERA
         if face.brightness < th.min_brightness:
             return g.TOO_DARK

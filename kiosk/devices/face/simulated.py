@@ -11,8 +11,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from kiosk.core.face_decision import FaceDecision, FaceOutcome
 from kiosk.devices.camera import Camera
-from kiosk.devices.face import FaceDecision, FaceOutcome, FaceProgress
+from kiosk.devices.face import FaceProgress
 
 STEPS = ("face.look_at_camera", "face.turn_left", "face.turn_right", "face.hold_still")
 

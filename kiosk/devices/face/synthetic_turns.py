@@ -18,7 +18,7 @@ TURN_ANGLE = 0.4  # radians of the imitated head turn (~23 degrees)
 
 def turn_warp(image: np.ndarray, points: np.ndarray, angle: float) -> np.ndarray:
     """`image` (BGR) with the face whose 5 landmarks are `points` turned by `angle` (> 0: to the image's right)."""
-    import cv2  # noqa: PLC0415
+    import cv2
 
     h, w = image.shape[:2]
     eye_a, eye_b = (points[0] + points[1]) / 2, (points[2] + points[3]) / 2
@@ -41,7 +41,7 @@ def turn_warp(image: np.ndarray, points: np.ndarray, angle: float) -> np.ndarray
 
 def fit_frame(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """`image` scaled to fit (width, height) and centred on a gray background."""
-    import cv2  # noqa: PLC0415
+    import cv2
 
     w, h = size
     scale = min(w / image.shape[1], h / image.shape[0])
@@ -59,7 +59,7 @@ def turn_sequence(models: FaceModels, image: np.ndarray, order: list[str], size:
 
     The citizen's left is the image's right on an unmirrored camera, so 'turn_left' turns toward the image's right.
     """
-    import cv2  # noqa: PLC0415
+    import cv2
 
     frame = fit_frame(image, size)
     gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
@@ -84,7 +84,7 @@ def turn_sequence(models: FaceModels, image: np.ndarray, order: list[str], size:
 def handheld_photo_sequence(image: np.ndarray, size: tuple[int, int] = (640, 480), count: int = 60,
                             seed: int = 0) -> list[np.ndarray]:
     """A printed photo held up to the camera: swung about a vertical axis, shaken, with sensor noise (an attack)."""
-    import cv2  # noqa: PLC0415
+    import cv2
 
     rng = np.random.default_rng(seed)
     base = fit_frame(image, size)

@@ -7,9 +7,11 @@ printer lays them out natively (ESC/POS) while the A4 fallback renders a small P
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
+
+from kiosk.documents.printable import PrintableDocument, Receipt
 
 
 class PrinterState(str, Enum):
@@ -28,29 +30,10 @@ class PrinterStatus:
 
 
 @dataclass(frozen=True)
-class PrintableDocument:
-    """A rendered document: PDF bytes plus what the kiosk needs to track and reprint it."""
-
-    kind: str  # certificate | form | receipt | claim
-    title: str
-    pdf: bytes
-    serial: str = ""
-
-
-@dataclass(frozen=True)
 class PrintOutcome:
     job_id: str
     pages: int = 0
     location: str = ""  # where a pdf-folder printer wrote the file, or the CUPS job URI
-
-
-@dataclass(frozen=True)
-class Receipt:
-    title: str
-    lines: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (label, value), already masked
-    tracking_number: str = ""
-    qr_text: str = ""
-    footer: str = ""
 
 
 class DocumentPrinter(Protocol):

@@ -20,7 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kiosk.devices.printer import PrintableDocument, PrinterState, PrinterStatus, PrintOutcome
+from kiosk.devices.printer import PrinterState, PrinterStatus, PrintOutcome
+from kiosk.documents.printable import PrintableDocument
 from kiosk.errors import PrinterError, PrinterOffline, PrinterOutOfPaper, PrintJobFailed
 
 # IPP job-state values (RFC 8011 5.3.7)

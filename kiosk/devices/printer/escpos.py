@@ -15,7 +15,8 @@ import socket
 import unicodedata
 from typing import Any
 
-from kiosk.devices.printer import PrinterState, PrinterStatus, PrintOutcome, Receipt
+from kiosk.devices.printer import PrinterState, PrinterStatus, PrintOutcome
+from kiosk.documents.printable import Receipt
 from kiosk.errors import PrinterOffline, PrinterOutOfPaper
 
 FS_CHINESE_ON = b"\x1c\x26"
@@ -99,7 +100,7 @@ class EscPosReceiptPrinter:
         self._header = header
 
     @classmethod
-    def from_config(cls, config: Any) -> "EscPosReceiptPrinter":
+    def from_config(cls, config: Any) -> EscPosReceiptPrinter:
         """From kiosk.config.PrinterConfig (escpos_host, escpos_port)."""
         return cls(config.escpos_host, config.escpos_port)
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 import uuid
 from pathlib import Path
 
-from kiosk.devices.printer import PrintableDocument, PrinterState, PrinterStatus, PrintOutcome
+from contract.atomic_write import write_atomic
+from kiosk.devices.printer import PrinterState, PrinterStatus, PrintOutcome
+from kiosk.documents.printable import PrintableDocument
 from kiosk.errors import PrinterOffline, PrinterOutOfPaper
 
 
@@ -44,11 +45,6 @@ class PdfFolderPrinter:
         job = uuid.uuid4().hex[:12]
         name = f"{time.strftime('%Y%m%d-%H%M%S')}-{document.kind}-{document.serial or job}.pdf"
         target = self._folder / name
-        tmp = target.with_suffix(".part")
-        with open(tmp, "wb") as f:
-            f.write(document.pdf)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
+        write_atomic(target, document.pdf, mode=0o600)
         return PrintOutcome(job_id=job, pages=max(1, document.pdf.count(b"/Type /Page") -
                                                   document.pdf.count(b"/Type /Pages")), location=str(target))

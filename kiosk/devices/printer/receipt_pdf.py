@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import io
 
-from kiosk.devices.printer import DocumentPrinter, PrintableDocument, PrinterStatus, PrintOutcome, Receipt
+from kiosk.devices.printer import DocumentPrinter, PrinterStatus, PrintOutcome
+from kiosk.documents.printable import PrintableDocument, Receipt
 
 MM = 72.0 / 25.4
 

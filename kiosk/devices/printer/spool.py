@@ -15,7 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.devices.printer import DocumentPrinter, PrintableDocument, PrinterStatus, PrintOutcome
+from contract.atomic_write import write_atomic
+from kiosk.devices.printer import DocumentPrinter, PrinterStatus, PrintOutcome
+from kiosk.documents.printable import PrintableDocument
 from kiosk.errors import PrinterError
 
 
@@ -103,13 +105,7 @@ class DocumentSpool:
 
     @staticmethod
     def _write(path: Path, data: bytes) -> None:
-        tmp = path.with_suffix(path.suffix + ".part")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
+        write_atomic(path, data, mode=0o600)
 
 
 class SpoolingPrinter:

@@ -10,11 +10,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from kiosk.devices.printer import PrintableDocument, Receipt
+from kiosk.documents.printable import PrintableDocument, Receipt
 from kiosk.documents.sheet import SheetSpec, render_sheet
 from kiosk.errors import DistrictUnavailable, ServiceError
-from kiosk.services.api import (FieldKind, IdentityLevel, InputField, OfflinePolicy, ServiceContext, ServiceResult,
-                                TransactionDraft)
+from kiosk.services.api import (
+    FieldKind,
+    IdentityLevel,
+    InputField,
+    OfflinePolicy,
+    ServiceContext,
+    ServiceResult,
+    TransactionDraft,
+)
 from kiosk.services.builtin.masking import mask_number, mask_phone
 from kiosk.services.builtin.queueing import queued_result
 

@@ -9,10 +9,17 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from kiosk.devices.printer import Receipt
+from kiosk.documents.printable import Receipt
 from kiosk.errors import InputInvalid
-from kiosk.services.api import (FieldKind, IdentityLevel, InputField, OfflinePolicy, ServiceContext, ServiceResult,
-                                TransactionDraft)
+from kiosk.services.api import (
+    FieldKind,
+    IdentityLevel,
+    InputField,
+    OfflinePolicy,
+    ServiceContext,
+    ServiceResult,
+    TransactionDraft,
+)
 from kiosk.services.builtin.masking import mask_phone
 
 SLOTS_PATH = "/api/v1/citizen/appointments/slots"

@@ -8,10 +8,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from kiosk.devices.printer import PrintableDocument, Receipt
+from kiosk.documents.printable import PrintableDocument, Receipt
 from kiosk.documents.sheet import SheetSpec, render_sheet
-from kiosk.services.api import (IdentityLevel, InputField, OfflinePolicy, ServiceContext, ServiceResult,
-                                TransactionDraft)
+from kiosk.services.api import IdentityLevel, InputField, OfflinePolicy, ServiceContext, ServiceResult, TransactionDraft
 
 
 class InformationSheetModule:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.privacy import mask_document_number
+from contract.privacy import mask_document_number
 
 
 def mask_phone(phone: str) -> str:
@@ -14,5 +14,5 @@ def mask_phone(phone: str) -> str:
 
 
 def mask_number(value: str) -> str:
-    """Bank account and ID numbers: first 3 and last 4 characters (kiosk.privacy.mask_document_number)."""
+    """Bank account and ID numbers: first 3 and last 4 characters (contract.privacy.mask_document_number)."""
     return mask_document_number(value)

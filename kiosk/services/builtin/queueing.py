@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kiosk.devices.printer import Receipt
+from kiosk.documents.printable import Receipt
 from kiosk.services.api import ServiceContext, ServiceResult, TransactionDraft
 
 REQUESTS_PATH = "/api/v1/citizen/requests"

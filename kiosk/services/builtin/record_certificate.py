@@ -8,13 +8,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from kiosk.devices.printer import Receipt
+from contract.document_signing import new_serial
 from kiosk.documents.certificate import CertificateSpec, Column
 from kiosk.documents.issuing import issue_certificate
-from kiosk.documents.signing import DistrictDocumentSigner, new_serial
+from kiosk.documents.printable import Receipt
+from kiosk.documents.signing import DistrictDocumentSigner
 from kiosk.errors import DistrictUnavailable, ServiceError
-from kiosk.services.api import (FieldKind, IdentityLevel, InputField, OfflinePolicy, ServiceContext, ServiceResult,
-                                TransactionDraft)
+from kiosk.services.api import (
+    FieldKind,
+    IdentityLevel,
+    InputField,
+    OfflinePolicy,
+    ServiceContext,
+    ServiceResult,
+    TransactionDraft,
+)
 from kiosk.services.builtin.queueing import queued_result
 
 RECORDS_PATH = "/api/v1/citizen/records/"

@@ -11,13 +11,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from kiosk.devices.printer import Receipt
+from contract.document_signing import new_serial
 from kiosk.documents.certificate import CertificateSpec, Column
 from kiosk.documents.issuing import issue_certificate
-from kiosk.documents.signing import DistrictDocumentSigner, new_serial
+from kiosk.documents.printable import Receipt
+from kiosk.documents.signing import DistrictDocumentSigner
 from kiosk.errors import DistrictUnavailable, ServiceError
-from kiosk.services.api import (FieldKind, IdentityLevel, InputField, OfflinePolicy, ServiceContext, ServiceResult,
-                                TransactionDraft)
+from kiosk.services.api import (
+    FieldKind,
+    IdentityLevel,
+    InputField,
+    OfflinePolicy,
+    ServiceContext,
+    ServiceResult,
+    TransactionDraft,
+)
 from kiosk.services.builtin.queueing import queued_result
 
 RECORD_PATH = "/api/v1/citizen/social-insurance/record"
@@ -112,8 +120,8 @@ class SocialInsuranceRecordModule:
                                                     f"{len(rows)} months (CNY)",
             summary_fields=(("个人缴费合计 Personal contributions in total", f"¥{total:,.2f}"),
                             ("欠缴月数 Months in arrears", str(sum(1 for r in rows if r[-1] != "已缴")))),
-            notes=(f"本证明依据社会保险经办机构信息系统记录出具，数据截至出具日期，仅证明所列期间的参保缴费情况。"
-                   f"证件号码已作隐藏处理。",
+            notes=("本证明依据社会保险经办机构信息系统记录出具，数据截至出具日期，仅证明所列期间的参保缴费情况。"
+                   "证件号码已作隐藏处理。",
                    "This certificate reflects the social insurance records on the date of issue. The ID number is "
                    "partly masked. Verify it by scanning the QR code; alterations void it."),
             highlight_rows=frozenset(n for n, r in enumerate(rows) if r[-1] != "已缴"),

@@ -7,9 +7,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from kiosk.devices.printer import Receipt
-from kiosk.services.api import (FieldKind, IdentityLevel, InputField, OfflinePolicy, ServiceContext, ServiceResult,
-                                TransactionDraft)
+from kiosk.documents.printable import Receipt
+from kiosk.services.api import (
+    FieldKind,
+    IdentityLevel,
+    InputField,
+    OfflinePolicy,
+    ServiceContext,
+    ServiceResult,
+    TransactionDraft,
+)
 
 STATUS_PATH = "/api/v1/citizen/status"
 

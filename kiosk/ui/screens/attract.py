@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from kiosk.session import Session, Start
+from kiosk.core.session import Session, Start
 from kiosk.ui.screens.base import Screen
 from kiosk.ui.text import tr
 from kiosk.ui.widgets import button, label
 
 
 class AttractScreen(Screen):
-    def __init__(self, terminal) -> None:  # noqa: ANN001
+    def __init__(self, terminal) -> None:
         super().__init__(terminal)
         self.title = label("", "big")
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)

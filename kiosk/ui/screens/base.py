@@ -7,8 +7,8 @@ from typing import Any, Protocol
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from kiosk.session import Session
-from kiosk.terminal import Terminal
+from kiosk.core.session import Session
+from kiosk.terminal.view import TerminalView
 from kiosk.ui.text import message
 from kiosk.ui.widgets import label
 
@@ -20,7 +20,7 @@ class SessionView(Protocol):
 
 
 class Screen(QWidget):
-    def __init__(self, terminal: Terminal) -> None:
+    def __init__(self, terminal: TerminalView) -> None:
         super().__init__()
         self.terminal = terminal
         self.layout_ = QVBoxLayout(self)

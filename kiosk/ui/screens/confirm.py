@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout
 
-from kiosk.session import Back, Confirmed, Session
+from kiosk.core.session import Back, Confirmed, Session
 from kiosk.ui.screens.base import Screen
 from kiosk.ui.text import tr
 from kiosk.ui.widgets import button, label
 
 
 class ConfirmScreen(Screen):
-    def __init__(self, terminal) -> None:  # noqa: ANN001
+    def __init__(self, terminal) -> None:
         super().__init__(terminal)
         self.title = label("", "title")
         self.summary = label("", "subtitle")
@@ -28,12 +28,12 @@ class ConfirmScreen(Screen):
         self.layout_.addLayout(nav)
 
     def render(self, session: Session) -> None:
-        item = self.terminal.catalogs.catalog.get(session.item_id or "")
+        menu = self.terminal.menu()
+        item = menu.catalog.get(session.item_id or "")
         en = session.language == "en"
         self.title.setText(tr("Please confirm"))
         lines = [(item.title_en if en else item.title_zh) if item else ""]
-        module = self.terminal.modules.get(item.module) if item else None
-        fields = {f.key: f for f in module.inputs(item.params)} if module and item else {}
+        fields = {f.key: f for f in menu.inputs(item.id)} if item else {}
         for key, value in session.inputs.items():
             f = fields.get(key)
             if f is None:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout
 
-from kiosk.session import Back, Cancel, Rated, Reprint, Session
+from kiosk.core.session import Back, Cancel, Rated, Reprint, Session
 from kiosk.ui.screens.base import Screen
 from kiosk.ui.text import tr
 from kiosk.ui.widgets import button, label
 
 
 class DoneScreen(Screen):
-    def __init__(self, terminal) -> None:  # noqa: ANN001
+    def __init__(self, terminal) -> None:
         super().__init__(terminal)
         self.title = label("", "big")
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)

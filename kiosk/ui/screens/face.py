@@ -6,8 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QLabel, QProgressBar
 
+from kiosk.core.session import Retry, Session
 from kiosk.devices.face import FaceProgress
-from kiosk.session import Retry, Session
 from kiosk.ui.screens.base import Screen
 from kiosk.ui.text import message, tr
 from kiosk.ui.widgets import BusyIndicator, button, label
@@ -16,7 +16,7 @@ PREVIEW_W, PREVIEW_H = 640, 480
 
 
 class FaceScreen(Screen):
-    def __init__(self, terminal) -> None:  # noqa: ANN001
+    def __init__(self, terminal) -> None:
         super().__init__(terminal)
         self.title = label("", "title")
         self.preview = QLabel()

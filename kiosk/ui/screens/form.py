@@ -5,16 +5,18 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QButtonGroup, QFormLayout, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
+from kiosk.core.session import Back, FormInvalid, FormSubmitted, Session
 from kiosk.errors import InputInvalid
 from kiosk.services.api import FieldKind, InputField
-from kiosk.session import Back, FormInvalid, FormSubmitted, Session
+from kiosk.terminal.view import TerminalView
+from kiosk.ui.pinyin_input import PinyinDictionary
 from kiosk.ui.screens.base import Screen
 from kiosk.ui.text import tr
 from kiosk.ui.widgets import TouchKeyboard, button, label
 
 
 class FormScreen(Screen):
-    def __init__(self, terminal) -> None:  # noqa: ANN001
+    def __init__(self, terminal: TerminalView, pinyin: PinyinDictionary) -> None:
         super().__init__(terminal)
         self._built_for: tuple[str | None, str] | None = None
         self._fields: list[InputField] = []
@@ -25,7 +27,7 @@ class FormScreen(Screen):
         self.form_box = QWidget()
         self.form = QFormLayout(self.form_box)
         self.msg = self.message_label()
-        self.keyboard = TouchKeyboard("digits", terminal.pinyin)
+        self.keyboard = TouchKeyboard("digits", pinyin)
         self.back = button("", self.send(Back()), "", "back")
         self.next = button("", self._submit, "primary", "next")
         nav = QHBoxLayout()
@@ -38,20 +40,21 @@ class FormScreen(Screen):
         self.layout_.addLayout(nav)
 
     def render(self, session: Session) -> None:
-        item = self.terminal.catalogs.catalog.get(session.item_id or "")
-        module = self.terminal.modules.get(item.module) if item else None
+        menu = self.terminal.menu()
+        item = menu.catalog.get(session.item_id or "")
+        form = menu.form(session.item_id)
         en = session.language == "en"
         self.back.setText(tr("Back"))
         self.next.setText(tr("Next"))
-        if item is None or module is None:
+        if item is None or form is None:
             self._build((), en, {})  # no item (session ended): forget the previous citizen's inputs
             self._built_for = None
             return
         self.title.setText(item.title_en if en else item.title_zh)
-        self.help.setText((item.help_en or module.help_en) if en else (item.help_zh or module.help_zh))
+        self.help.setText(form.help_en if en else form.help_zh)
         key = (session.item_id, session.language)
         if key != self._built_for:
-            self._build(module.inputs(item.params), en, session.inputs)
+            self._build(form.fields, en, session.inputs)
             self._built_for = key
         for k, edit in self._edits.items():
             edit.setProperty("invalid", "true" if k == session.invalid_field else "false")
@@ -102,7 +105,7 @@ class FormScreen(Screen):
         if kind == "text":  # names, addresses: Chinese by default, 中/EN switches
             self.keyboard.set_chinese(True)
 
-    def eventFilter(self, obj, event):  # noqa: ANN001, N802 - Qt override
+    def eventFilter(self, obj, event):
         if event.type() == QEvent.Type.FocusIn and isinstance(obj, QLineEdit):
             self._attach(obj)
         return False

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QButtonGroup, QGridLayout, QHBoxLayout, QLineEdit, QScrollArea, QVBoxLayout, QWidget,
+    QButtonGroup,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
 )
 
-from kiosk.catalog import Catalog, CatalogItem
-from kiosk.session import ItemChosen, Session
+from contract.catalog.model import Catalog, CatalogItem
+from kiosk.core.session import ItemChosen, Session
 from kiosk.ui.screens.base import Screen
 from kiosk.ui.text import tr
 from kiosk.ui.widgets import TouchKeyboard, WrapButton, button, label
@@ -19,7 +24,7 @@ PAGE = 24
 
 
 class MenuScreen(Screen):
-    def __init__(self, terminal) -> None:  # noqa: ANN001
+    def __init__(self, terminal) -> None:
         super().__init__(terminal)
         self._language = ""
         self._catalog: Catalog | None = None
@@ -64,7 +69,7 @@ class MenuScreen(Screen):
         self.keyboard.setVisible(not self.keyboard.isVisible())
 
     def render(self, session: Session) -> None:
-        catalog = self.terminal.catalogs.catalog
+        catalog = self.terminal.menu().catalog
         name = session.greeting_name()
         self.greeting.setText(tr("Hello, %1. Please choose a service").replace("%1", name) if name
                               else tr("Please choose a service"))
@@ -134,6 +139,4 @@ class MenuScreen(Screen):
         self.items_scroll.verticalScrollBar().setValue(0)
 
     def _choose(self, item: CatalogItem) -> None:
-        module = self.terminal.modules.get(item.module)
-        has_inputs = bool(module.inputs(item.params)) if module is not None else False
-        self.terminal.dispatch(ItemChosen(item.id, has_inputs))
+        self.terminal.dispatch(ItemChosen(item.id, bool(self.terminal.menu().inputs(item.id))))

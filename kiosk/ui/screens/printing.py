@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout
 
-from kiosk.session import Back, Confirmed, Retry, Session
+from kiosk.core.session import Back, Confirmed, Retry, Session
 from kiosk.ui.screens.base import Screen
 from kiosk.ui.text import tr
 from kiosk.ui.widgets import BusyIndicator, button, label
 
 
 class PrintingScreen(Screen):
-    def __init__(self, terminal) -> None:  # noqa: ANN001
+    def __init__(self, terminal) -> None:
         super().__init__(terminal)
         self.title = label("", "title")
         self.hint = label("", "subtitle")

@@ -5,15 +5,15 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QWidget
 
-from kiosk.devices.document import AccessKey
-from kiosk.session import AccessKeyEntered, Retry, Session
+from kiosk.core.identity import AccessKey
+from kiosk.core.session import AccessKeyEntered, Retry, Session
 from kiosk.ui.screens.base import Screen
 from kiosk.ui.text import tr
 from kiosk.ui.widgets import BusyIndicator, TouchKeyboard, button, label
 
 
 class ReadingScreen(Screen):
-    def __init__(self, terminal) -> None:  # noqa: ANN001
+    def __init__(self, terminal) -> None:
         super().__init__(terminal)
         self.title = label("", "title")
         self.hint = label("", "subtitle")
@@ -44,7 +44,7 @@ class ReadingScreen(Screen):
         self.preview.setFixedSize(480, 270)
         self.preview.setStyleSheet("background: #222; border-radius: 12px;")
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._has_camera = terminal.devices.camera is not None
+        self._has_camera = terminal.has_camera
         for w in (self.title, self.hint, self.busy, self.msg, self.retry, self.scan_hint):
             self.layout_.addWidget(w)
         self.layout_.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignHCenter)
@@ -52,7 +52,7 @@ class ReadingScreen(Screen):
             self.layout_.addWidget(w)
         self.layout_.addStretch(1)
 
-    def show_frame(self, frame) -> None:  # noqa: ANN001
+    def show_frame(self, frame) -> None:
         """One camera frame of the MRZ scan (never stored)."""
         if not self.preview.isVisible() or frame is None:
             return
@@ -62,7 +62,7 @@ class ReadingScreen(Screen):
         image = QImage(frame.data, w, h, frame.strides[0], QImage.Format.Format_BGR888).copy()
         self.preview.setPixmap(QPixmap.fromImage(image).scaled(480, 270, Qt.AspectRatioMode.KeepAspectRatio))
 
-    def eventFilter(self, obj, event):  # noqa: ANN001, N802 - Qt override
+    def eventFilter(self, obj, event):
         from PySide6.QtCore import QEvent
 
         if event.type() == QEvent.Type.FocusIn and isinstance(obj, QLineEdit):

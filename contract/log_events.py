@@ -1,0 +1,77 @@
+"""Every structured log event the terminal and its daemons write, declared once.
+
+Each member is (id, kind, description). `kind` follows the usual kiosk/voting-device split: user-action,
+app-status, system-action, system-status. `docs/log-events.md` is generated from this table
+(`python -m contract.log_events > docs/log-events.md`). Long operations log a paired `*-init` / `*-complete`.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Event(Enum):
+    # lifecycle
+    APP_START = ("app-start", "system-action", "The terminal process started.")
+    ATTRACT_SHOWN = ("attract-shown", "app-status", "The shell shows its first screen (cold start done).")
+    APP_STOP = ("app-stop", "system-action", "The terminal process is stopping.")
+    CONFIG_LOADED = ("config-loaded", "system-status", "Configuration read from its TOML file.")
+    DB_MIGRATED = ("db-migrated", "system-action", "Database schema upgraded to the head revision.")
+    # citizen session
+    SESSION_START = ("session-start", "user-action", "A citizen started a session.")
+    SESSION_STATE = ("session-state", "app-status", "The citizen session moved to another state.")
+    SESSION_END = ("session-end", "app-status", "A session ended (done, cancelled, timeout, error) and was wiped.")
+    SESSION_TIMEOUT_WARNING = ("session-timeout-warning", "app-status", "Inactivity: 'Are you still there?' shown.")
+    HELP_REQUESTED = ("help-requested", "user-action", "A citizen asked for help.")
+    LANGUAGE_CHANGED = ("language-changed", "user-action", "A citizen switched the display language.")
+    RATING_GIVEN = ("rating-given", "user-action", "A citizen rated the service on the Done screen.")
+    # documents and faces
+    DOCUMENT_READ_INIT = ("document-read-init", "system-action", "Reading an identity document started.")
+    DOCUMENT_READ_COMPLETE = ("document-read-complete", "system-action", "Reading an identity document ended.")
+    READER_STATE = ("reader-state", "system-status", "A card reader appeared, disappeared or changed state.")
+    FACE_VERIFY_INIT = ("face-verify-init", "system-action", "Face verification started.")
+    FACE_VERIFY_COMPLETE = ("face-verify-complete", "system-action", "Face verification decided (no biometrics logged).")
+    CAMERA_STATE = ("camera-state", "system-status", "The camera became available or unavailable.")
+    # services and transactions
+    SERVICE_RUN_INIT = ("service-run-init", "system-action", "A service module started running.")
+    SERVICE_RUN_COMPLETE = ("service-run-complete", "system-action", "A service module finished.")
+    TRANSACTION_COMMITTED = ("transaction-committed", "system-action", "A transaction and its outbox row were stored.")
+    # printing
+    PRINT_INIT = ("print-init", "system-action", "A document was sent to a printer.")
+    PRINT_COMPLETE = ("print-complete", "system-action", "A print job ended (completed or failed).")
+    PRINTER_STATE = ("printer-state", "system-status", "A printer changed state (offline, paper out, ...).")
+    # catalog
+    CATALOG_LOADED = ("catalog-loaded", "system-status", "A service catalog was loaded and indexed.")
+    CATALOG_REJECTED = ("catalog-rejected", "system-status", "A catalog failed validation or verification.")
+    CATALOG_APPLIED = ("catalog-applied", "system-action", "A new catalog version became active.")
+    # sync
+    SYNC_DRAIN_INIT = ("sync-drain-init", "system-action", "The sync daemon started sending a batch.")
+    SYNC_DRAIN_COMPLETE = ("sync-drain-complete", "system-action", "A batch was acknowledged or failed.")
+    SYNC_DEAD_LETTER = ("sync-dead-letter", "system-status", "The district rejected a transaction; it was dead-lettered.")
+    SYNC_BACKOFF = ("sync-backoff", "system-status", "The district could not be reached; retrying later.")
+    HEARTBEAT_SENT = ("heartbeat-sent", "system-action", "A heartbeat was sent to the district.")
+    ENROLLED = ("enrolled", "system-action", "The kiosk enrolled with the district server.")
+    # diagnostics
+    DIAGNOSTICS_OPENED = ("diagnostics-opened", "user-action", "A technician opened diagnostics.")
+    DIAGNOSTICS_RESULT = ("diagnostics-result", "system-status", "A diagnostics check produced a result.")
+    # district server
+    DISTRICT_START = ("district-start", "system-action", "The district server started.")
+    DISTRICT_REQUEST_REFUSED = ("district-request-refused", "system-status", "A request was refused (auth, limits, schema).")
+    # unexpected
+    UNEXPECTED_ERROR = ("unexpected-error", "system-status", "An unexpected exception was caught at a boundary.")
+
+    def __init__(self, event_id: str, kind: str, description: str) -> None:
+        self.event_id = event_id
+        self.kind = kind
+        self.description = description
+
+
+def markdown_table() -> str:
+    """The event table as Markdown, for docs/log-events.md."""
+    lines = ["# Log events", "", "| id | kind | meaning |", "|---|---|---|"]
+    lines += [f"| `{e.event_id}` | {e.kind} | {e.description} |" for e in Event]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown_table(), end="")

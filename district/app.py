@@ -1,0 +1,49 @@
+"""The district server's ASGI application."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi import FastAPI, Request
+
+from contract.eventlog import EventLog, NullEventLog
+from district import citizen_api, sync_api
+from district.auth import RateLimiter, RequestVerifier
+from district.database import migrate, open_engine
+from district.limits import BodySizeLimit
+from district.settings import DistrictSettings
+from district.tuf_repository import TufRepository
+
+
+def create_app(settings: DistrictSettings, eventlog: EventLog | None = None) -> FastAPI:
+    """Build the FastAPI app for `settings` (its OpenAPI document is served at /openapi.json).
+
+    Opens and migrates the database named by `settings.db_url`.
+    """
+    app = FastAPI(title="kiosk district server", version="1")
+    engine = open_engine(settings.db_url)
+    migrate(engine)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.eventlog = eventlog or NullEventLog()
+    app.state.verifier = RequestVerifier(engine, settings.clock_window_s)
+    app.state.rate_limiter = RateLimiter(settings.rate_per_s, settings.rate_burst)
+    app.state.repository = TufRepository(engine)
+    # Public keys the kiosk stores at enrollment (<data>/district/keys.json); other routers add theirs here.
+    app.state.enrollment_public_keys = {}
+    app.include_router(citizen_api.router)
+    app.include_router(sync_api.router)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+
+    @app.middleware("http")
+    async def server_time_header(request: Request, call_next):
+        # Kiosks measure their clock skew from this header (docs/sync.md); it is never used for ordering.
+        response = await call_next(request)
+        response.headers["X-Server-Time"] = f"{time.time():.3f}"
+        return response
+
+    @app.get("/api/v1/health", tags=["ops"])
+    def health() -> dict:
+        return {"status": "ok", "demo": settings.demo, "server_time": time.time()}
+
+    return app

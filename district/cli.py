@@ -1,0 +1,292 @@
+"""`kiosk-district`: run the reference district server and administer it (kiosks, catalog, stats)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+import time
+from pathlib import Path
+
+from district.settings import DistrictSettings
+
+DEFAULT_DB = "sqlite:///district.db"
+SHIPPED_CATALOG = Path(__file__).resolve().parents[1] / "assets" / "catalog" / "catalog.json"
+
+
+def default_keys_dir(db_url: str) -> Path:
+    """Operators' keys folder when --keys is not given: beside a SQLite database file (`district.db` ->
+    `district-keys/`), else `$XDG_DATA_HOME/kiosk-district/keys`."""
+    import os
+    import re
+
+    m = re.match(r"sqlite:///(.+)$", db_url)
+    if m and m.group(1) != ":memory:":
+        db = Path(m.group(1)).resolve()
+        return db.with_name(f"{db.stem}-keys")
+    data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return data_home / "kiosk-district" / "keys"
+
+
+def _keys(args: argparse.Namespace) -> Path:
+    return (args.keys or default_keys_dir(args.db)).resolve()
+
+
+def _engine(url: str):
+    from district.database import migrate, open_engine
+
+    engine = open_engine(url)
+    migrate(engine)
+    return engine
+
+
+def _fail(message: str, status: int = 2) -> int:
+    sys.stderr.write(f"kiosk-district: error: {message}\n")
+    return status
+
+
+def _online_resigner(repository, keys, stop: threading.Event) -> None:
+    """Re-sign snapshot/timestamp with the online keys before they expire (kiosks poll them)."""
+    import datetime as dt
+
+    from sqlalchemy.exc import IntegrityError
+
+    while not stop.wait(60.0):
+        try:
+            if repository.expiring(dt.timedelta(hours=12)):
+                repository.refresh_online(keys)
+        except IntegrityError:
+            pass  # another server process re-signed the same version first
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from contract.eventlog import EventLog
+    from contract.log_events import Event
+    from district.app import create_app
+    from district.tuf_repository import OperatorKeys
+
+    keys_dir = _keys(args)
+    settings = DistrictSettings(db_url=args.db, demo=args.demo, keys_dir=keys_dir,
+                                public_url=args.public_url or f"http://{args.host}:{args.port}")
+    log = EventLog(component="district")
+    app = create_app(settings, eventlog=log)
+    repository = app.state.repository
+    if args.demo and not repository.initialised():
+        from sqlalchemy.exc import IntegrityError
+
+        keys = OperatorKeys(keys_dir)
+        keys.create_missing()
+        try:
+            repository.initialise(keys)
+            if SHIPPED_CATALOG.exists():
+                _publish_file(repository, keys, SHIPPED_CATALOG)
+        except IntegrityError:
+            pass  # another server process on the same database initialised it first
+    stop = threading.Event()
+    if keys_dir is not None and (keys_dir / "timestamp.pem").exists():
+        threading.Thread(target=_online_resigner, args=(repository, OperatorKeys(keys_dir), stop),
+                         daemon=True).start()
+    log.log(Event.DISTRICT_START, host=args.host, port=args.port, demo=args.demo, workers=args.workers,
+            db=args.db.split("@")[-1])
+    if args.workers > 1:
+        # Each worker is its own process with its own app; they share the database (dedup, nonces, kiosk
+        # states, the TUF repository all live there). Rate limits are per worker.
+        import os
+
+        from district.asgi import ENV, settings_to_env
+
+        os.environ[ENV] = settings_to_env(settings)
+        app.state.engine.dispose()
+        uvicorn.run("district.asgi:app", factory=True, host=args.host, port=args.port,
+                    log_level="warning", workers=args.workers)
+    else:
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    stop.set()
+    return 0
+
+
+def _kiosk_add(args: argparse.Namespace) -> int:
+    from district.kiosk_registry import add_kiosk
+
+    try:
+        token = add_kiosk(_engine(args.db), args.name)
+    except ValueError as exc:
+        return _fail(str(exc))
+    print(token)
+    return 0
+
+
+def _kiosk_revoke(args: argparse.Namespace) -> int:
+    from district.kiosk_registry import revoke_kiosk
+
+    try:
+        revoke_kiosk(_engine(args.db), args.name)
+    except KeyError:
+        return _fail(f"no kiosk named {args.name!r}")
+    print(f"revoked {args.name}")
+    return 0
+
+
+def _kiosk_list(args: argparse.Namespace) -> int:
+    from district.kiosk_registry import kiosk_states
+
+    for name, state in sorted(kiosk_states(_engine(args.db)).items()):
+        print(f"{name}\t{state}")
+    return 0
+
+
+def _publish_file(repository, keys, path: Path):
+    from contract.catalog.model import parse_catalog
+
+    data = path.read_bytes()
+    catalog = parse_catalog(data)
+    return repository.publish(keys, data, catalog.version)
+
+
+def _catalog_init(args: argparse.Namespace) -> int:
+    from district.tuf_repository import OperatorKeys, TufRepository
+
+    keys = OperatorKeys(_keys(args))
+    made = keys.create_missing()
+    done = TufRepository(_engine(args.db)).initialise(keys)
+    print(json.dumps({"keys_created": made, "repository_initialised": done, "keys": str(keys.folder)}))
+    return 0
+
+
+def _catalog_publish(args: argparse.Namespace) -> int:
+    from contract.catalog.model import CatalogInvalid
+    from district.tuf_repository import OperatorKeys, RepositoryError, TufRepository
+
+    keys = OperatorKeys(_keys(args))
+    repository = TufRepository(_engine(args.db))
+    try:
+        if not repository.initialised():
+            made = keys.create_missing()
+            if made:
+                sys.stderr.write(f"kiosk-district: created operator keys {', '.join(made)} in {keys.folder}\n")
+            repository.initialise(keys)
+        published = _publish_file(repository, keys, args.file)
+    except CatalogInvalid as exc:
+        return _fail(f"{args.file}: not a valid catalog: {exc}")
+    except (RepositoryError, OSError) as exc:
+        return _fail(str(exc))
+    print(json.dumps(published.__dict__))
+    return 0
+
+
+def _catalog_refresh(args: argparse.Namespace) -> int:
+    from district.tuf_repository import OperatorKeys, RepositoryError, TufRepository
+
+    try:
+        snapshot, timestamp = TufRepository(_engine(args.db)).refresh_online(OperatorKeys(_keys(args)))
+    except RepositoryError as exc:
+        return _fail(str(exc))
+    print(json.dumps({"snapshot_version": snapshot, "timestamp_version": timestamp}))
+    return 0
+
+
+def _catalog_rotate(args: argparse.Namespace) -> int:
+    from district.tuf_repository import OperatorKeys, RepositoryError, TufRepository
+
+    try:
+        version = TufRepository(_engine(args.db)).rotate_key(OperatorKeys(_keys(args)), args.role)
+    except RepositoryError as exc:
+        return _fail(str(exc))
+    print(json.dumps({"role": args.role, "root_version": version}))
+    return 0
+
+
+def _stats(args: argparse.Namespace) -> int:
+    from district.stats import district_stats
+
+    stats = district_stats(_engine(args.db))
+    if args.json:
+        print(json.dumps(stats, ensure_ascii=False))
+    else:
+        for name, k in sorted(stats["kiosks"].items()):
+            hb = k["last_heartbeat"]
+            age = f"{time.time() - hb:.0f} s ago" if hb else "never"
+            print(f"{name:<24} {k['state']:<9} tx={k['transactions']:<8} dup={k['duplicates_refused']:<6} "
+                  f"heartbeat {age}")
+        print(f"total transactions: {stats['transactions']}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk-district", description="Reference district server")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def db_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--db", default=DEFAULT_DB, help="SQLAlchemy URL (sqlite or postgresql)")
+
+    def keys_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--keys", type=Path, default=None,
+                       help="operators' signing keys folder (default: beside a SQLite database, else "
+                            "$XDG_DATA_HOME/kiosk-district/keys)")
+
+    serve = sub.add_parser("serve", help="run the HTTP API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8470)
+    db_option(serve)
+    keys_option(serve)
+    serve.add_argument("--demo", action="store_true", help="serve demo data; enroll loopback kiosks freely")
+    serve.add_argument("--public-url", default="", help="base URL printed in verification QR codes")
+    serve.add_argument("--workers", type=int, default=1, help="server processes sharing the database")
+    serve.set_defaults(func=_serve)
+
+    kiosk = sub.add_parser("kiosk", help="enroll and revoke kiosks").add_subparsers(dest="kiosk_command")
+    add = kiosk.add_parser("add", help="register a kiosk and print its one-time enrollment token")
+    add.add_argument("name")
+    db_option(add)
+    add.set_defaults(func=_kiosk_add)
+    revoke = kiosk.add_parser("revoke", help="revoke a kiosk (effective at its next request)")
+    revoke.add_argument("name")
+    db_option(revoke)
+    revoke.set_defaults(func=_kiosk_revoke)
+    lst = kiosk.add_parser("list", help="list kiosks and their states")
+    db_option(lst)
+    lst.set_defaults(func=_kiosk_list)
+
+    catalog = sub.add_parser("catalog", help="the signed service catalog").add_subparsers(dest="catalog_command")
+    init = catalog.add_parser("init", help="create operator keys and the TUF repository")
+    db_option(init)
+    keys_option(init)
+    init.set_defaults(func=_catalog_init)
+    publish = catalog.add_parser("publish", help="validate, sign and publish a catalog file")
+    publish.add_argument("file", type=Path)
+    db_option(publish)
+    keys_option(publish)
+    publish.set_defaults(func=_catalog_publish)
+    refresh = catalog.add_parser("refresh", help="re-sign snapshot and timestamp (online keys) before expiry")
+    db_option(refresh)
+    keys_option(refresh)
+    refresh.set_defaults(func=_catalog_refresh)
+
+    rotate = catalog.add_parser("rotate-key", help="replace a role's key (new root version announces it)")
+    rotate.add_argument("role", choices=("root", "targets", "snapshot", "timestamp"))
+    db_option(rotate)
+    keys_option(rotate)
+    rotate.set_defaults(func=_catalog_rotate)
+
+    stats = sub.add_parser("stats", help="transactions per kiosk, duplicates refused, last heartbeats")
+    db_option(stats)
+    stats.add_argument("--json", action="store_true")
+    stats.set_defaults(func=_stats)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `kiosk-district` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,141 @@
+"""The kiosk-facing sync endpoints: enrollment, transaction upload, heartbeat, help requests, signed catalog."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from contract.heartbeat import Heartbeat
+from contract.help_request import HelpRequest
+from contract.log_events import Event
+from contract.transactions import BatchAnswer, BatchUpload
+from district import kiosk_registry
+from district.auth import (
+    REPLAY_REASON,
+    AuthenticatedKiosk,
+    ReplayedRequest,
+    authenticated_kiosk,
+    record_nonce,
+    signed_kiosk,
+)
+from district.ingest import ingest_batch
+from district.models import HeartbeatRow, HelpRequestRow
+
+router = APIRouter(prefix="/api/v1", tags=["sync"])
+
+_METADATA = re.compile(r"^(?:([1-9][0-9]{0,9})\.)?(root|timestamp|snapshot|targets)\.json$")
+_TARGET = re.compile(r"^([0-9a-f]{64})\.([A-Za-z0-9._-]{1,128})$")
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+class EnrollRequest(BaseModel):
+    kiosk_id: str = Field(min_length=1, max_length=64)
+    public_key: str = Field(min_length=64, max_length=64, description="Ed25519 public key, raw, hex")
+    token: str | None = Field(default=None, max_length=128)
+
+
+class EnrollAnswer(BaseModel):
+    kiosk_id: str
+    already_enrolled: bool
+    server_time: float
+    tuf_root: dict[str, Any] | None = Field(description="the catalog repository's root metadata to pin")
+    public_keys: dict[str, Any] = Field(description="other district public keys the kiosk keeps")
+
+
+@router.post("/enroll", response_model=EnrollAnswer)
+def enroll(body: EnrollRequest, request: Request) -> EnrollAnswer:
+    """Bind the kiosk's public key to its name with a one-time token (demo servers: loopback needs none)."""
+    state = request.app.state
+    client = request.client.host if request.client else ""
+    demo_loopback = state.settings.demo and client in LOOPBACK
+    try:
+        done = kiosk_registry.enroll(state.engine, body.kiosk_id, body.public_key, body.token, demo_loopback)
+    except kiosk_registry.EnrollmentRefused as exc:
+        state.eventlog.log(Event.DISTRICT_REQUEST_REFUSED, status=exc.status, reason=exc.reason, path="enroll")
+        raise HTTPException(exc.status, exc.reason) from None
+    root = state.repository.metadata("root")
+    return EnrollAnswer(kiosk_id=done.name, already_enrolled=done.already, server_time=time.time(),
+                        tuf_root=json.loads(root) if root else None,
+                        public_keys=dict(getattr(state, "enrollment_public_keys", {})))
+
+
+@router.post("/transactions/batch", response_model=BatchAnswer)
+def upload_batch(body: BatchUpload, request: Request,
+                 kiosk: AuthenticatedKiosk = Depends(signed_kiosk)) -> BatchAnswer:
+    """Store a batch of transactions; idempotent by transaction id, one result per item, in request order."""
+    state = request.app.state
+    limit = state.settings.max_batch_items
+    if len(body.items) > limit:
+        raise HTTPException(422, f"batch of {len(body.items)} items exceeds the limit of {limit}")
+    now = time.time()
+    try:
+        results = ingest_batch(state.engine, kiosk.name, body.items, now, kiosk.clock_skew_s,
+                               before=lambda s: record_nonce(s, kiosk))
+    except ReplayedRequest:
+        state.eventlog.log(Event.DISTRICT_REQUEST_REFUSED, status=401, reason=REPLAY_REASON, kiosk=kiosk.name)
+        raise HTTPException(401, REPLAY_REASON) from None
+    return BatchAnswer(server_time=now, results=results)
+
+
+@router.post("/heartbeat")
+def heartbeat(body: Heartbeat, request: Request,
+              kiosk: AuthenticatedKiosk = Depends(authenticated_kiosk)) -> dict:
+    """Record the kiosk's latest health: backlog, versions, devices."""
+    now = time.time()
+    with Session(request.app.state.engine) as s, s.begin():
+        row = s.get(HeartbeatRow, kiosk.name)
+        if row is None:
+            s.add(HeartbeatRow(kiosk=kiosk.name, received_at=now, clock_skew_s=kiosk.clock_skew_s,
+                               body=body.model_dump(mode="json")))
+        else:
+            row.received_at, row.clock_skew_s, row.body = now, kiosk.clock_skew_s, body.model_dump(mode="json")
+    return {"server_time": now}
+
+
+@router.post("/help-requests")
+def help_request(body: HelpRequest, request: Request,
+                 kiosk: AuthenticatedKiosk = Depends(authenticated_kiosk)) -> dict:
+    """A citizen at `kiosk` asked for help: staff see it in the district's queue."""
+    now = time.time()
+    with Session(request.app.state.engine) as s, s.begin():
+        row = HelpRequestRow(kiosk=kiosk.name, received_at=now, body=body.model_dump(mode="json"), state="open")
+        s.add(row)
+        s.flush()
+        number = row.id
+    return {"server_time": now, "id": number}
+
+
+@router.get("/catalog/metadata/{filename}", tags=["catalog"])
+async def catalog_metadata(filename: str, request: Request,
+                           _kiosk: AuthenticatedKiosk = Depends(authenticated_kiosk)) -> Response:
+    """TUF metadata: `timestamp.json`, `<version>.<role>.json` (consistent snapshots)."""
+    m = _METADATA.match(filename)
+    if m is None:
+        raise HTTPException(404, "no such metadata")
+    version = int(m.group(1)) if m.group(1) else None
+    if version is None and m.group(2) != "timestamp":
+        raise HTTPException(404, "only timestamp.json is served unversioned")
+    body = await run_in_threadpool(request.app.state.repository.metadata, m.group(2), version)
+    if body is None:
+        raise HTTPException(404, "no such metadata")
+    return Response(body, media_type="application/json")
+
+
+@router.get("/catalog/targets/{filename}", tags=["catalog"])
+async def catalog_target(filename: str, request: Request,
+                         _kiosk: AuthenticatedKiosk = Depends(authenticated_kiosk)) -> Response:
+    """A published catalog file by its content hash: `<sha256>.catalog.json`."""
+    m = _TARGET.match(filename)
+    if m is None:
+        raise HTTPException(404, "no such target")
+    body = await run_in_threadpool(request.app.state.repository.target, m.group(1), m.group(2))
+    if body is None:
+        raise HTTPException(404, "no such target")
+    return Response(body, media_type="application/octet-stream")

@@ -1,0 +1,113 @@
+"""The citizen's identity as read from a document: the one value every later step depends on.
+
+It holds personal data, so it is a mutable dataclass with an explicit `wipe()`: the session calls it when it
+ends, and nothing else keeps a reference past that point.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from contract.privacy import mask_document_number
+
+
+class PassiveAuth(str, Enum):
+    """Outcome of checking the document's signature chain (ICAO 9303-11 passive authentication)."""
+
+    VALID = "VALID"
+    INVALID = "INVALID"
+    UNKNOWN_ISSUER = "UNKNOWN_ISSUER"
+    NOT_CHECKED = "NOT_CHECKED"  # simulated readers and documents without a security object
+
+
+@dataclass(frozen=True)
+class AccessKey:
+    """The MRZ fields BAC derives its keys from (ICAO 9303-11 §4.3)."""
+
+    document_number: str
+    date_of_birth: str  # YYMMDD
+    date_of_expiry: str  # YYMMDD
+
+    def __repr__(self) -> str:
+        return "AccessKey(<redacted>)"
+
+
+@dataclass
+class Identity:
+    """Fields of an identity document plus the holder's photo exactly as stored on the chip."""
+
+    document_number: str
+    surname: str
+    given_names: str
+    nationality: str = ""
+    date_of_birth: str = ""  # YYMMDD as on the MRZ, or YYYY-MM-DD for national ID cards
+    sex: str = ""
+    date_of_expiry: str = ""
+    document_type: str = ""
+    photo: bytes = b""
+    photo_format: str = ""  # "jpeg" | "jpeg2000" | ""
+    passive_auth: PassiveAuth = PassiveAuth.NOT_CHECKED
+    passive_auth_detail: str = ""
+    extra: dict[str, str] = field(default_factory=dict)  # DG11 and the like
+
+    @property
+    def full_name(self) -> str:
+        """Name as printed on documents: surname first, as Chinese names are written."""
+        if _is_cjk(self.surname + self.given_names):
+            return f"{self.surname}{self.given_names}"
+        return " ".join(p for p in (self.surname, self.given_names) if p)
+
+    @property
+    def masked_document_number(self) -> str:
+        """Document number safe for logs, screens and receipts."""
+        return mask_document_number(self.document_number)
+
+    def public_fields(self) -> dict[str, str]:
+        """The identity's text fields (no photo), as `kiosk card read --json` prints them."""
+        return {
+            "document_number": self.document_number,
+            "surname": self.surname,
+            "given_names": self.given_names,
+            "nationality": self.nationality,
+            "date_of_birth": self.date_of_birth,
+            "sex": self.sex,
+            "date_of_expiry": self.date_of_expiry,
+            "document_type": self.document_type,
+        }
+
+    def wipe(self) -> None:
+        """Overwrite every personal field so that a lingering reference shows nothing."""
+        self.document_number = ""
+        self.surname = ""
+        self.given_names = ""
+        self.nationality = ""
+        self.date_of_birth = ""
+        self.sex = ""
+        self.date_of_expiry = ""
+        self.document_type = ""
+        self.photo = b""
+        self.photo_format = ""
+        self.passive_auth = PassiveAuth.NOT_CHECKED
+        self.passive_auth_detail = ""
+        self.extra.clear()
+
+    def __repr__(self) -> str:  # never let a traceback or log line print the holder's data
+        return f"Identity(document_number={self.masked_document_number!r}, photo={len(self.photo)} bytes)"
+
+
+def identity_from_fields(fields: dict[str, object]) -> Identity:
+    """Build an Identity from the JSON shape `kiosk card read --json` prints (unknown keys ignored)."""
+    known = {
+        "document_number", "surname", "given_names", "nationality", "date_of_birth", "sex",
+        "date_of_expiry", "document_type",
+    }
+    missing = [k for k in ("document_number", "surname") if not fields.get(k)]
+    if missing:
+        raise ValueError(f"identity is missing {', '.join(missing)}")
+    values = {k: str(v) for k, v in fields.items() if k in known and v is not None}
+    return Identity(**values)  # type: ignore[arg-type]  # only the str fields listed in `known`
+
+
+def _is_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)

@@ -1,0 +1,581 @@
+"""The citizen session as an explicit state machine.
+
+    Attract → ReadingDocument → VerifyingFace → Menu → ServiceForm → Confirm → Printing → Done → Attract
+
+`step(session, event, now)` is a plain function: it returns the next session and the effects to carry out
+(read the card, run the service, print, wipe...). It does no I/O, so every transition is unit-tested without Qt
+or devices; `kiosk.terminal.terminal.Terminal` carries out the effects and feeds their outcomes back as events.
+
+Cancel and Help work from every state; an inactivity timer runs in every state but Attract ("Are you still
+there?" then the end of the session); and every way out of a session goes through `_end()`, which wipes the
+holder's data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from contract.privacy import mask_name
+from kiosk.config import FaceConfig, SessionConfig
+from kiosk.core.face_decision import FaceDecision, FaceOutcome
+from kiosk.core.identity import AccessKey, Identity, PassiveAuth
+
+
+class State(str, Enum):
+    ATTRACT = "attract"
+    READING_DOCUMENT = "reading_document"
+    VERIFYING_FACE = "verifying_face"
+    MENU = "menu"
+    SERVICE_FORM = "service_form"
+    CONFIRM = "confirm"
+    PRINTING = "printing"
+    DONE = "done"
+
+
+class EndReason(str, Enum):
+    DONE = "done"
+    CANCELLED = "cancelled"
+    TIMEOUT = "timeout"
+    REJECTED = "rejected"  # document or face refused: staff help offered
+
+
+# ---- events (inputs) -------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Start:
+    """The citizen touched Start or tapped a card on the Attract screen."""
+
+
+@dataclass(frozen=True)
+class AccessKeyEntered:
+    access_key: AccessKey
+
+
+@dataclass(frozen=True)
+class DocumentRead:
+    identity: Identity
+    session_id: int
+
+
+@dataclass(frozen=True)
+class DocumentFailed:
+    message_key: str
+    retryable: bool
+    session_id: int
+    needs_access_key: bool = False  # the chip refused the key: ask for the MRZ again
+
+
+@dataclass(frozen=True)
+class FaceDecided:
+    decision: FaceDecision
+    session_id: int
+
+
+@dataclass(frozen=True)
+class ItemChosen:
+    item_id: str
+    has_inputs: bool
+
+
+@dataclass(frozen=True)
+class FormSubmitted:
+    inputs: dict[str, str]
+
+
+@dataclass(frozen=True)
+class FormInvalid:
+    field_key: str
+    message_key: str
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    queue_if_offline: bool = False
+
+
+@dataclass(frozen=True)
+class ServiceFailed:
+    message_key: str
+    session_id: int
+    can_queue: bool = False  # the district is down and the item accepts queued requests
+
+
+@dataclass(frozen=True)
+class Printed:
+    tracking_number: str
+    transaction_id: str
+    documents: int
+    queued: bool
+    session_id: int
+
+
+@dataclass(frozen=True)
+class PrintFailed:
+    message_key: str
+    session_id: int
+    tracking_number: str = ""
+    transaction_id: str = ""
+
+
+@dataclass(frozen=True)
+class Retry:
+    """Try the failed step again (read, face, print)."""
+
+
+@dataclass(frozen=True)
+class Back:
+    """Go back one screen (form → menu, confirm → form or menu)."""
+
+
+@dataclass(frozen=True)
+class Rated:
+    rating: str  # good | bad
+
+
+@dataclass(frozen=True)
+class Reprint:
+    pass
+
+
+@dataclass(frozen=True)
+class Cancel:
+    pass
+
+
+@dataclass(frozen=True)
+class HelpRequested:
+    pass
+
+
+@dataclass(frozen=True)
+class HelpClosed:
+    pass
+
+
+@dataclass(frozen=True)
+class LanguageChosen:
+    language: str
+
+
+@dataclass(frozen=True)
+class Activity:
+    """Any touch: resets the inactivity timer and dismisses "Are you still there?"."""
+
+
+@dataclass(frozen=True)
+class Tick:
+    """Time passed (the shell sends one about every second)."""
+
+
+Event = (Start | AccessKeyEntered | DocumentRead | DocumentFailed | FaceDecided | ItemChosen | FormSubmitted
+         | FormInvalid | Confirmed | ServiceFailed | Printed | PrintFailed | Retry | Back | Rated | Reprint | Cancel
+         | HelpRequested | HelpClosed | LanguageChosen | Activity | Tick)
+
+
+# ---- effects (outputs) -----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ReadDocument:
+    session_id: int
+    access_key: AccessKey | None
+
+
+@dataclass(frozen=True)
+class ScanMrz:
+    """Look for the printed MRZ under the camera while the citizen may also type it."""
+
+    session_id: int
+
+
+@dataclass(frozen=True)
+class VerifyFace:
+    session_id: int
+    photo: bytes  # the chip photo; the verifier encodes it first
+
+
+@dataclass(frozen=True)
+class RunService:
+    session_id: int
+    item_id: str
+    inputs: dict[str, str]
+    queue_if_offline: bool
+
+
+@dataclass(frozen=True)
+class RetryPrint:
+    session_id: int
+
+
+@dataclass(frozen=True)
+class ReprintLast:
+    session_id: int
+
+
+@dataclass(frozen=True)
+class RecordRating:
+    transaction_id: str
+    rating: str
+
+
+@dataclass(frozen=True)
+class CallStaff:
+    session_id: int
+    state: State
+
+
+@dataclass(frozen=True)
+class Speak:
+    key: str  # a guidance sentence key, spoken in the session's language
+
+
+@dataclass(frozen=True)
+class SessionEnded:
+    session_id: int
+    reason: EndReason
+
+
+Effect = ReadDocument | ScanMrz | VerifyFace | RunService | RetryPrint | ReprintLast | RecordRating | CallStaff | Speak | SessionEnded
+
+
+# ---- the session -----------------------------------------------------------------------------------------------
+
+_ids = itertools.count(1)
+
+
+@dataclass
+class Session:
+    """Everything the terminal knows about the citizen in front of it. Wiped by `_end()`."""
+
+    state: State = State.ATTRACT
+    session_id: int = 0
+    language: str = "zh_CN"
+    identity: Identity | None = None
+    needs_access_key: bool = False
+    access_key: AccessKey | None = None
+    face: FaceDecision | None = None
+    face_attempts: int = 0
+    item_id: str | None = None
+    item_has_inputs: bool = False
+    inputs: dict[str, str] = field(default_factory=dict)
+    invalid_field: str | None = None
+    message_key: str | None = None  # a kind sentence to show (error or notice), translated by the UI
+    can_retry: bool = False
+    can_queue: bool = False
+    staff_called: bool = False
+    help_open: bool = False
+    busy: bool = False  # a device or the district is working: the UI shows progress
+    tracking_number: str = ""
+    transaction_id: str = ""
+    queued: bool = False
+    rating: str | None = None
+    last_activity: float = 0.0
+    warning_since: float | None = None
+    entered_at: float = 0.0
+
+    def greeting_name(self) -> str:
+        """The holder's name masked for the screen ('张**'), or ''."""
+        return mask_name(self.identity.full_name) if self.identity else ""
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The timing and retry rules `step` applies, taken from the configuration."""
+
+    inactivity_s: float = 60.0
+    warning_s: float = 15.0
+    done_return_s: float = 20.0
+    max_face_attempts: int = 3
+    block_invalid_document: bool = True
+    block_unknown_issuer: bool = False
+    default_language: str = "zh_CN"
+    reader_needs_access_key: bool = False
+
+    @classmethod
+    def from_config(cls, session: SessionConfig, face: FaceConfig, block_invalid: bool, block_unknown: bool,
+                    language: str, reader_needs_access_key: bool) -> Rules:
+        """Rules built from the `[session]`, `[face]` and `[document]` configuration sections."""
+        return cls(inactivity_s=session.inactivity_s, warning_s=session.warning_s,
+                   done_return_s=session.done_return_s, max_face_attempts=face.max_attempts,
+                   block_invalid_document=block_invalid, block_unknown_issuer=block_unknown,
+                   default_language=language, reader_needs_access_key=reader_needs_access_key)
+
+
+def new_session(rules: Rules, now: float) -> Session:
+    """A fresh Attract session in the default language."""
+    return Session(language=rules.default_language, last_activity=now, entered_at=now)
+
+
+def step(session: Session, event: Any, now: float, rules: Rules) -> tuple[Session, list[Effect]]:
+    """Apply `event` at monotonic time `now`; return the next session and the effects to carry out.
+
+    The input session is never modified (except the wipe of its Identity when the session ends, which is the
+    point of ending it), so callers can compare before and after.
+    """
+    s = dataclasses.replace(session, inputs=dict(session.inputs))
+
+    # Results of work started by an earlier session (a read finishing after Cancel) are dropped.
+    sid = getattr(event, "session_id", None)
+    if sid is not None and sid != s.session_id:
+        return session, []
+
+    if isinstance(event, Tick):
+        return _tick(s, now, rules)
+    if not isinstance(event, (DocumentRead, DocumentFailed, FaceDecided, ServiceFailed, Printed, PrintFailed)):
+        s.last_activity = now  # a touch by the citizen
+        s.warning_since = None
+    else:
+        s.last_activity = now  # the terminal made progress: the citizen is still waiting for it
+
+    if isinstance(event, Activity):
+        return s, []
+    if isinstance(event, LanguageChosen):
+        s.language = event.language if event.language in ("zh_CN", "en") else s.language
+        return s, []
+    if isinstance(event, HelpRequested):
+        s.help_open = True
+        return s, [CallStaff(s.session_id, s.state)] if s.state is not State.ATTRACT else []
+    if isinstance(event, HelpClosed):
+        s.help_open = False
+        return s, []
+    if isinstance(event, Cancel):
+        if s.state is State.ATTRACT:
+            return s, []
+        return _end(s, EndReason.DONE if s.state is State.DONE else EndReason.CANCELLED, now, rules)
+
+    handler = _HANDLERS.get(s.state)
+    if handler is None:
+        return session, []
+    return handler(s, event, now, rules)
+
+
+def _enter(s: Session, state: State, now: float) -> None:
+    s.state = state
+    s.entered_at = now
+    s.message_key = None
+    s.can_retry = False
+    s.can_queue = False
+    s.busy = False
+    s.help_open = False
+
+
+def _end(s: Session, reason: EndReason, now: float, rules: Rules) -> tuple[Session, list[Effect]]:
+    if s.identity is not None:
+        s.identity.wipe()
+    ended = s.session_id
+    fresh = new_session(rules, now)
+    return fresh, [SessionEnded(ended, reason)]
+
+
+def _tick(s: Session, now: float, rules: Rules) -> tuple[Session, list[Effect]]:
+    if s.state is State.ATTRACT:
+        return s, []
+    if s.state is State.DONE and now - s.entered_at >= rules.done_return_s and s.warning_since is None:
+        return _end(s, EndReason.DONE, now, rules)
+    if s.warning_since is not None:
+        if now - s.warning_since >= rules.warning_s:
+            return _end(s, EndReason.TIMEOUT, now, rules)
+        return s, []
+    if now - s.last_activity >= rules.inactivity_s:
+        s.warning_since = now
+        return s, [Speak("still_there")]
+    return s, []
+
+
+def _attract(s: Session, event: Any, now: float, rules: Rules) -> tuple[Session, list[Effect]]:
+    if not isinstance(event, Start):
+        return s, []
+    s.session_id = next(_ids)
+    _enter(s, State.READING_DOCUMENT, now)
+    if rules.reader_needs_access_key:
+        s.needs_access_key = True
+        return s, [Speak("enter_access_key"), ScanMrz(s.session_id)]
+    s.busy = True
+    return s, [Speak("tap_card"), ReadDocument(s.session_id, None)]
+
+
+def _reading(s: Session, event: Any, now: float, rules: Rules) -> tuple[Session, list[Effect]]:
+    if isinstance(event, AccessKeyEntered):
+        s.access_key = event.access_key
+        s.needs_access_key = False
+        s.message_key = None
+        s.busy = True
+        return s, [Speak("tap_card"), ReadDocument(s.session_id, event.access_key)]
+    if isinstance(event, Retry) and s.can_retry:
+        s.message_key = None
+        s.can_retry = False
+        if s.needs_access_key:
+            return s, []
+        s.busy = True
+        return s, [ReadDocument(s.session_id, s.access_key)]
+    if isinstance(event, DocumentFailed):
+        s.busy = False
+        s.message_key = event.message_key
+        s.can_retry = event.retryable or event.needs_access_key
+        if event.needs_access_key:
+            s.needs_access_key = True
+            s.access_key = None
+            return s, [Speak("document_failed"), ScanMrz(s.session_id)]
+        return s, [Speak("document_failed")]
+    if isinstance(event, DocumentRead):
+        pa = event.identity.passive_auth
+        blocked = (pa is PassiveAuth.INVALID and rules.block_invalid_document) or (
+            pa is PassiveAuth.UNKNOWN_ISSUER and rules.block_unknown_issuer)
+        if blocked:
+            event.identity.wipe()
+            s.busy = False
+            s.message_key = "error.card.rejected"
+            s.can_retry = False
+            s.staff_called = True
+            return s, [Speak("document_failed"), CallStaff(s.session_id, s.state)]
+        s.identity = event.identity
+        s.access_key = None  # BAC key material is not needed past the read
+        _enter(s, State.VERIFYING_FACE, now)
+        s.busy = True
+        s.face_attempts = 1
+        return s, [Speak("look_at_camera"), VerifyFace(s.session_id, event.identity.photo)]
+    return s, []
+
+
+def _verifying(s: Session, event: Any, now: float, rules: Rules) -> tuple[Session, list[Effect]]:
+    if isinstance(event, FaceDecided):
+        s.busy = False
+        s.face = event.decision
+        outcome = event.decision.outcome
+        if outcome is FaceOutcome.MATCH:
+            _enter(s, State.MENU, now)
+            return s, [Speak("choose_service")]
+        if outcome is FaceOutcome.CANCELLED:
+            return s, []
+        s.message_key = f"face.{outcome.value}"
+        if s.face_attempts < rules.max_face_attempts and outcome is not FaceOutcome.CAMERA_UNAVAILABLE:
+            s.can_retry = True
+            return s, [Speak("face_retry")]
+        s.can_retry = False
+        s.staff_called = True
+        s.message_key = "face.ask_staff" if outcome is not FaceOutcome.CAMERA_UNAVAILABLE else "face.camera_unavailable"
+        return s, [Speak("ask_staff"), CallStaff(s.session_id, s.state)]
+    if isinstance(event, Retry) and s.can_retry and s.identity is not None:
+        s.face_attempts += 1
+        s.message_key = None
+        s.can_retry = False
+        s.busy = True
+        return s, [VerifyFace(s.session_id, s.identity.photo)]
+    return s, []
+
+
+def _menu(s: Session, event: Any, now: float, rules: Rules) -> tuple[Session, list[Effect]]:
+    if isinstance(event, ItemChosen):
+        s.item_id = event.item_id
+        s.item_has_inputs = event.has_inputs
+        s.inputs = {}
+        _enter(s, State.SERVICE_FORM if event.has_inputs else State.CONFIRM, now)
+        return s, []
+    return s, []
+
+
+def _form(s: Session, event: Any, now: float, rules: Rules) -> tuple[Session, list[Effect]]:
+    if isinstance(event, FormSubmitted):
+        s.inputs = dict(event.inputs)
+        s.invalid_field = None
+        _enter(s, State.CONFIRM, now)
+        return s, []
+    if isinstance(event, FormInvalid):
+        s.invalid_field = event.field_key
+        s.message_key = event.message_key
+        return s, []
+    if isinstance(event, Back):
+        s.item_id = None
+        s.inputs = {}
+        s.invalid_field = None
+        _enter(s, State.MENU, now)
+        return s, []
+    return s, []
+
+
+def _confirm(s: Session, event: Any, now: float, rules: Rules) -> tuple[Session, list[Effect]]:
+    if isinstance(event, Confirmed):
+        _enter(s, State.PRINTING, now)
+        s.busy = True
+        assert s.item_id is not None
+        return s, [Speak("printing"), RunService(s.session_id, s.item_id, dict(s.inputs), event.queue_if_offline)]
+    if isinstance(event, Back):
+        _enter(s, State.SERVICE_FORM if s.item_has_inputs else State.MENU, now)
+        if not s.item_has_inputs:
+            s.item_id = None
+        return s, []
+    return s, []
+
+
+def _printing(s: Session, event: Any, now: float, rules: Rules) -> tuple[Session, list[Effect]]:
+    if isinstance(event, Printed):
+        _enter(s, State.DONE, now)
+        s.tracking_number = event.tracking_number
+        s.transaction_id = event.transaction_id
+        s.queued = event.queued
+        return s, [Speak("done_queued" if event.queued else "done")]
+    if isinstance(event, ServiceFailed):
+        s.busy = False
+        s.message_key = event.message_key
+        s.can_queue = event.can_queue
+        s.can_retry = True
+        return s, [Speak("service_failed")]
+    if isinstance(event, PrintFailed):
+        s.busy = False
+        s.message_key = event.message_key
+        s.tracking_number = event.tracking_number or s.tracking_number
+        s.transaction_id = event.transaction_id or s.transaction_id
+        s.can_retry = True
+        return s, [Speak("print_failed")]
+    if isinstance(event, Retry) and s.can_retry and s.item_id is not None:
+        s.message_key = None
+        s.can_retry = False
+        s.busy = True
+        if s.transaction_id:  # the transaction is recorded: only the printing is repeated
+            return s, [RetryPrint(s.session_id)]
+        return s, [RunService(s.session_id, s.item_id, dict(s.inputs), False)]
+    if isinstance(event, Confirmed) and s.can_queue and s.item_id is not None:
+        s.message_key = None
+        s.can_queue = False
+        s.can_retry = False
+        s.busy = True
+        return s, [RunService(s.session_id, s.item_id, dict(s.inputs), True)]
+    if isinstance(event, Back) and not s.busy:
+        s.item_id = None
+        s.inputs = {}
+        _enter(s, State.MENU, now)
+        return s, []
+    return s, []
+
+
+def _done(s: Session, event: Any, now: float, rules: Rules) -> tuple[Session, list[Effect]]:
+    if isinstance(event, Rated) and event.rating in ("good", "bad") and s.rating is None and s.transaction_id:
+        s.rating = event.rating
+        return s, [RecordRating(s.transaction_id, event.rating), Speak("thanks")]
+    if isinstance(event, Reprint):
+        return s, [ReprintLast(s.session_id)]
+    if isinstance(event, Back):  # "another service" keeps the verified identity
+        s.item_id = None
+        s.inputs = {}
+        s.tracking_number = ""
+        s.transaction_id = ""
+        s.queued = False
+        s.rating = None
+        _enter(s, State.MENU, now)
+        return s, []
+    return s, []
+
+
+_HANDLERS = {
+    State.ATTRACT: _attract,
+    State.READING_DOCUMENT: _reading,
+    State.VERIFYING_FACE: _verifying,
+    State.MENU: _menu,
+    State.SERVICE_FORM: _form,
+    State.CONFIRM: _confirm,
+    State.PRINTING: _printing,
+    State.DONE: _done,
+}
