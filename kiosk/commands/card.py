@@ -50,7 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _access_key(args: argparse.Namespace):
-    from kiosk.devices.document.mrz import access_key_from_fields, access_key_from_mrz  # noqa: PLC0415
+    from kiosk.devices.document.mrz import access_key_from_fields, access_key_from_mrz
 
     if args.mrz and (args.doc or args.dob or args.expiry):
         raise ValueError("give either --mrz or --doc/--dob/--expiry, not both")
@@ -62,11 +62,11 @@ def _access_key(args: argparse.Namespace):
 
 
 def _read(args: argparse.Namespace) -> int:
-    import dataclasses  # noqa: PLC0415
+    import dataclasses
 
-    from kiosk.devices.document.pcsc import PcscDocumentReader  # noqa: PLC0415
-    from kiosk.devices.document.trust_store import TrustStore  # noqa: PLC0415
-    from kiosk.errors import CardError, MalformedCardData  # noqa: PLC0415
+    from kiosk.devices.document.pcsc import PcscDocumentReader
+    from kiosk.devices.document.trust_store import TrustStore
+    from kiosk.errors import CardError, MalformedCardData
 
     try:
         key = _access_key(args)
@@ -83,7 +83,7 @@ def _read(args: argparse.Namespace) -> int:
         result = reader.read_document(key, threading.Event(), reader=args.reader)
     except CardError as exc:
         return fail(f"{_describe(exc)}: {exc.detail or type(exc).__name__}",
-                    EXIT_CODES.get(type(exc).__name__, 8))
+                    EXIT_CODES.get(_kind(exc), 8))
     identity = result.identity
     try:
         if args.photo_out is not None:
@@ -101,19 +101,24 @@ def _read(args: argparse.Namespace) -> int:
     return 0
 
 
+def _kind(exc: Exception) -> str:
+    """The nearest class of `exc` the exit codes name (a TruncatedFile is MalformedCardData to the caller)."""
+    return next((cls.__name__ for cls in type(exc).__mro__ if cls.__name__ in EXIT_CODES), type(exc).__name__)
+
+
 def _describe(exc: Exception) -> str:
     return {"NoReader": "no reader", "NoCard": "no card", "WrongAccessKey": "wrong access key",
             "CardRemoved": "card removed", "MalformedCardData": "malformed card data",
-            "SecureMessagingError": "malformed card data"}.get(type(exc).__name__, "card error")
+            "SecureMessagingError": "malformed card data"}.get(_kind(exc), "card error")
 
 
 def _ocr(args: argparse.Namespace) -> int:
-    import time  # noqa: PLC0415
+    import time
 
-    from PIL import Image, UnidentifiedImageError  # noqa: PLC0415
+    from PIL import Image, UnidentifiedImageError
 
-    from kiosk.devices.document.mrz_ocr import MrzOcr  # noqa: PLC0415
-    from kiosk.errors import MrzUnreadable  # noqa: PLC0415
+    from kiosk.devices.document.mrz_ocr import MrzOcr
+    from kiosk.errors import MrzUnreadable
 
     try:
         frame = Image.open(args.image)
@@ -138,7 +143,7 @@ def _ocr(args: argparse.Namespace) -> int:
 
 
 def _readers(args: argparse.Namespace) -> int:
-    from smartcard import scard as s  # noqa: PLC0415
+    from smartcard import scard as s
 
     reader_filter = config_from_args(args).document.reader_name
     hresult, ctx = s.SCardEstablishContext(s.SCARD_SCOPE_USER)

@@ -21,10 +21,13 @@ from PIL import Image
 
 from kiosk.devices.document import AccessKey, dg2, tlv
 from kiosk.devices.document.mrz import check_digit
-from kiosk.devices.document.passive_auth import LDS_SECURITY_OBJECT_OID, LdsSecurityObject
+from kiosk.devices.document.passive_auth import (
+    LDS_SECURITY_OBJECT_OID,
+    LdsSecurityObject,
+)
 from kiosk.devices.document.trust_store import CSCA_MASTER_LIST_OID, CscaMasterList
 
-NOW = dt.datetime.now(dt.timezone.utc)
+NOW = dt.datetime.now(dt.UTC)
 
 
 @dataclass
@@ -85,7 +88,7 @@ def _sign(key, kind: str, data: bytes) -> tuple[bytes, dict]:
     if kind == "ec384":
         return key.sign(data, ec.ECDSA(hashes.SHA384())), {"algorithm": "sha384_ecdsa"}
     if kind == "ec-plain":  # BSI TR-03111 ecdsa-plain-SHA256: r || s instead of a DER SEQUENCE
-        from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature  # noqa: PLC0415
+        from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
         r, s_ = decode_dss_signature(key.sign(data, ec.ECDSA(hashes.SHA256())))
         return r.to_bytes(32, "big") + s_.to_bytes(32, "big"), {"algorithm": "0.4.0.127.0.7.1.1.4.1.3"}
@@ -170,7 +173,7 @@ def td1_mrz(number: str, dob: str, expiry: str, surname: str, given: str, nation
     l2 = dob + check_digit(dob) + sex + expiry + check_digit(expiry) + nationality + "<" * 11
     l2 += check_digit(l1[5:30] + l2[0:7] + l2[8:15] + l2[18:29])
     l3 = _field(f"{surname.replace(' ', '<')}<<{given.replace(' ', '<')}", 30)
-    return "\n".join((l1, l2, l3))
+    return f"{l1}\n{l2}\n{l3}"
 
 
 # --- photos -----------------------------------------------------------------------------------------------
@@ -194,8 +197,34 @@ def photo_bytes(source: Image.Image | None, fmt: str, target_bytes: int = 25_000
     return best
 
 
+def padded_jpeg(jpeg: bytes, size: int) -> bytes:
+    """`jpeg` grown to exactly `size` bytes with comment (COM, FFFE) segments after SOI: still the same image."""
+    filler = size - len(jpeg)
+    if filler < 0 or 0 < filler < 4:
+        raise ValueError(f"cannot pad a {len(jpeg)}-byte JPEG to {size} bytes")
+    segments = b""
+    while filler:
+        body = min(filler - 4, 0xFFFD)
+        if 0 < filler - 4 - body < 4:  # leave room for one more whole segment
+            body -= 4
+        segments += b"\xff\xfe" + (body + 2).to_bytes(2, "big") + bytes(body)
+        filler -= body + 4
+    return jpeg[:2] + segments + jpeg[2:]
+
+
+def jpeg_for_dg2_size(jpeg: bytes, total: int, size: tuple[int, int] = (240, 320)) -> bytes:
+    """`jpeg` padded so that the DG2 built around it is exactly `total` bytes long."""
+    photo = jpeg
+    for _ in range(4):  # the wrapper's lengths grow by a byte at 128/256/64K boundaries: settle in a few steps
+        built = len(dg2.build_dg2(photo, False, *size))
+        if built == total:
+            return photo
+        photo = padded_jpeg(jpeg, len(photo) + total - built)
+    raise ValueError(f"no DG2 of exactly {total} bytes around this photo")
+
+
 def _drawn_face() -> Image.Image:
-    from PIL import ImageDraw  # noqa: PLC0415
+    from PIL import ImageDraw
 
     img = Image.new("RGB", (240, 320), (200, 210, 230))
     draw = ImageDraw.Draw(img)
@@ -220,18 +249,19 @@ class Document:
 
     @property
     def access_key(self) -> AccessKey:
-        from kiosk.devices.document.mrz import access_key_from_mrz  # noqa: PLC0415
+        from kiosk.devices.document.mrz import access_key_from_mrz
 
         return access_key_from_mrz(self.mrz)
 
 
 def build_document(pki: Pki, mrz: str, photo: bytes, photo_format: str = "jpeg", dg11: dict | None = None,
                    tamper_dg2: bool = False, sod_hash: str = "sha256", signer_id: str = "issuer_serial",
-                   with_attributes: bool = True, biometric_tag: int = 0x5F2E) -> Document:
+                   with_attributes: bool = True, biometric_tag: int = 0x5F2E,
+                   photo_size: tuple[int, int] = (240, 320)) -> Document:
     """EF.COM, DG1, DG2, DG11 (optional) and EF.SOD for one holder."""
     mrz_line = mrz.replace("\n", "")
     dg1 = tlv.encode(0x61, tlv.encode(0x5F1F, mrz_line.encode("ascii")))
-    dg2_file = dg2.build_dg2(photo, photo_format == "jpeg2000", 240, 320)
+    dg2_file = dg2.build_dg2(photo, photo_format == "jpeg2000", *photo_size)
     if biometric_tag != 0x5F2E:  # same record, other container tag (7F2E), lengths re-encoded
         record = tlv.find(dg2_file, (0x75, 0x7F61, 0x7F60, 0x5F2E))
         header = tlv.find(dg2_file, (0x75, 0x7F61, 0x7F60, 0xA1))
