@@ -83,17 +83,17 @@ class FileReader:
 
     def read_chunk(self, offset: int, wanted: int) -> tuple[bytes, int]:
         """Up to `wanted` bytes at `offset` (fewer when the card returns fewer) and the status word."""
-        if offset <= EVEN_INS_MAX_OFFSET:
-            resp = self._channel.transmit(Command(0x00, 0xB0, offset >> 8, offset & 0xFF,
-                                                  le=min(self._chunk, wanted)))
-            data = resp.data
+        odd = offset > EVEN_INS_MAX_OFFSET
+        if odd:
+            command = Command(0x00, 0xB1, 0x00, 0x00, offset_data_object(offset), le=odd_ins_le(wanted, self._chunk))
         else:
-            resp = self._channel.transmit(Command(0x00, 0xB1, 0x00, 0x00, offset_data_object(offset),
-                                                  le=odd_ins_le(wanted, self._chunk)))
-            data = do53_value(resp.data, offset) if resp.sw in (SW_OK, SW_END_OF_FILE) else b""
-        if resp.sw not in (SW_OK, SW_END_OF_FILE, SW_OFFSET_OUTSIDE):
+            command = Command(0x00, 0xB0, offset >> 8, offset & 0xFF, le=min(self._chunk, wanted))
+        resp = self._channel.transmit(command)
+        if resp.sw == SW_OFFSET_OUTSIDE:
+            return b"", resp.sw
+        if resp.sw not in (SW_OK, SW_END_OF_FILE):
             raise CardError(f"READ BINARY at {offset} answered {resp.sw:04X}")
-        return data, resp.sw
+        return (do53_value(resp.data, offset) if odd else resp.data), resp.sw
 
     def read_file(self, fid: int) -> bytes:
         """The whole file, sized from its outer TLV header."""
