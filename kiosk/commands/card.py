@@ -83,7 +83,7 @@ def _read(args: argparse.Namespace) -> int:
         result = reader.read_document(key, threading.Event(), reader=args.reader)
     except CardError as exc:
         return fail(f"{_describe(exc)}: {exc.detail or type(exc).__name__}",
-                    EXIT_CODES.get(type(exc).__name__, 8))
+                    EXIT_CODES.get(_kind(exc), 8))
     identity = result.identity
     try:
         if args.photo_out is not None:
@@ -101,10 +101,15 @@ def _read(args: argparse.Namespace) -> int:
     return 0
 
 
+def _kind(exc: Exception) -> str:
+    """The nearest class of `exc` the exit codes name (a TruncatedFile is MalformedCardData to the caller)."""
+    return next((cls.__name__ for cls in type(exc).__mro__ if cls.__name__ in EXIT_CODES), type(exc).__name__)
+
+
 def _describe(exc: Exception) -> str:
     return {"NoReader": "no reader", "NoCard": "no card", "WrongAccessKey": "wrong access key",
             "CardRemoved": "card removed", "MalformedCardData": "malformed card data",
-            "SecureMessagingError": "malformed card data"}.get(type(exc).__name__, "card error")
+            "SecureMessagingError": "malformed card data"}.get(_kind(exc), "card error")
 
 
 def _ocr(args: argparse.Namespace) -> int:

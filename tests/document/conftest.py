@@ -91,9 +91,10 @@ class Slot:
         self.cards: list[VirtualCard] = []
 
     def insert(self, document, extended_length: bool = True, pull_after: int | None = None,
-               advertise: str = "atr") -> VirtualCard:
+               advertise: str = "atr", **chip_options) -> VirtualCard:
+        """`chip_options`: EmrtdChip's (end_of_file, past_end, ...)."""
         chip = EmrtdChip(document.files, document.access_key, extended_length=extended_length,
-                         advertise=advertise)
+                         advertise=advertise, **chip_options)
         card = VirtualCard(chip, self.daemon.port, pull_after=pull_after)
         card.insert()
         self.cards.append(card)

@@ -22,7 +22,10 @@ from PIL import Image
 from kiosk.core.identity import AccessKey
 from kiosk.devices.document import dg2, tlv
 from kiosk.devices.document.mrz import check_digit
-from kiosk.devices.document.passive_auth import LDS_SECURITY_OBJECT_OID, LdsSecurityObject
+from kiosk.devices.document.passive_auth import (
+    LDS_SECURITY_OBJECT_OID,
+    LdsSecurityObject,
+)
 from kiosk.devices.document.trust_store import CSCA_MASTER_LIST_OID, CscaMasterList
 
 NOW = dt.datetime.now(dt.UTC)
@@ -171,7 +174,7 @@ def td1_mrz(number: str, dob: str, expiry: str, surname: str, given: str, nation
     l2 = dob + check_digit(dob) + sex + expiry + check_digit(expiry) + nationality + "<" * 11
     l2 += check_digit(l1[5:30] + l2[0:7] + l2[8:15] + l2[18:29])
     l3 = _field(f"{surname.replace(' ', '<')}<<{given.replace(' ', '<')}", 30)
-    return "\n".join((l1, l2, l3))
+    return f"{l1}\n{l2}\n{l3}"
 
 
 # --- photos -----------------------------------------------------------------------------------------------
@@ -193,6 +196,32 @@ def photo_bytes(source: Image.Image | None, fmt: str, target_bytes: int = 25_000
         if len(best) <= target_bytes:
             break
     return best
+
+
+def padded_jpeg(jpeg: bytes, size: int) -> bytes:
+    """`jpeg` grown to exactly `size` bytes with comment (COM, FFFE) segments after SOI: still the same image."""
+    filler = size - len(jpeg)
+    if filler < 0 or 0 < filler < 4:
+        raise ValueError(f"cannot pad a {len(jpeg)}-byte JPEG to {size} bytes")
+    segments = b""
+    while filler:
+        body = min(filler - 4, 0xFFFD)
+        if 0 < filler - 4 - body < 4:  # leave room for one more whole segment
+            body -= 4
+        segments += b"\xff\xfe" + (body + 2).to_bytes(2, "big") + bytes(body)
+        filler -= body + 4
+    return jpeg[:2] + segments + jpeg[2:]
+
+
+def jpeg_for_dg2_size(jpeg: bytes, total: int, size: tuple[int, int] = (240, 320)) -> bytes:
+    """`jpeg` padded so that the DG2 built around it is exactly `total` bytes long."""
+    photo = jpeg
+    for _ in range(4):  # the wrapper's lengths grow by a byte at 128/256/64K boundaries: settle in a few steps
+        built = len(dg2.build_dg2(photo, False, *size))
+        if built == total:
+            return photo
+        photo = padded_jpeg(jpeg, len(photo) + total - built)
+    raise ValueError(f"no DG2 of exactly {total} bytes around this photo")
 
 
 def _drawn_face() -> Image.Image:
@@ -228,11 +257,12 @@ class Document:
 
 def build_document(pki: Pki, mrz: str, photo: bytes, photo_format: str = "jpeg", dg11: dict | None = None,
                    tamper_dg2: bool = False, sod_hash: str = "sha256", signer_id: str = "issuer_serial",
-                   with_attributes: bool = True, biometric_tag: int = 0x5F2E) -> Document:
+                   with_attributes: bool = True, biometric_tag: int = 0x5F2E,
+                   photo_size: tuple[int, int] = (240, 320)) -> Document:
     """EF.COM, DG1, DG2, DG11 (optional) and EF.SOD for one holder."""
     mrz_line = mrz.replace("\n", "")
     dg1 = tlv.encode(0x61, tlv.encode(0x5F1F, mrz_line.encode("ascii")))
-    dg2_file = dg2.build_dg2(photo, photo_format == "jpeg2000", 240, 320)
+    dg2_file = dg2.build_dg2(photo, photo_format == "jpeg2000", *photo_size)
     if biometric_tag != 0x5F2E:  # same record, other container tag (7F2E), lengths re-encoded
         record = tlv.find(dg2_file, (0x75, 0x7F61, 0x7F60, 0x5F2E))
         header = tlv.find(dg2_file, (0x75, 0x7F61, 0x7F60, 0xA1))

@@ -4,6 +4,13 @@
 MUTUAL AUTHENTICATE gets 6300, any secure-messaging error gets 6988 and ends the session. `VirtualCard` puts a
 chip into one of vpcd's virtual readers over TCP (vpcd's protocol: 2-byte big-endian length, then the payload;
 a 1-byte payload is a control: 0 off, 1 on, 2 reset, 4 get ATR). Importable by the benchmark.
+
+READ BINARY follows ISO/IEC 7816-4 as written, independently of the reader's code: Le (Ne) bounds the whole
+response data field. With the even INS (B0) that field is the bytes read; with the odd INS (B1) the command data
+field is DO'54' (the offset) and the response data field is DO'53' wrapping the bytes read, so DO'53''s tag and
+length count against Le: Le = 223 gets `53 81 DC` + 220 bytes, Le = 3 gets `53 01 xx`. A read that reaches the
+end of the file before Ne bytes ends with the warning 6282; an offset past the end is 6B00 (wrong parameters,
+offset outside the EF). Both are options, because chips in the field differ there.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
+from typing import Literal
 
 from kiosk.core.identity import AccessKey
 from kiosk.devices.document import bac, tlv
@@ -68,13 +76,52 @@ def _parse_apdu(raw: bytes) -> _Apdu:
     return _Apdu(cla, ins, p1, p2, data, le, False)
 
 
+@dataclass(frozen=True)
+class BinaryRead:
+    """One READ BINARY as the chip saw and answered it (`count`: data bytes returned)."""
+
+    ins: int
+    offset: int
+    le: int
+    count: int
+    sw: int
+
+
+def _ber_length(length: int) -> bytes:
+    """BER definite length octets (ISO/IEC 8825-1 §8.1.3): short form below 128, else 81/82/83 + the length."""
+    if length < 0x80:
+        return bytes([length])
+    body = length.to_bytes((length.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(body)]) + body
+
+
+def _offset_data_object(data: bytes) -> int | None:
+    """The offset in a B1 command data field, which must be exactly DO'54' with a 1-3 byte value."""
+    if len(data) < 3 or data[0] != 0x54 or not 1 <= data[1] <= 3 or len(data) != 2 + data[1]:
+        return None
+    return int.from_bytes(data[2:], "big")
+
+
 class EmrtdChip:
     """The chip's state machine. `files` maps file ids to contents."""
 
     def __init__(self, files: dict[int, bytes], access_key: AccessKey, extended_length: bool = True,
-                 advertise: str = "atr", max_response: int = 0x0800) -> None:
-        """`advertise`: where the chip announces extended length: "atr", "ef" (EF.ATR/INFO only) or "none"."""
+                 advertise: str = "atr", max_response: int = 0x0800,
+                 end_of_file: Literal["before-le", "always", "never"] = "before-le",
+                 past_end: Literal["6B00", "6282"] = "6B00", plain_access: bool = False) -> None:
+        """`advertise`: where the chip announces extended length: "atr", "ef" (EF.ATR/INFO only) or "none".
+
+        `end_of_file`: when a READ BINARY answers the warning 6282 instead of 9000: "before-le" when the end of
+        the file is reached before Ne bytes (ISO/IEC 7816-4), "always" whenever a read reaches the end (even
+        with exactly Ne bytes), "never" (plain 9000 with fewer bytes). `past_end`: the answer to an offset at or
+        beyond the end: "6B00" (ISO/IEC 7816-4) or "6282" with no data. `plain_access`: the LDS files can be
+        selected and read without BAC, so that tests can send commands and check answers byte for byte.
+        """
         self.files = files
+        self.end_of_file = end_of_file
+        self.past_end = past_end
+        self.plain_access = plain_access
+        self.reads: list[BinaryRead] = []  # every READ BINARY answered, for tests to inspect
         seed = bac.bac_seed(access_key)
         self._k_enc, self._k_mac = bac.derive_key(seed, 1), bac.derive_key(seed, 2)
         self.atr = _fix_atr_tck(ATR_EXTENDED if extended_length and advertise == "atr" else ATR_SHORT)
@@ -119,6 +166,9 @@ class EmrtdChip:
             return self._rnd_ic + b"\x90\x00"
         if apdu.ins == 0x82:
             return self._mutual_auth(apdu.data)
+        if self.plain_access:
+            data, sw = self._inner(apdu, apdu.le)
+            return data + sw.to_bytes(2, "big")
         return b"\x69\x82"  # security status not satisfied: everything else needs BAC
 
     def _master_file(self, apdu: _Apdu) -> bytes:
@@ -230,24 +280,43 @@ class EmrtdChip:
         if apdu.ins in (0xB0, 0xB1):
             if self._file is None:
                 return b"", 0x6986
-            if apdu.ins == 0xB0:
-                offset = (apdu.p1 << 8) | apdu.p2
-                if apdu.p1 & 0x80:
-                    return b"", 0x6B00
-            else:
-                try:
-                    offset = int.from_bytes(tlv.find(apdu.data, (0x54,)), "big")
-                except Exception:  # noqa: BLE001
-                    return b"", 0x6A80
-            content = self.files[self._file]
-            if offset >= len(content):
-                return b"", 0x6B00
-            want = le or 256
-            chunk = content[offset:offset + want]
-            if apdu.ins == 0xB1:
-                chunk = tlv.encode(0x53, chunk)
-            return chunk, 0x9000 if len(content) - offset >= want else 0x6282
+            return self._read_binary(apdu, le)
         return b"", 0x6D00
+
+    def _read_binary(self, apdu: _Apdu, le: int | None) -> tuple[bytes, int]:
+        """READ BINARY (ISO/IEC 7816-4 §11.2.3) of the selected EF: (response data field, SW)."""
+        if apdu.ins == 0xB0:
+            if apdu.p1 & 0x80:  # P1 b8 = 1: short EF identifier in P1, offset in P2; this chip has none
+                return b"", 0x6B00
+            offset = (apdu.p1 << 8) | apdu.p2
+        else:
+            offset = _offset_data_object(apdu.data)
+            if offset is None:
+                return b"", 0x6A80  # incorrect parameters in the command data field
+        if le is None:
+            return b"", 0x6700  # no Le: no response data field expected, nothing to read
+        content = self.files[self._file]
+        remaining = len(content) - offset
+        if remaining <= 0:
+            self.reads.append(BinaryRead(apdu.ins, offset, le, 0, int(self.past_end, 16)))
+            return b"", int(self.past_end, 16)
+        if apdu.ins == 0xB0:
+            count = min(le, remaining)
+            field = content[offset:offset + count]
+        else:
+            # The largest count whose DO'53' (tag, length, count bytes) fits in Ne bytes.
+            count = min(le, remaining)
+            while count >= 0 and 1 + len(_ber_length(count)) + count > le:
+                count -= 1
+            if count < 0:
+                return b"", 0x6700  # Ne cannot hold even an empty DO'53'
+            field = b"\x53" + _ber_length(count) + content[offset:offset + count]
+        reached_end = count == remaining
+        short_of_ne = len(field) < le
+        warn = {"before-le": reached_end and short_of_ne, "always": reached_end, "never": False}[self.end_of_file]
+        sw = 0x6282 if warn else 0x9000
+        self.reads.append(BinaryRead(apdu.ins, offset, le, count, sw))
+        return field, sw
 
 
 class VirtualCard:

@@ -59,3 +59,15 @@ class Response:
         if len(raw) < 2:
             raise MalformedCardData("response shorter than a status word")
         return cls(bytes(raw[:-2]), int.from_bytes(raw[-2:], "big"))
+
+
+class PlainChannel:
+    """Commands sent as they are, without secure messaging: for files a card serves before any access control
+    (EF.ATR/INFO, EF.CardAccess) and for cards without it. Same shape as the secure channel."""
+
+    def __init__(self, transport: Transport, extended: bool = False) -> None:
+        self._transport = transport
+        self.extended = extended
+
+    def transmit(self, command: Command) -> Response:
+        return Response.parse(self._transport.transmit(command.encode(self.extended)))

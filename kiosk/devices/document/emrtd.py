@@ -1,8 +1,8 @@
 """Reading an eMRTD's LDS1 files over BAC secure messaging (ICAO 9303-10 and -11).
 
 `read_document` is the whole protocol: SELECT the LDS1 application, BAC, then EF.COM, the data groups it lists
-that the kiosk needs (DG1, DG2, DG11) and EF.SOD, each with READ BINARY in chunks (extended length when the card's
-ATR says it accepts it; odd-INS READ BINARY beyond offset 32767). It returns the raw files; parsing and passive
+that the kiosk needs (DG1, DG2, DG11) and EF.SOD, each with READ BINARY in chunks (`read_binary.py`; extended
+length when the card's ATR or EF.ATR/INFO says it accepts it). It returns the raw files; parsing and passive
 authentication happen elsewhere.
 """
 
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from kiosk.core.identity import AccessKey
 from kiosk.devices.document import bac, tlv
 from kiosk.devices.document.apdu import Command, Response, Transport
+from kiosk.devices.document.read_binary import FileReader
 from kiosk.devices.document.secure_messaging import SecureChannel
 from kiosk.errors import CardError, MalformedCardData
 
@@ -21,13 +22,12 @@ LDS1_AID = bytes.fromhex("A0000002471001")
 EF_COM = 0x011E
 EF_SOD = 0x011D
 EF_ATR_INFO = 0x2F01  # in the MF, readable without access control (ISO/IEC 7816-4 §8.2.1.1, 9303-10 §3.11)
-SM_OVERHEAD = 32  # bytes a protected READ BINARY response adds around its data: DO'87' header, padding, '99', '8E', SW
+SM_OVERHEAD = 32  # bytes a protected response adds around its data field: DO'87'/'85' header, padding, '99', '8E', SW
 DG_FIDS = {1: 0x0101, 2: 0x0102, 11: 0x010B}
 DG_TAGS = {0x61: 1, 0x75: 2, 0x6B: 11}  # EF.COM tag list entry -> data group number
-SHORT_CHUNK = 0xDF  # largest READ BINARY whose protected response fits a short APDU (9303-11 practice)
+# Chunks are Le values: the size of the whole response data field (for odd-INS reads, DO'53' included).
+SHORT_CHUNK = 0xDF  # largest Le whose protected response fits a short APDU (9303-11 practice)
 EXTENDED_CHUNK = 0x1000  # per read with extended length: a conservative size real chips' buffers accept
-MAX_FILE = 0x10000 * 4  # a DG2 above 256 KB is not a passport photo: refuse rather than read forever
-HEADER_READ = 8  # enough for the tag and a 4-byte length
 
 
 class Cancelled(CardError):
@@ -58,7 +58,7 @@ def atr_supports_extended_length(atr: bytes) -> bool:
     pos, y, protocols = 2, t0 >> 4, 0
     try:
         while True:  # walk the interface bytes to find the historical bytes
-            pos += bin(y & 0xF).count("1")
+            pos += (y & 0xF).bit_count()
             if not y & 0x8:
                 break
             td = atr[pos - 1]
@@ -99,44 +99,6 @@ def select_lds1(transport: Transport) -> None:
     resp = Response.parse(transport.transmit(Command(0x00, 0xA4, 0x04, 0x0C, LDS1_AID).encode()))
     if resp.sw != 0x9000:
         raise CardError(f"not an eMRTD: SELECT of the LDS1 application answered {resp.sw:04X}")
-
-
-class FileReader:
-    """SELECT + READ BINARY of elementary files through a secure channel."""
-
-    def __init__(self, channel: SecureChannel, chunk: int) -> None:
-        self._channel = channel
-        self._chunk = chunk
-
-    def select(self, fid: int) -> None:
-        resp = self._channel.transmit(Command(0x00, 0xA4, 0x02, 0x0C, fid.to_bytes(2, "big")))
-        if resp.sw != 0x9000:
-            raise CardError(f"SELECT of file {fid:04X} answered {resp.sw:04X}")
-
-    def read_binary(self, offset: int, length: int) -> bytes:
-        if offset <= 0x7FFF:
-            resp = self._channel.transmit(Command(0x00, 0xB0, offset >> 8, offset & 0xFF, le=length))
-            data = resp.data
-        else:
-            offset_do = tlv.encode(0x54, offset.to_bytes(3 if offset > 0xFFFF else 2, "big"))
-            resp = self._channel.transmit(Command(0x00, 0xB1, 0x00, 0x00, offset_do, le=length))
-            data = tlv.read_tlv(resp.data).value if resp.data else b""
-        if resp.sw not in (0x9000, 0x6282):
-            raise CardError(f"READ BINARY at {offset} answered {resp.sw:04X}")
-        if not data:
-            raise MalformedCardData(f"READ BINARY at {offset} returned no data")
-        return data
-
-    def read_file(self, fid: int) -> bytes:
-        """The whole file, sized from its outer TLV header."""
-        self.select(fid)
-        data = bytearray(self.read_binary(0, HEADER_READ))
-        _, total = tlv.header_length(bytes(data))
-        if total > MAX_FILE:
-            raise MalformedCardData(f"file {fid:04X} claims {total} bytes")
-        while len(data) < total:
-            data += self.read_binary(len(data), min(self._chunk, total - len(data)))
-        return bytes(data[:total])
 
 
 def listed_data_groups(com: bytes) -> set[int]:
