@@ -9,6 +9,7 @@ from PySide6.QtCore import QCoreApplication, QLocale, Qt, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from kiosk.config import Config
+from kiosk.supervision.notify import Supervision
 from kiosk.terminal import Terminal
 from kiosk.ui import theme
 from kiosk.ui.kiosk_lock import KioskLock
@@ -64,18 +65,23 @@ def build_window(app: QApplication, terminal: Terminal, windowed: bool) -> MainW
     return window
 
 
-def run_shell(config: Config, windowed: bool, quit_after_s: float = 0.0) -> int:
+def run_shell(config: Config, windowed: bool, quit_after_s: float = 0.0,
+              supervision: Supervision | None = None) -> int:
     """Run the terminal's GUI until the process is told to stop.
 
     SIGTERM/SIGINT end the session (wiping it) and quit cleanly. The 'attract-shown' log line marks the moment
-    the first screen is on display (the cold-start benchmark waits for it).
+    the first screen is on display (the cold-start benchmark waits for it). Under systemd (`supervision`), the
+    shell notifies READY=1 once the attract screen is drawn and pings the watchdog from the GUI thread.
     """
+    import os
     import signal
 
     from PySide6.QtCore import QTimer
 
     from kiosk.assembly import assemble
     from kiosk.log_events import Event
+    from kiosk.session import State
+    from kiosk.ui.watchdog import ShellWatchdog, arm_test_hang
 
     app = make_application(config)
     terminal = assemble(config)
@@ -83,6 +89,9 @@ def run_shell(config: Config, windowed: bool, quit_after_s: float = 0.0) -> int:
     window = build_window(app, terminal, windowed)
     app.aboutToQuit.connect(terminal.close)
     window.raise_()
+    if supervision is not None:
+        ShellWatchdog(supervision, window.screens[State.ATTRACT], app)  # parented to app: lives as long
+    arm_test_hang(os.environ)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: app.quit())
     # Python only runs signal handlers between bytecodes: a idle timer lets them in while Qt's loop waits.
