@@ -61,6 +61,8 @@ def build_window(app: QApplication, terminal: Terminal, windowed: bool) -> MainW
         window.locked = True
         app.installEventFilter(KioskLock(app))
         window.setWindowFlags(Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint)
+        # X without a window manager (deploy/: xinit) ignores the fullscreen request: cover the screen ourselves.
+        window.setGeometry(app.primaryScreen().geometry())
         window.showFullScreen()
     return window
 
@@ -92,13 +94,15 @@ def run_shell(config: Config, windowed: bool, quit_after_s: float = 0.0,
     if supervision is not None:
         ShellWatchdog(supervision, window.screens[State.ATTRACT], app)  # parented to app: lives as long
     arm_test_hang(os.environ)
+    # exit(), not quit(): Qt 6's quit() first asks every window to close, and the locked window refuses, so
+    # systemd's SIGTERM would be ignored until its stop timeout ends in SIGKILL.
     for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: app.quit())
+        signal.signal(sig, lambda *_: app.exit(0))
     # Python only runs signal handlers between bytecodes: a idle timer lets them in while Qt's loop waits.
     keepalive = QTimer(app)
     keepalive.timeout.connect(lambda: None)
     keepalive.start(250)
     QTimer.singleShot(0, lambda: terminal.log.log(Event.ATTRACT_SHOWN))
     if quit_after_s > 0:
-        QTimer.singleShot(int(quit_after_s * 1000), app.quit)
+        QTimer.singleShot(int(quit_after_s * 1000), lambda: app.exit(0))
     return app.exec()

@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Callable, Mapping
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.supervision.notify import Supervision, SupervisionError
@@ -40,6 +40,7 @@ class ShellWatchdog(QObject):
         self._failing = False
         self.ready_sent = False
         self.timer = QTimer(self)
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)  # a coarse timer may fire up to 5 % late
         self.timer.timeout.connect(self._ping)
         interval = supervision.ping_interval_s
         self._pings = interval is not None
