@@ -26,9 +26,11 @@ APT_PACKAGES=(
   postgresql
   # voice guidance
   espeak-ng
-  # deploy/: what the shell's units run (cage; xinit + Xorg), verified by the tests; the dummy video driver,
+  # deploy/: what the shell's units run, which the tests run too: cage (it refuses to start without Xwayland)
+  # with Qt's Wayland platform (libwayland-cursor0, libwayland-egl1), and xinit + Xorg; the dummy video driver,
   # xdotool, setxkbmap and xinput let a test press Ctrl+Alt+Backspace on a real Xorg with the lockdown snippet
-  cage xinit xserver-xorg-core xserver-xorg-video-dummy xdotool x11-xkb-utils xinput
+  cage xwayland libwayland-cursor0 libwayland-egl1 xinit xserver-xorg-core xserver-xorg-video-dummy xdotool
+  x11-xkb-utils xinput
   # building wheels that have none (pyscard, pycups); venv for Debian's own python3; make for the README
   gcc python3-dev python3-venv make
 )

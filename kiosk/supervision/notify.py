@@ -170,8 +170,12 @@ class ServiceNotifier:
                                    exc.errno) from exc
         return True
 
-    def ready(self, status: str | None = None) -> bool:
+    def ready(self, status: str | None = None, main_pid: int | None = None) -> bool:
+        """READY=1; with `main_pid`, also MAINPID= (the manager then signals that process on stop: for a
+        process the manager did not start itself, e.g. a compositor's client; needs NotifyAccess=all)."""
         fields = {"READY": "1"}
+        if main_pid is not None:
+            fields["MAINPID"] = str(main_pid)
         if status:
             fields["STATUS"] = status_text(status)
         return self.send(fields)

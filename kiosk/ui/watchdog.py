@@ -8,6 +8,7 @@ pings and the service manager restarts the shell. READY=1 waits for the attract 
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import time
@@ -28,8 +29,9 @@ def _report_to_stderr(exc: SupervisionError) -> None:
 
 
 class ShellWatchdog(QObject):
-    """Sends READY=1 after `attract` is first painted, then WATCHDOG=1 every half of WATCHDOG_USEC from a
-    GUI-thread timer, and STOPPING=1 when the application quits. Inert when not supervised."""
+    """Sends READY=1 (with MAINPID=) after `attract` is first painted, then WATCHDOG=1 every half of
+    WATCHDOG_USEC from a GUI-thread timer, and STOPPING=1 when the application quits. Inert when not
+    supervised."""
 
     def __init__(self, supervision: Supervision, attract: QWidget, app: QApplication,
                  on_error: Callable[[SupervisionError], None] = _report_to_stderr) -> None:
@@ -60,7 +62,10 @@ class ShellWatchdog(QObject):
         return False
 
     def _drawn(self) -> None:
-        self._send(lambda: self._notifier.ready("attract screen shown"))
+        # MAINPID: under cage or xinit the manager started the compositor, not the shell. Claiming the main PID
+        # makes `systemctl stop` (KillMode=mixed) signal the shell, which exits and takes the compositor down
+        # cleanly; Debian 12's cage aborts when it gets SIGTERM itself. Harmless when the shell is main already.
+        self._send(lambda: self._notifier.ready("attract screen shown", main_pid=os.getpid()))
         self.ready_sent = True
         if self._pings:
             self.timer.start()

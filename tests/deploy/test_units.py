@@ -27,7 +27,8 @@ REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
 UNITS = sorted((DEPLOY / "systemd").glob("*.service"))
 INSTALLED_BIN = "/opt/kiosk/.venv/bin/"
-PROGRAM_DIRS = ("/usr/bin/", "/usr/sbin/", "/bin/", "/sbin/", INSTALLED_BIN)
+INSTALLED_CHECKOUT = "/opt/kiosk/"  # the clone deploy/README.md makes; its .venv holds the console scripts
+PROGRAM_DIRS = ("/usr/bin/", "/usr/sbin/", "/bin/", "/sbin/", INSTALLED_CHECKOUT)
 SHELL_UNITS = ("kiosk-shell.service", "kiosk-shell-x11.service")
 
 
@@ -59,7 +60,8 @@ def programs(unit: dict[str, dict[str, list[str]]]) -> list[str]:
     for key, values in unit.get("Service", {}).items():
         if key.startswith("Exec"):
             for value in values:
-                found += [t for t in shlex.split(value.lstrip("-@:+!")) if t.startswith(PROGRAM_DIRS)]
+                found += [t for t in shlex.split(value.lstrip("-@:+!"))
+                          if t.startswith(PROGRAM_DIRS) and not t.startswith("/etc/")]
     return found
 
 
@@ -83,6 +85,8 @@ def verify_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 name = program.removeprefix(INSTALLED_BIN)
                 assert name in scripts, f"{unit_file.name} runs {name}, which pyproject.toml does not install"
                 shutil.copy2(venv_bin / name, target)
+            elif program.startswith(INSTALLED_CHECKOUT):
+                shutil.copy2(REPO / program.removeprefix(INSTALLED_CHECKOUT), target)  # a file of this checkout
             else:
                 if not Path(program).is_file():
                     pytest.fail(f"{unit_file.name} runs {program}, which is not installed here "
@@ -126,6 +130,7 @@ def test_shell_units_are_supervised_by_the_watchdog_and_escalate_to_a_reboot(nam
     assert service["Type"] == ["notify"] and service["Restart"] == ["always"]
     assert service["WatchdogSec"] and service["NotifyAccess"] == ["all"]  # the kiosk is cage's/xinit's child
     assert section["StartLimitAction"] == ["reboot"] and section["StartLimitBurst"]
+    assert service["KillMode"] == ["mixed"]  # stop signals the shell (MAINPID), never cage itself
     command = shlex.split(service["ExecStart"][0])
     kiosk = command.index(INSTALLED_BIN + "kiosk")
     # the kiosk process takes the watchdog that systemd addressed to the compositor's PID

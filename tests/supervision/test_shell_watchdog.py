@@ -62,7 +62,7 @@ def test_shell_pings_from_its_event_loop_and_stops_when_the_gui_thread_blocks(tm
         shell = start_shell(tmp_path, env, "--windowed")
         try:
             ready = listener.wait_for(is_ready, 60)
-            assert ready.pid == shell.pid
+            assert ready.pid == shell.pid and ready.fields["MAINPID"] == str(shell.pid)
             assert ready.fields["STATUS"] == "attract screen shown"
             assert listener.received()[0] == ready  # nothing before READY=1
             # steady state: at the configured rate, from the shell's own PID
