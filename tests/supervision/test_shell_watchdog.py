@@ -70,7 +70,7 @@ def test_shell_pings_from_its_event_loop_and_stops_when_the_gui_thread_blocks(tm
             steady = [n for n in listener.received() if is_ping(n)]
             assert {n.pid for n in steady} == {shell.pid}
             steady_gaps = gaps([ready.at] + [n.at for n in steady])
-            assert 0.9 <= statistics.median(steady_gaps) <= 1.2, steady_gaps
+            assert 0.9 <= statistics.median(steady_gaps) <= 1.3, steady_gaps
             assert max(steady_gaps) < WATCHDOG_USEC / 1e6, steady_gaps
 
             # block the GUI thread (the test hook sleeps inside a signal handler on it)
@@ -87,7 +87,7 @@ def test_shell_pings_from_its_event_loop_and_stops_when_the_gui_thread_blocks(tm
             listener.wait_for(lambda n: len([m for m in listener.received() if is_ping(m) and m.at > after.at])
                               >= 3, 20)
             resumed = [n.at for n in listener.received() if is_ping(n) and n.at >= after.at]
-            assert 0.9 <= statistics.median(gaps(resumed)) <= 1.2
+            assert 0.9 <= statistics.median(gaps(resumed)) <= 1.3
         finally:
             rc = stop(shell)
         stopping = listener.wait_for(lambda n: n.fields.get("STOPPING") == "1", 10)

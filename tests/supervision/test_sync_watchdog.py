@@ -16,8 +16,8 @@ from tests.supervision.notify_listener import NotifyListener, gaps, is_ping, is_
 from tests.supervision.test_shell_watchdog import clean_environment
 
 REPO = Path(__file__).resolve().parents[2]
-WATCHDOG_USEC = 1_000_000  # keep-alives expected every 0.5 s; systemd would act after 1 s without one
-REQUEST_TIMEOUT_S = 2.5
+WATCHDOG_USEC = 2_000_000  # keep-alives expected every 1 to 1.25 s; systemd would act after 2 s without one
+REQUEST_TIMEOUT_S = 4.0  # how long a request to the silent district blocks the loop: well above 2 s
 
 
 def write_config(folder: Path, district_port: int) -> Path:
@@ -59,7 +59,7 @@ def test_sync_daemon_pings_from_its_loop_and_falls_silent_while_the_loop_is_bloc
             listener.wait_for(lambda _n: len(pings_after(listener, ready.at)) >= 8, 20)
             free = [ready.at, *pings_after(listener, ready.at)]
             assert {n.pid for n in listener.received()} == {daemon.pid}
-            assert 0.45 <= statistics.median(gaps(free)) <= 0.7, gaps(free)
+            assert 0.95 <= statistics.median(gaps(free)) <= 1.35, gaps(free)
             assert max(gaps(free)) < WATCHDOG_USEC / 1e6, gaps(free)
 
             # now the district swallows requests: the next heartbeat blocks the loop, and the pings stop
