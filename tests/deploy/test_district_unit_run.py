@@ -5,6 +5,8 @@ PostgreSQL's Unix socket as in the shipped DISTRICT_DB; an operator adds a kiosk
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import shlex
 import signal
@@ -67,7 +69,7 @@ def test_district_unit_serves_with_its_workers_on_postgresql(tmp_path: Path):
         command = [installed(t) for t in shlex.split(re.sub(r"\$\{(\w+)\}", lambda m: settings[m.group(1)],
                                                             exec_start))]
         server = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.DEVNULL,
-                                  stderr=(tmp_path / "district.stderr").open("wb"))
+                                  stderr=(tmp_path / "district.stderr").open("wb"), start_new_session=True)
         try:
             url = f"http://{settings['DISTRICT_HOST']}:{settings['DISTRICT_PORT']}/api/v1/health"
             deadline = time.monotonic() + 60
@@ -93,8 +95,8 @@ def test_district_unit_serves_with_its_workers_on_postgresql(tmp_path: Path):
             timeout = parse_unit(UNIT)["Service"]["TimeoutStopSec"][0]
             assert server.wait(timeout=int(timeout.removesuffix("s"))) == 0
         finally:
-            if server.poll() is None:
-                server.kill()
-                server.wait()
+            with contextlib.suppress(ProcessLookupError):  # the workers too, as systemd would
+                os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
     finally:
         pg.stop()

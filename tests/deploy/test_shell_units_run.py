@@ -13,6 +13,7 @@ without that, sd_watchdog_enabled(3) semantics make it stay silent and systemd w
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import shutil
@@ -64,7 +65,7 @@ def run_under_cage(tmp_path: Path, listener: NotifyListener, command: list[str],
     # the process keeps its own files.
     wrapper = ["sh", "-c", 'export WATCHDOG_PID=$$; exec unshare --user "$@"', "systemd"]
     return subprocess.Popen(wrapper + command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
-                            stderr=(tmp_path / "cage.stderr").open("wb"))
+                            stderr=(tmp_path / "cage.stderr").open("wb"), start_new_session=True)
 
 
 def write_config(tmp_path: Path) -> Path:
@@ -82,9 +83,10 @@ voice = false
 
 
 def kill_leftovers(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.kill()
-        process.wait()
+    """SIGKILL whatever is left of the stack (its own session), as systemd does at the end of a stop."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
 
 
 def test_the_shell_unit_command_notifies_from_the_kiosk_process_inside_cage(tmp_path: Path):
@@ -143,7 +145,7 @@ def test_the_x11_shell_unit_command_runs_under_xinit_and_xorg(tmp_path: Path):
         env.pop("DISPLAY", None)
         xinit = subprocess.Popen(["sh", "-c", 'export WATCHDOG_PID=$$; exec "$@"', "systemd", *command],
                                  cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
-                                 stderr=(tmp_path / "xinit.stderr").open("wb"))
+                                 stderr=(tmp_path / "xinit.stderr").open("wb"), start_new_session=True)
         try:
             ready = listener.wait_for(is_ready, 90)
             listener.wait_for(lambda _n: sum(map(is_ping, listener.received())) >= 3, 15)
