@@ -9,6 +9,7 @@ from PySide6.QtCore import QCoreApplication, QLocale, Qt, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from kiosk.config import Config
+from kiosk.supervision.notify import Supervision
 from kiosk.terminal.terminal import Terminal
 from kiosk.ui import theme
 from kiosk.ui.kiosk_lock import KioskLock
@@ -60,22 +61,29 @@ def build_window(app: QApplication, terminal: Terminal, windowed: bool) -> MainW
         window.locked = True
         app.installEventFilter(KioskLock(app))
         window.setWindowFlags(Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint)
+        # X without a window manager (deploy/: xinit) ignores the fullscreen request: cover the screen ourselves.
+        window.setGeometry(app.primaryScreen().geometry())
         window.showFullScreen()
     return window
 
 
-def run_shell(config: Config, windowed: bool, quit_after_s: float = 0.0) -> int:
+def run_shell(config: Config, windowed: bool, quit_after_s: float = 0.0,
+              supervision: Supervision | None = None) -> int:
     """Run the terminal's GUI until the process is told to stop.
 
     SIGTERM/SIGINT end the session (wiping it) and quit cleanly. The 'attract-shown' log line marks the moment
-    the first screen is on display (the cold-start benchmark waits for it).
+    the first screen is on display (the cold-start benchmark waits for it). Under systemd (`supervision`), the
+    shell notifies READY=1 once the attract screen is drawn and pings the watchdog from the GUI thread.
     """
+    import os
     import signal
 
     from PySide6.QtCore import QTimer
 
     from contract.log_events import Event
     from kiosk.assembly import assemble
+    from kiosk.core.session import State
+    from kiosk.ui.watchdog import ShellWatchdog, arm_test_hang
 
     app = make_application(config)
     terminal = assemble(config)
@@ -83,13 +91,18 @@ def run_shell(config: Config, windowed: bool, quit_after_s: float = 0.0) -> int:
     window = build_window(app, terminal, windowed)
     app.aboutToQuit.connect(terminal.close)
     window.raise_()
+    if supervision is not None:
+        ShellWatchdog(supervision, window.screens[State.ATTRACT], app)  # parented to app: lives as long
+    arm_test_hang(os.environ)
+    # exit(), not quit(): Qt 6's quit() first asks every window to close, and the locked window refuses, so
+    # systemd's SIGTERM would be ignored until its stop timeout ends in SIGKILL.
     for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: app.quit())
+        signal.signal(sig, lambda *_: app.exit(0))
     # Python only runs signal handlers between bytecodes: a idle timer lets them in while Qt's loop waits.
     keepalive = QTimer(app)
     keepalive.timeout.connect(lambda: None)
     keepalive.start(250)
     QTimer.singleShot(0, lambda: terminal.log.log(Event.ATTRACT_SHOWN))
     if quit_after_s > 0:
-        QTimer.singleShot(int(quit_after_s * 1000), app.quit)
+        QTimer.singleShot(int(quit_after_s * 1000), lambda: app.exit(0))
     return app.exec()
