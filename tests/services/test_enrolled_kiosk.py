@@ -31,8 +31,8 @@ def test_enrollment_brings_the_document_key_and_signed_requests_work(district, r
 
 
 def test_a_forged_kiosk_signature_is_refused(district):
-    body = {"version": "1", "serial": "SI-20260101-SC07-AAAAAAAA", "holder_hash": "A" * 43,
-            "content_hash": "B" * 43, "issued_on": dt.date.today().strftime("%Y%m%d")}
+    body = {"version": "1", "serial": "SI-20260101-SC07-AAAAAAAA", "item": "si-contribution-record",
+            "document_number": "330102199003071234", "content": {}, "issued_on": dt.date.today().strftime("%Y%m%d")}
     forged = {"X-Kiosk-Id": "SC-07", "X-Kiosk-Timestamp": f"{dt.datetime.now().timestamp():.3f}",
               "X-Kiosk-Nonce": "00" * 16, "X-Kiosk-Signature": "AAAA"}
     answer = httpx.post(f"{district.url}/api/v1/documents/sign", json=body, headers=forged, timeout=5)
@@ -41,6 +41,6 @@ def test_a_forged_kiosk_signature_is_refused(district):
 
 @pytest.mark.parametrize("issued_on", ["20200101", "2026-01-01"])
 def test_sign_refuses_other_days_and_bad_fields(district, issued_on):
-    body = {"version": "1", "serial": "SI-20200101-SC07-AAAAAAAA", "holder_hash": "A" * 43,
-            "content_hash": "B" * 43, "issued_on": issued_on}
+    body = {"version": "1", "serial": "SI-20200101-SC07-AAAAAAAA", "item": "si-contribution-record",
+            "document_number": "330102199003071234", "content": {}, "issued_on": issued_on}
     assert httpx.post(f"{district.url}/api/v1/documents/sign", json=body, timeout=5).status_code in (422,)
