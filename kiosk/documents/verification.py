@@ -111,7 +111,7 @@ def content_problems(content: dict[str, Any], text: str, qr_text: str = "") -> l
     except ValueError as exc:
         return [str(exc)]
     page = _squashed(text)
-    problems = [f"{name} {printed!r} is not on the page" for name, printed in spec.printed_facts()
+    problems = [f"{name}: the signed text {printed!r} is not on the page" for name, printed in spec.printed_facts()
                 if _squashed(printed) not in page]
     if problems:
         return problems
