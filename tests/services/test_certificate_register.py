@@ -170,3 +170,17 @@ def test_transactions_carry_the_districts_keyed_holder_digest(registry, district
 @pytest.mark.parametrize("body", [{}, {"document_number": "1"}, [1, 2]])
 def test_the_holder_digest_endpoint_refuses_bad_bodies(district, body):
     assert httpx.post(f"{district.url}/api/v1/holders/digest", json=body, timeout=5).status_code == 422
+
+
+def test_a_printed_qr_holder_digest_is_checked_only_through_the_district(runner, catalog, citizen, district):
+    """The search that recovers the old QR digest (tests/test_holder_digests.py) finds nothing in a real one; the
+    district, which holds the key, confirms the holder."""
+    from tests.holder_search import candidates, old_qr_holder_hash, recover
+
+    serial, qr = issue(runner, catalog, citizen)
+    payload = VerificationPayload.from_text(qr)
+    masked = citizen.masked_document_number
+    space = list(candidates(masked, range(100, 105), range(1990, 1991), use_check=False))
+    assert citizen.document_number in space
+    assert recover(payload.holder_hash, lambda n: old_qr_holder_hash(serial, n), space) == []
+    assert "matches the holder" in httpx.post(qr, data={"id_number": citizen.document_number}, timeout=5).text
