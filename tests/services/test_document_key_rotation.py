@@ -1,0 +1,58 @@
+"""Rotating the district's document key: certificates the retired key signed stay valid at the district (the
+register names their key id) and offline with the published keyring; new ones carry the new key id."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from fastapi.testclient import TestClient
+
+from contract.document_signing import (
+    SIGN_PATH,
+    SignRequest,
+    VerificationPayload,
+    parse_public_key,
+    unb64u,
+    verify_payload,
+)
+from district.app import create_app
+from district.cli import default_keys_dir, main
+from district.settings import DistrictSettings
+
+
+def _issue(client: TestClient, serial: str) -> VerificationPayload:
+    today = dt.date.today()
+    content = {"serial": serial, "issued_on": today.isoformat(), "kiosk_id": "SC-01", "kind": "test",
+               "title_zh": "测试证明", "holder_name": "李建国"}
+    answer = client.post(SIGN_PATH, json=SignRequest(serial=serial, item="test", issued_on=f"{today:%Y%m%d}",
+                                                      content=content, document_number="110105198512240021").body())
+    assert answer.status_code == 200, answer.text
+    a = answer.json()
+    return VerificationPayload(serial=serial, holder_hash=a["holder_hash"], content_hash=a["content_hash"],
+                               issued_on=f"{today:%Y%m%d}", key_id=a["key_id"], signature=unb64u(a["signature"]))
+
+
+def test_a_rotated_key_keeps_verifying_what_it_signed(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'district.db'}"
+    # as `kiosk-district serve` does: the keys folder beside the database
+    settings = DistrictSettings(db_url=url, demo=True, keys_dir=default_keys_dir(url), public_url="http://testserver")
+    with TestClient(create_app(settings)) as client:
+        old = _issue(client, "TS-20260101-SC01-OLDKEY01")
+        old_pem = client.get("/api/v1/documents/key").text
+    capsys.readouterr()
+    assert main(["document", "rotate-key", "--db", url]) == 0
+    rotated = json.loads(capsys.readouterr().out)
+    assert rotated["retired_key_id"] == old.key_id and rotated["key_id"] != old.key_id
+    with TestClient(create_app(settings)) as client:  # the server restarted on the new key
+        new = _issue(client, "TS-20260101-SC01-NEWKEY01")
+        assert new.key_id == rotated["key_id"]
+        for payload in (old, new):
+            page = client.get("/verify", params=payload.query())
+            assert page.status_code == 200 and "有效 VALID" in page.text, payload.key_id
+        published = client.get("/api/v1/documents/keys").json()
+    assert published["current"] == new.key_id and set(published["keys"]) == {old.key_id, new.key_id}
+    keyring = {kid: parse_public_key(pem.encode()) for kid, pem in published["keys"].items()}
+    assert verify_payload(old, keyring).valid and verify_payload(new, keyring).valid
+    assert not verify_payload(old, keyring[new.key_id]).valid  # only the retired key verifies what it signed
+    assert verify_payload(old, parse_public_key(old_pem.encode())).valid
