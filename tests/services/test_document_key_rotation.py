@@ -56,3 +56,14 @@ def test_a_rotated_key_keeps_verifying_what_it_signed(tmp_path, capsys):
     assert verify_payload(old, keyring).valid and verify_payload(new, keyring).valid
     assert not verify_payload(old, keyring[new.key_id]).valid  # only the retired key verifies what it signed
     assert verify_payload(old, parse_public_key(old_pem.encode())).valid
+    # offline, `kiosk document verify` takes the retired key beside the current one
+    from kiosk.cli import main as kiosk_main
+
+    for kid, pem in published["keys"].items():
+        (tmp_path / f"{kid}.pem").write_text(pem)
+    qr = old.url("http://testserver")
+    capsys.readouterr()
+    assert kiosk_main(["document", "verify", "--qr-text", qr, "--key", str(tmp_path / f"{new.key_id}.pem")]) == 1
+    assert kiosk_main(["document", "verify", "--qr-text", qr, "--key", str(tmp_path / f"{new.key_id}.pem"),
+                       "--key", str(tmp_path / f"{old.key_id}.pem")]) == 0
+    assert "VALID" in capsys.readouterr().out

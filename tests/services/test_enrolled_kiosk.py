@@ -44,3 +44,24 @@ def test_sign_refuses_other_days_and_bad_fields(district, issued_on):
     body = {"version": "1", "serial": "SI-20200101-SC07-AAAAAAAA", "item": "si-contribution-record",
             "document_number": "330102199003071234", "content": {}, "issued_on": issued_on}
     assert httpx.post(f"{district.url}/api/v1/documents/sign", json=body, timeout=5).status_code in (422,)
+
+
+def test_the_register_names_the_signing_kiosk_and_refuses_another_kiosks_name(district, registry, catalog, citizen,
+                                                                             tmp_path):
+    from district.document_register import find_document
+    from kiosk.errors import ServiceError
+    from kiosk.link.district_client import HttpDistrictClient
+    from kiosk.link.enrollment import enroll, signer_for
+    from kiosk.services.runner import ServiceRunner
+
+    data = tmp_path / "data"
+    enroll(data, district.url, "SC-08")
+    client = HttpDistrictClient(district.url, authenticator=signer_for(data, "SC-08"))
+    runner = ServiceRunner(registry=registry, district=client, kiosk_id="SC-08", office_name="上城区政务服务中心",
+                           district_name="上城区", clock=lambda: dt.datetime.now().astimezone())
+    cert = runner.run(catalog.get("si-contribution-record"), citizen, {}).result.documents[0]
+    assert find_document(district.app.state.engine, cert.serial).kiosk == "SC-08"
+    impostor = ServiceRunner(registry=registry, district=client, kiosk_id="SC-01", office_name="上城区政务服务中心",
+                             district_name="上城区", clock=lambda: dt.datetime.now().astimezone())
+    with pytest.raises(ServiceError, match="422"):  # SC-08 may not issue certificates printed as SC-01's
+        impostor.run(catalog.get("si-contribution-record"), citizen, {})
