@@ -53,10 +53,15 @@ def retired_dir(key_path: Path) -> Path:
 
 
 def _create_exclusive(path: Path, data: bytes) -> None:
+    """Create `path` (0600) holding `data`, whole or not at all; FileExistsError when it exists. Written aside and
+    hard-linked into place, so a server process starting at the same moment never reads half a key."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    write_atomic(tmp, data, mode=0o600)
+    try:
+        os.link(tmp, path)
+    finally:
+        tmp.unlink()
 
 
 def _private_pem(key: Any) -> bytes:

@@ -67,3 +67,23 @@ def test_a_rotated_key_keeps_verifying_what_it_signed(tmp_path, capsys):
     assert kiosk_main(["document", "verify", "--qr-text", qr, "--key", str(tmp_path / f"{new.key_id}.pem"),
                        "--key", str(tmp_path / f"{old.key_id}.pem")]) == 0
     assert "VALID" in capsys.readouterr().out
+
+
+def test_the_key_files_are_private_and_created_once(tmp_path):
+    import pytest
+
+    from district.document_keys import load_or_create_holder_secret, load_or_create_signing_key, rotate_signing_key
+
+    secret_path, key_path = tmp_path / "keys" / "holder-secret.key", tmp_path / "keys" / "document-signing.pem"
+    secret = load_or_create_holder_secret(secret_path)
+    assert len(secret) == 32 and load_or_create_holder_secret(secret_path) == secret
+    key = load_or_create_signing_key(key_path)
+    assert load_or_create_signing_key(key_path).public_key() == key.public_key()
+    rotate_signing_key(key_path)
+    for path in (secret_path, key_path):
+        assert path.stat().st_mode & 0o777 == 0o600, path
+    assert sorted(p.name for p in (tmp_path / "keys").iterdir()) == [
+        "document-signing.pem", "document-signing.retired", "holder-secret.key"]  # no temporary files left
+    secret_path.write_bytes(b"short")
+    with pytest.raises(RuntimeError, match="16 bytes"):
+        load_or_create_holder_secret(secret_path)
