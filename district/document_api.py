@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +28,6 @@ from contract.document_signing import (
     SignRequest,
     VerificationPayload,
     b64u,
-    canonical_json,
     holder_hash,
     payload_for,
     public_pem,
@@ -134,10 +134,10 @@ def content_problem(body: SignIn) -> str | None:
     content = body.content
     if _depth(content, MAX_CONTENT_DEPTH) > MAX_CONTENT_DEPTH:
         return f"content nests deeper than {MAX_CONTENT_DEPTH} levels"
-    try:
-        size = len(canonical_json(content))
+    try:  # NaN and Infinity parse as JSON here but are not JSON: no database stores them
+        size = len(json.dumps(content, allow_nan=False, ensure_ascii=False, separators=(",", ":")).encode())
     except (TypeError, ValueError):
-        return "content is not plain JSON"
+        return "content is not plain JSON (NaN or Infinity)"
     if size > MAX_CONTENT_BYTES:
         return f"content is larger than {MAX_CONTENT_BYTES} bytes"
     for key in ("serial", "issued_on", "kiosk_id", "kind", "title_zh"):

@@ -130,6 +130,11 @@ def test_the_sign_endpoint_registers_once_and_refuses_what_it_cannot_register(di
         deep = [deep]
     assert _sign(district, other, _content(other, rows=deep)).status_code == 422
     assert _sign(district, other, _content(other, notes=["x" * 70_000])).status_code == 422
+    nan_body = json.dumps({"version": "1", "serial": other, "item": ITEM, "issued_on": f"{dt.date.today():%Y%m%d}",
+                           "document_number": "110105198512240021", "content": _content(other, widths=[float("nan")])})
+    assert "NaN" in nan_body  # Python's json reads it back; no database stores it
+    assert httpx.post(f"{district.url}/api/v1/documents/sign", content=nan_body, timeout=5,
+                      headers={"Content-Type": "application/json"}).status_code == 422
     assert _sign(district, other, {k: v for k, v in _content(other).items() if k != "kiosk_id"}).status_code == 422
 
 
