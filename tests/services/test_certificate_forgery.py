@@ -1,4 +1,5 @@
-"""Forging a genuine certificate PDF as a citizen would: change one printed figure, keep the genuine QR code and the
+"""Forging a genuine certificate PDF as a citizen would: change one printed figure (regenerating the PDF, or patching
+its text object in place with pdfium), keep the genuine QR code and the
 genuine embedded record, and ask `kiosk document verify`. Every printed fact is signed, so every such edit must
 come out INVALID with the edited field named (on main before the register, all of these said VALID)."""
 
@@ -87,6 +88,55 @@ def test_one_edited_printed_fact_is_invalid_and_named(genuine, data_dir, monkeyp
     checked = verify_pdf(forged, load_district_document_key(data_dir))
     assert not checked.result.valid and checked.content == "altered"
     assert named in checked.result.reason, checked.result.reason
+
+
+def patch_text(pdf: bytes, old: str, new: str) -> bytes:
+    """Edit the genuine PDF in place as a PDF editor would: replace the text object showing `old` by one showing it
+    with `old` replaced by `new`, in the same (embedded) font, size and position. Metadata and QR stay as they are."""
+    import ctypes
+    import io
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    doc = pdfium.PdfDocument(pdf)
+    page = doc[0]
+    textpage = page.get_textpage()
+
+    def text_of(obj) -> str:
+        n = raw.FPDFTextObj_GetText(obj.raw, textpage.raw, None, 0)
+        buf = ctypes.create_string_buffer(n)
+        raw.FPDFTextObj_GetText(obj.raw, textpage.raw, ctypes.cast(buf, ctypes.POINTER(raw.FPDF_WCHAR)), n)
+        return buf.raw[: n - 2].decode("utf-16-le")
+
+    target = next(o for o in page.get_objects() if o.type == raw.FPDF_PAGEOBJ_TEXT and old in text_of(o))
+    size = ctypes.c_float()
+    assert raw.FPDFTextObj_GetFontSize(target.raw, ctypes.byref(size))
+    forged = raw.FPDFPageObj_CreateTextObj(doc.raw, raw.FPDFTextObj_GetFont(target.raw), size.value)
+    text = (text_of(target).replace(old, new) + "\0").encode("utf-16-le")
+    assert raw.FPDFText_SetText(forged, ctypes.cast(ctypes.create_string_buffer(text), ctypes.POINTER(raw.FPDF_WCHAR)))
+    raw.FPDFPageObj_Transform(forged, *target.get_matrix().get())
+    page.remove_obj(target)
+    raw.FPDFPage_InsertObject(page.raw, forged)
+    page.gen_content()
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("edit", ["total", "arrears"])
+def test_a_genuine_pdf_patched_in_place_is_invalid_and_named(genuine, data_dir, edit):
+    from kiosk.documents.verification import page_text
+
+    pdf, spec, qr, _content = genuine
+    summary = dict(spec.summary_fields)
+    label, old, new = {"total": (TOTAL, summary[TOTAL], _swap_last_digits(summary[TOTAL])),
+                       "arrears": (ARREARS, f"{ARREARS}: 0", f"{ARREARS}: 9")}[edit]
+    patched = patch_text(pdf, old, new)
+    assert new in page_text(patched) and qr_texts_from_pdf(patched) == [qr]  # the edit shows; the QR is genuine
+    assert embedded_content(patched) == embedded_content(pdf)
+    checked = verify_pdf(patched, load_district_document_key(data_dir))
+    assert not checked.result.valid and f"summary field {label!r}" in checked.result.reason, checked.result.reason
 
 
 def test_added_text_is_caught_by_the_whole_page_comparison(genuine, data_dir, monkeypatch):
