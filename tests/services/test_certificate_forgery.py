@@ -1,7 +1,7 @@
-"""Forging a genuine certificate PDF as a citizen would: change one printed figure (regenerating the PDF, or patching
-its text object in place with pdfium), keep the genuine QR code and the
-genuine embedded record, and ask `kiosk document verify`. Every printed fact is signed, so every such edit must
-come out INVALID with the edited field named (on main before the register, all of these said VALID)."""
+"""Forging a genuine certificate PDF as a citizen would: change one printed figure (regenerating the PDF, or
+patching its text object in place with pdfium), keep the genuine QR code and the genuine embedded record, and ask
+`kiosk document verify`. Every printed fact is signed, so every such edit must come out INVALID with the edited
+field named (on main before the register, the total, the months in arrears and the period's end said VALID)."""
 
 from __future__ import annotations
 
