@@ -7,7 +7,7 @@ import time
 from fastapi import FastAPI, Request
 
 from contract.eventlog import EventLog, NullEventLog
-from district import citizen_api, sync_api
+from district import citizen_api, document_api, sync_api
 from district.auth import RateLimiter, RequestVerifier
 from district.database import migrate, open_engine
 from district.limits import BodySizeLimit
@@ -32,6 +32,7 @@ def create_app(settings: DistrictSettings, eventlog: EventLog | None = None) -> 
     # Public keys the kiosk stores at enrollment (<data>/district/keys.json); other routers add theirs here.
     app.state.enrollment_public_keys = {}
     app.include_router(citizen_api.router)
+    app.include_router(document_api.router)
     app.include_router(sync_api.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
 

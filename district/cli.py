@@ -199,6 +199,66 @@ def _catalog_rotate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _document_list(args: argparse.Namespace) -> int:
+    from district.document_register import list_documents
+
+    docs = list_documents(_engine(args.db), kiosk=args.kiosk, status=args.status)
+    if args.json:
+        print(json.dumps([d.as_json(with_content=False) for d in docs], ensure_ascii=False))
+    else:
+        for d in docs:
+            print(f"{d.serial}\t{d.kiosk}\t{d.item}\t{d.issued_on}\t{d.status}")
+    return 0
+
+
+def _document_show(args: argparse.Namespace) -> int:
+    from district.document_register import find_document
+
+    doc = find_document(_engine(args.db), args.serial)
+    if doc is None:
+        return _fail(f"no document with serial {args.serial!r} in the register", 1)
+    record = doc.as_json()
+    if args.json:
+        print(json.dumps(record, ensure_ascii=False))
+    else:
+        for key, value in record.items():
+            if key != "content":
+                print(f"{key}: {value}")
+    return 0
+
+
+def _document_revoke(args: argparse.Namespace) -> int:
+    from district.document_register import revoke_document, revoke_kiosk_documents
+
+    if (args.serial is None) == (args.kiosk is None):
+        return _fail("give a SERIAL or --kiosk ID (every valid document of that kiosk)")
+    if not args.reason.strip():
+        return _fail("--reason must say why")
+    engine = _engine(args.db)
+    if args.kiosk is not None:
+        revoked = revoke_kiosk_documents(engine, args.kiosk, args.reason.strip())
+        print(json.dumps({"kiosk": args.kiosk, "revoked": revoked}, ensure_ascii=False))
+        return 0
+    try:
+        changed = revoke_document(engine, args.serial, args.reason.strip())
+    except KeyError:
+        return _fail(f"no document with serial {args.serial!r} in the register", 1)
+    print(json.dumps({"revoked": [args.serial] if changed else [], "already_revoked": [] if changed else
+                      [args.serial]}))
+    return 0
+
+
+def _document_rotate_key(args: argparse.Namespace) -> int:
+    from district.document_keys import document_key_path, rotate_signing_key
+
+    path = document_key_path(DistrictSettings(db_url=args.db, keys_dir=_keys(args)))
+    old, new = rotate_signing_key(path)
+    print(json.dumps({"retired_key_id": old, "key_id": new, "key": str(path)}))
+    sys.stderr.write("kiosk-district: restart the server to sign with the new key; the retired key still verifies "
+                     "what it signed\n")
+    return 0
+
+
 def _stats(args: argparse.Namespace) -> int:
     from district.stats import district_stats
 
@@ -270,6 +330,30 @@ def build_parser() -> argparse.ArgumentParser:
     db_option(rotate)
     keys_option(rotate)
     rotate.set_defaults(func=_catalog_rotate)
+
+    document = sub.add_parser("document", help="the certificate register").add_subparsers(dest="document_command")
+    dlist = document.add_parser("list", help="registered documents (no personal data but the masked name)")
+    dlist.add_argument("--kiosk", default=None, help="only the documents this kiosk issued")
+    dlist.add_argument("--status", choices=("valid", "revoked"), default=None)
+    dlist.add_argument("--json", action="store_true")
+    db_option(dlist)
+    dlist.set_defaults(func=_document_list)
+    show = document.add_parser("show", help="one registered document with its content")
+    show.add_argument("serial")
+    show.add_argument("--json", action="store_true")
+    db_option(show)
+    show.set_defaults(func=_document_show)
+    drevoke = document.add_parser("revoke", help="revoke a document, or every valid document of a kiosk")
+    drevoke.add_argument("serial", nargs="?", default=None)
+    drevoke.add_argument("--kiosk", default=None, help="revoke every valid document this kiosk issued")
+    drevoke.add_argument("--reason", required=True)
+    db_option(drevoke)
+    drevoke.set_defaults(func=_document_revoke)
+    rotate_doc = document.add_parser("rotate-key", help="retire the document signing key (it keeps verifying "
+                                                        "what it signed) and create a new one")
+    db_option(rotate_doc)
+    keys_option(rotate_doc)
+    rotate_doc.set_defaults(func=_document_rotate_key)
 
     stats = sub.add_parser("stats", help="transactions per kiosk, duplicates refused, last heartbeats")
     db_option(stats)
