@@ -112,7 +112,7 @@ def help_request(body: HelpRequest, request: Request,
     """
     if body.kind == ASSISTED_KIND:
         try:
-            AssistedVerificationRequest.model_validate(body.model_dump(mode="json"))
+            AssistedVerificationRequest.model_validate(body.model_dump(mode="json", exclude_unset=True))
         except ValueError as exc:
             request.app.state.eventlog.log(Event.DISTRICT_REQUEST_REFUSED, status=422, kiosk=kiosk.name,
                                            reason="malformed assisted-verification request")

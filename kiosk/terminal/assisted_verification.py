@@ -74,7 +74,7 @@ class AssistedVerification:
             request_id = int(answer["id"])
         except (KioskError, KeyError, TypeError, ValueError) as exc:
             self._log.log(Event.ASSISTED_VERIFICATION_COMPLETE, session=sid, outcome="unavailable",
-                          error=type(exc).__name__)
+                          error=type(exc).__name__, detail=str(exc)[:200])
             return AssistedOutcome.UNAVAILABLE
         on_sent(request_id)
         binding = Binding(kiosk=self._kiosk_id, request_id=request_id, session=sid, challenge=challenge)
