@@ -117,7 +117,7 @@ def test_finish_ends_the_closed_verification_at_once():
     declined(d)
     d.send(AssistedDecided(AssistedOutcome.DENIED, d.s.session_id))
     d.send(Cancel())
-    assert d.s.state is State.ATTRACT and d.of(SessionEnded)
+    assert d.s.state is State.ATTRACT and d.of(SessionEnded)[-1].reason is EndReason.REJECTED
 
 
 def test_the_countdown_runs_out_without_a_still_there_warning():

@@ -398,7 +398,9 @@ def step(session: Session, event: Any, now: float, rules: Rules) -> tuple[Sessio
     if isinstance(event, Cancel):
         if s.state is State.ATTRACT:
             return s, []
-        return _end(s, EndReason.DONE if s.state is State.DONE else EndReason.CANCELLED, now, rules)
+        if s.state is State.DONE:
+            return _end(s, EndReason.DONE, now, rules)
+        return _end(s, EndReason.REJECTED if s.assist_outcome is not None else EndReason.CANCELLED, now, rules)
 
     handler = _HANDLERS.get(s.state)
     if handler is None:
