@@ -31,9 +31,10 @@ MASKED = "330***********1234"
 
 
 @pytest.fixture
-def world(tmp_path: Path):
-    """A demo district whose operators' keys folder the CLI shares, and a way to enroll kiosks with it."""
-    db = f"sqlite:///{tmp_path / 'district.db'}"
+def world(tmp_path: Path, district_db_url: str):
+    """A demo district (SQLite, then PostgreSQL) whose operators' keys folder the CLI shares, and a way to enroll
+    kiosks with it."""
+    db = district_db_url
     keys = tmp_path / "district-keys"
     server = ThreadedDistrict(DistrictSettings(db_url=db, demo=True, keys_dir=keys)).start()
 
