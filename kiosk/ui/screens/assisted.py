@@ -26,7 +26,7 @@ class AssistedScreen(Screen):
         self.countdown.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.countdown.setProperty("testid", "assisted-countdown")
         self.busy = BusyIndicator()
-        self.msg = self.message_label()
+        self.msg = label("", "notice")  # a kind sentence, not an error: the citizen did nothing wrong
         self.msg.setProperty("testid", "assisted-outcome")
         self.finish = button("", self.send(Cancel()), "primary", "assisted-finish")
         for w in (self.title, self.sentence, self.number, self.countdown, self.busy, self.msg):
@@ -41,10 +41,10 @@ class AssistedScreen(Screen):
         for w in (self.sentence, self.number, self.countdown, self.busy):
             w.setVisible(waiting)
         self.finish.setVisible(not waiting)
+        self.msg.setVisible(not waiting)
         if not waiting:
-            self.show_message(self.msg, session.message_key, "notice")
+            self.msg.setText(message(session.message_key))
             return
-        self.msg.hide()
         self.sentence.setText(message("speak.assisted_waiting"))
         self.number.setText(tr("Your request number: %1").replace("%1", str(session.assist_request_id))
                             if session.assist_request_id is not None else tr("Calling staff…"))
