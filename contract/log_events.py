@@ -25,6 +25,9 @@ class Event(Enum):
     HELP_REQUESTED = ("help-requested", "user-action", "A citizen asked for help.")
     LANGUAGE_CHANGED = ("language-changed", "user-action", "A citizen switched the display language.")
     RATING_GIVEN = ("rating-given", "user-action", "A citizen rated the service on the Done screen.")
+    ASSISTED_VERIFICATION_INIT = ("assisted-verification-init", "user-action", "A citizen was offered or chose verification by staff instead of the face check (no personal data).")
+    ASSISTED_VERIFICATION_COMPLETE = ("assisted-verification-complete", "system-action", "Assisted verification ended: approved, denied, expired or unavailable.")
+    ASSISTED_DECISION_REFUSED = ("assisted-decision-refused", "system-status", "A staff decision failed verification (signature, kiosk, session, expiry) and was not acted on.")
     # documents and faces
     DOCUMENT_READ_INIT = ("document-read-init", "system-action", "Reading an identity document started.")
     DOCUMENT_READ_COMPLETE = ("document-read-complete", "system-action", "Reading an identity document ended.")
@@ -56,6 +59,7 @@ class Event(Enum):
     DIAGNOSTICS_RESULT = ("diagnostics-result", "system-status", "A diagnostics check produced a result.")
     # district server
     DISTRICT_START = ("district-start", "system-action", "The district server started.")
+    HELP_DECIDED = ("help-decided", "user-action", "A member of district staff approved or denied an assisted-verification request.")
     DISTRICT_REQUEST_REFUSED = ("district-request-refused", "system-status", "A request was refused (auth, limits, schema).")
     # unexpected
     UNEXPECTED_ERROR = ("unexpected-error", "system-status", "An unexpected exception was caught at a boundary.")

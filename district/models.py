@@ -71,6 +71,19 @@ class HelpRequestRow(Base):
     state: Mapped[str] = mapped_column(String(16), nullable=False, default="open")
 
 
+class HelpDecisionRow(Base):
+    """A staff member's decision on a help request, as signed for the kiosk (append-only: the audit of who decided)."""
+
+    __tablename__ = "help_decisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
+    kiosk: Mapped[str] = mapped_column(String(64), nullable=False)
+    verdict: Mapped[str] = mapped_column(String(16), nullable=False)  # approved | denied
+    decided_by: Mapped[str] = mapped_column(String(64), nullable=False)  # the staff member
+    decided_at: Mapped[float] = mapped_column(Float, nullable=False)
+    signed: Mapped[dict] = mapped_column(JSON, nullable=False)  # contract.assisted_verification.SignedAssistedDecision
+
+
 class TufMetadataRow(Base):
     """Every signed TUF metadata version ever published (consistent snapshots: old versions stay fetchable)."""
 

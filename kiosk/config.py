@@ -85,6 +85,8 @@ class SessionConfig:
     inactivity_s: float = 60.0  # idle time before "Are you still there?"
     warning_s: float = 15.0  # countdown shown before the session is ended
     done_return_s: float = 20.0  # the Done screen returns to Attract after this long
+    assisted_wait_s: float = 300.0  # how long a citizen waits for staff to verify them in person (countdown)
+    assisted_poll_s: float = 2.0  # how often the terminal asks the district for staff's decision meanwhile
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,10 @@ MESSAGES: dict[str, str] = {
     "face.liveness_failed": QT_TRANSLATE_NOOP("messages", "Please follow the movements shown on the screen and try again."),
     "face.camera_unavailable": QT_TRANSLATE_NOOP("messages", "The camera is not available. Staff have been called to help you."),
     "face.ask_staff": QT_TRANSLATE_NOOP("messages", "The face check did not succeed. Staff have been called to help you."),
+    # assisted verification: no approval came (kiosk.core.session.AssistedOutcome, as "assisted.<value>")
+    "assisted.denied": QT_TRANSLATE_NOOP("messages", "Staff could not confirm your identity at this terminal, so this session has ended. Please come to the service desk: staff there will gladly help you."),
+    "assisted.expired": QT_TRANSLATE_NOOP("messages", "Staff could not come in time, so this session has ended. Please come to the service desk: staff there will gladly help you."),
+    "assisted.unavailable": QT_TRANSLATE_NOOP("messages", "Staff cannot be called from this terminal right now. Please come to the service desk: staff there will gladly help you."),
     # face guidance (FaceProgress.guidance)
     "face.look_at_camera": QT_TRANSLATE_NOOP("messages", "Please look at the camera."),
     "face.move_closer": QT_TRANSLATE_NOOP("messages", "Please move a little closer."),
@@ -67,6 +71,10 @@ MESSAGES: dict[str, str] = {
     "speak.look_at_camera": QT_TRANSLATE_NOOP("messages", "Please look at the camera and follow the instructions."),
     "speak.face_retry": QT_TRANSLATE_NOOP("messages", "Please try the face check again."),
     "speak.ask_staff": QT_TRANSLATE_NOOP("messages", "Staff have been called to help you."),
+    "speak.assisted_waiting": QT_TRANSLATE_NOOP("messages", "Please wait here. A member of staff is coming to check your identity document."),
+    "speak.assisted_denied": QT_TRANSLATE_NOOP("messages", "Staff could not confirm your identity at this terminal, so this session has ended. Please come to the service desk: staff there will gladly help you."),
+    "speak.assisted_expired": QT_TRANSLATE_NOOP("messages", "Staff could not come in time, so this session has ended. Please come to the service desk: staff there will gladly help you."),
+    "speak.assisted_unavailable": QT_TRANSLATE_NOOP("messages", "Staff cannot be called from this terminal right now. Please come to the service desk: staff there will gladly help you."),
     "speak.choose_service": QT_TRANSLATE_NOOP("messages", "Thank you. Please choose a service."),
     "speak.printing": QT_TRANSLATE_NOOP("messages", "Please wait, your document is being printed."),
     "speak.service_failed": QT_TRANSLATE_NOOP("messages", "This service could not be completed."),

@@ -11,6 +11,7 @@ from kiosk.devices.face import FaceProgress
 from kiosk.terminal.view import TerminalView
 from kiosk.ui.bridge import TerminalBridge
 from kiosk.ui.pinyin_input import PinyinDictionary
+from kiosk.ui.screens.assisted import AssistedScreen
 from kiosk.ui.screens.attract import AttractScreen
 from kiosk.ui.screens.base import SessionView
 from kiosk.ui.screens.confirm import ConfirmScreen
@@ -75,7 +76,8 @@ class MainWindow(QWidget):
         self.stack = QStackedWidget()
         self.screens: dict[State, SessionView] = {
             State.ATTRACT: AttractScreen(terminal), State.READING_DOCUMENT: ReadingScreen(terminal),
-            State.VERIFYING_FACE: FaceScreen(terminal), State.MENU: MenuScreen(terminal),
+            State.VERIFYING_FACE: FaceScreen(terminal), State.ASSISTED_VERIFICATION: AssistedScreen(terminal),
+            State.MENU: MenuScreen(terminal),
             State.SERVICE_FORM: FormScreen(terminal, PinyinDictionary()), State.CONFIRM: ConfirmScreen(terminal),
             State.PRINTING: PrintingScreen(terminal), State.DONE: DoneScreen(terminal),
         }
@@ -182,8 +184,9 @@ class MainWindow(QWidget):
         self.lang.setText("English" if session.language == "zh_CN" else "中文")
         self.help.setText(tr("Help"))
         self.cancel.setText(tr("Cancel"))
-        # the Done screen has its own Finish button; elsewhere the citizen can always leave from here
-        self.cancel.setVisible(session.state not in (State.ATTRACT, State.DONE))
+        # the Done screen and the end of an assisted verification have their own Finish button; elsewhere the
+        # citizen can always leave from here
+        self.cancel.setVisible(session.state not in (State.ATTRACT, State.DONE) and session.assist_outcome is None)
         screen = self.screens[session.state]
         if session.session_id != self._rendered_session:
             # A session began or ended: every screen drops what it showed of the previous citizen.
