@@ -274,8 +274,8 @@
     </message>
     <message>
         <location filename="../../kiosk/ui/main_window.py" line="187"/>
-        <source>Demo mode: not for real use</source>
-        <translation>演示模式：不可办理真实业务</translation>
+        <source>Demo mode</source>
+        <translation>演示模式</translation>
     </message>
     <message>
         <location filename="../../kiosk/ui/out_of_service.py" line="26"/>

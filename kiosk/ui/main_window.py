@@ -184,7 +184,7 @@ class MainWindow(QWidget):
         cfg = self.terminal.config.terminal
         terminal_name = tr("Self-service terminal")
         self.place.setText(f"{cfg.office_name} · {terminal_name}")
-        self.demo_marker.setText("DEMO · " + tr("Demo mode: not for real use"))
+        self.demo_marker.setText("DEMO · " + tr("Demo mode"))
         self.lang.setText("English" if session.language == "zh_CN" else "中文")
         self.help.setText(tr("Help"))
         self.cancel.setText(tr("Cancel"))

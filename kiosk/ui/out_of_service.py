@@ -27,15 +27,20 @@ class OutOfServiceWindow(QWidget):
         self.title.setProperty("testid", "out-of-service")
         self.sentence = label(tr("This terminal is not available at the moment. Please go to the service desk: "
                                  "staff will help you."), "subtitle")
+        # The screen cannot switch language (no session): foreign visitors get the English sentence beside it.
+        english = "Out of service. Please go to the service desk: staff will help you."
+        self.english = label(english, "subtitle")
+        self.english.setVisible(self.title.text() != "Out of service")
         keys = ", ".join(dict.fromkeys(p.key for p in self.problems))
         self.staff = label(tr("For staff: the configuration is not safe to serve citizens (%1). Run "
                               "`kiosk config check` on this terminal.").replace("%1", keys), "hint")
         self.staff.setProperty("testid", "out-of-service-keys")
-        for w in (self.title, self.sentence):
+        for w in (self.title, self.sentence, self.english):
             w.setAlignment(Qt.AlignmentFlag.AlignCenter)
         lay.addStretch(2)
         lay.addWidget(self.title)
         lay.addWidget(self.sentence)
+        lay.addWidget(self.english)
         lay.addStretch(1)
         lay.addWidget(self.staff)
 
