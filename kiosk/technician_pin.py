@@ -15,10 +15,12 @@ because it must survive a restart; a clock set back only makes it longer.
 from __future__ import annotations
 
 import base64
+import contextlib
+import fcntl
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -34,6 +36,7 @@ from kiosk.errors import TechnicianPinError
 
 PIN_FILE = "technician-pin.json"
 ATTEMPTS_FILE = "technician-pin-attempts.json"
+LOCK_FILE = ".technician-pin.lock"
 MIN_DIGITS, MAX_DIGITS = 6, 12
 
 
@@ -92,6 +95,7 @@ class TechnicianPin:
                  clock: Callable[[], float] = time.time, log: EventLog | None = None) -> None:
         self._pin_path = Path(data_dir) / PIN_FILE
         self._attempts_path = Path(data_dir) / ATTEMPTS_FILE
+        self._lock_path = Path(data_dir) / LOCK_FILE
         self._policy = policy or LockoutPolicy()
         self._params = params or ScryptParams()
         self._clock = clock
@@ -107,26 +111,32 @@ class TechnicianPin:
         p = self._params
         record = {"version": 1, "kdf": "scrypt", "n": p.n, "r": p.r, "p": p.p, "salt": _b64(salt),
                   "hash": _b64(_scrypt(salt, p.n, p.r, p.p, p.length).derive(pin.encode()))}
-        write_atomic(self._pin_path, json.dumps(record).encode(), mode=0o600)
-        self._write_attempts(0, 0.0)
+        with self._exclusive():
+            write_atomic(self._pin_path, json.dumps(record).encode(), mode=0o600)
+            self._write_attempts(0, 0.0)
         self._log.log(Event.TECHNICIAN_PIN_SET)
 
     def verify(self, pin: str) -> PinVerdict:
         """Compare `pin` with the stored hash, counting the try first; see the module's docstring."""
+        with self._exclusive():  # two tries at once (the shell and the CLI) must not share one count
+            verdict = self._verify(pin)
+        return self._logged(verdict)
+
+    def _verify(self, pin: str) -> PinVerdict:
         record = self._stored()
         if record is None:
-            return self._logged(PinVerdict(PinCheck.NOT_PROVISIONED))
+            return PinVerdict(PinCheck.NOT_PROVISIONED)
         failures, locked_until = self._read_attempts()
         now = self._clock()
         if now < locked_until:
-            return self._logged(PinVerdict(PinCheck.LOCKED_OUT, failures, locked_until - now))
+            return PinVerdict(PinCheck.LOCKED_OUT, failures, locked_until - now)
         failures += 1
         lock = self._policy.lock_s(failures)
         self._write_attempts(failures, now + lock)  # counted before comparing: see the docstring
         if _matches(record, pin):
             self._write_attempts(0, 0.0)
-            return self._logged(PinVerdict(PinCheck.ACCEPTED))
-        return self._logged(PinVerdict(PinCheck.REJECTED, failures, lock))
+            return PinVerdict(PinCheck.ACCEPTED)
+        return PinVerdict(PinCheck.REJECTED, failures, lock)
 
     def status(self) -> dict[str, Any]:
         """Whether a PIN is set, the failures so far and the seconds left of a lockout (no secret)."""
@@ -135,6 +145,17 @@ class TechnicianPin:
                 "locked_for_s": round(max(0.0, locked_until - self._clock()), 1)}
 
     # --- files ---------------------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """An advisory lock on the data folder's PIN files, across threads and processes."""
+        self._lock_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
 
     def _stored(self) -> dict[str, Any] | None:
         try:

@@ -163,3 +163,14 @@ def test_provisioning_and_checking_from_the_command_line(tmp_path):
     events = [json.loads(line)["event"] for line in (data / "logs" / "kiosk.jsonl").read_text().splitlines()]
     assert events.count("technician-pin-set") == 1 and events.count("technician-pin-checked") == 3
     assert PIN not in (data / "logs" / "kiosk.jsonl").read_text()
+
+
+def test_tries_at_the_same_moment_are_all_counted(tmp_path):
+    """The shell and a CLI trying at once: each try is counted, none overwrites another's count."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    TechnicianPin(tmp_path).set_pin(PIN)
+    policy = LockoutPolicy(free_attempts=100)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        verdicts = list(pool.map(lambda _: TechnicianPin(tmp_path, policy).verify("000001"), range(8)))
+    assert sorted(v.failures for v in verdicts) == list(range(1, 9))
