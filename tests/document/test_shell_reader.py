@@ -62,6 +62,7 @@ def test_mrz_read_by_the_camera_opens_the_chip_without_typing(qtbot, tmp_path, d
     import numpy as np
 
     from kiosk.devices.camera.still import StillCamera
+    from kiosk.devices.document.mrz_ocr import MrzOcr
     from kiosk.devices.factory import build_devices
     from tests.document.mrz_frames import document_image
 
@@ -70,6 +71,7 @@ def test_mrz_read_by_the_camera_opens_the_chip_without_typing(qtbot, tmp_path, d
     devices = build_devices(config)
     page = np.asarray(document_image(passport.mrz, width=1000).convert("RGB"))[:, :, ::-1].copy()
     devices.camera = StillCamera(page, fps=15)
+    devices.mrz = MrzOcr()  # the factory builds the MRZ reader only with a configured camera
     window = open_shell(config, devices=devices)
     terminal = window.terminal
     slot.insert(passport)
