@@ -393,7 +393,6 @@ def _tick(s: Session, now: float, rules: Rules) -> tuple[Session, list[Effect]]:
         if s.message_key is not None and now - s.entered_at >= rules.done_return_s:
             s.message_key = None  # the refused citizen's notice does not greet the next one
             s.language = rules.default_language
-            return s, []
         return s, []
     if s.state is State.DONE and now - s.entered_at >= rules.done_return_s and s.warning_since is None:
         return _end(s, EndReason.DONE, now, rules)
