@@ -56,6 +56,8 @@ class Event(Enum):
     DIAGNOSTICS_RESULT = ("diagnostics-result", "system-status", "A diagnostics check produced a result.")
     # district server
     DISTRICT_START = ("district-start", "system-action", "The district server started.")
+    TUF_RESIGNED = ("tuf-resigned", "system-action", "The district re-signed expiring catalog snapshot/timestamp metadata.")
+    TUF_RESIGN_FAILED = ("tuf-resign-failed", "system-status", "Re-signing catalog metadata failed; it is retried.")
     DISTRICT_REQUEST_REFUSED = ("district-request-refused", "system-status", "A request was refused (auth, limits, schema).")
     # unexpected
     UNEXPECTED_ERROR = ("unexpected-error", "system-status", "An unexpected exception was caught at a boundary.")

@@ -46,20 +46,6 @@ def _fail(message: str, status: int = 2) -> int:
     return status
 
 
-def _online_resigner(repository, keys, stop: threading.Event) -> None:
-    """Re-sign snapshot/timestamp with the online keys before they expire (kiosks poll them)."""
-    import datetime as dt
-
-    from sqlalchemy.exc import IntegrityError
-
-    while not stop.wait(60.0):
-        try:
-            if repository.expiring(dt.timedelta(hours=12)):
-                repository.refresh_online(keys)
-        except IntegrityError:
-            pass  # another server process re-signed the same version first
-
-
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -87,8 +73,10 @@ def _serve(args: argparse.Namespace) -> int:
             pass  # another server process on the same database initialised it first
     stop = threading.Event()
     if keys_dir is not None and (keys_dir / "timestamp.pem").exists():
-        threading.Thread(target=_online_resigner, args=(repository, OperatorKeys(keys_dir), stop),
-                         daemon=True).start()
+        from district.online_resigner import run_online_resigner
+
+        threading.Thread(target=run_online_resigner, args=(repository, OperatorKeys(keys_dir), stop, log),
+                         daemon=True, name="tuf-resigner").start()
     log.log(Event.DISTRICT_START, host=args.host, port=args.port, demo=args.demo, workers=args.workers,
             db=args.db.split("@")[-1])
     if args.workers > 1:
