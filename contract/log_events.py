@@ -17,6 +17,7 @@ class Event(Enum):
     APP_STOP = ("app-stop", "system-action", "The terminal process is stopping.")
     CONFIG_LOADED = ("config-loaded", "system-status", "Configuration read from its TOML file.")
     DB_MIGRATED = ("db-migrated", "system-action", "Database schema upgraded to the head revision.")
+    DB_CORRUPT = ("db-corrupt", "system-status", "The database failed its integrity check at start: out of service, file kept.")
     # citizen session
     SESSION_START = ("session-start", "user-action", "A citizen started a session.")
     SESSION_STATE = ("session-state", "app-status", "The citizen session moved to another state.")
@@ -51,6 +52,7 @@ class Event(Enum):
     SYNC_BACKOFF = ("sync-backoff", "system-status", "The district could not be reached; retrying later.")
     HEARTBEAT_SENT = ("heartbeat-sent", "system-action", "A heartbeat was sent to the district.")
     ENROLLED = ("enrolled", "system-action", "The kiosk enrolled with the district server.")
+    KIOSK_KEY_LOST = ("kiosk-key-lost", "system-status", "The kiosk is enrolled but its key file is gone; no new key is made (operator re-key).")
     # diagnostics
     DIAGNOSTICS_OPENED = ("diagnostics-opened", "user-action", "A technician opened diagnostics.")
     DIAGNOSTICS_RESULT = ("diagnostics-result", "system-status", "A diagnostics check produced a result.")

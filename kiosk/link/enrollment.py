@@ -23,7 +23,7 @@ import httpx
 from contract.atomic_write import write_atomic
 from contract.request_signing import RequestSigner, public_key_hex
 from kiosk.errors import DistrictUnavailable, ServiceError
-from kiosk.link.kiosk_key import load_or_create_key
+from kiosk.link.kiosk_key import load_key, load_or_create_key
 
 DISTRICT_DIR = "district"
 
@@ -62,7 +62,7 @@ def signer_for(data_dir: Path, kiosk_id: str) -> RequestSigner | None:
     enrollment = current_enrollment(data_dir)
     if enrollment is None or enrollment.kiosk_id != kiosk_id:
         return None
-    return RequestSigner(kiosk_id, load_or_create_key(data_dir))
+    return RequestSigner(kiosk_id, load_key(data_dir))
 
 
 def enroll(data_dir: Path, district_url: str, kiosk_id: str, token: str | None = None,

@@ -135,5 +135,6 @@ class Outbox:
                 "dead_letter": dead, "oldest_pending_age_s": age,
                 "last_success": state.get("last_success"), "last_error": state.get("last_error"),
                 "last_error_at": state.get("last_error_at"), "link": state.get("link", "unknown"),
-                "clock_skew_s": state.get("clock_skew_s"), "catalog": state.get("catalog")}
+                "clock_skew_s": state.get("clock_skew_s"), "catalog": state.get("catalog"),
+                "kiosk_key": state.get("kiosk_key")}
 
