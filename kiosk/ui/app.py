@@ -76,9 +76,13 @@ def run_shell(config: Config, windowed: bool, quit_after_s: float = 0.0) -> int:
 
     from contract.log_events import Event
     from kiosk.assembly import assemble
+    from kiosk.errors import DatabaseCorrupt
 
     app = make_application(config)
-    terminal = assemble(config)
+    try:
+        terminal = assemble(config)
+    except DatabaseCorrupt:  # logged by assemble; staying up (not exiting) keeps a supervisor out of a restart loop
+        return _out_of_service(app, windowed, quit_after_s)
     terminal.start()
     window = build_window(app, terminal, windowed)
     app.aboutToQuit.connect(terminal.close)
@@ -93,3 +97,31 @@ def run_shell(config: Config, windowed: bool, quit_after_s: float = 0.0) -> int:
     if quit_after_s > 0:
         QTimer.singleShot(int(quit_after_s * 1000), app.quit)
     return app.exec()
+
+
+def _out_of_service(app: QApplication, windowed: bool, quit_after_s: float) -> int:
+    """A plain out-of-service screen for a terminal that cannot start safely, until the process is stopped."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QLabel
+
+    label = QLabel("暂停服务\n请联系工作人员\n\nOut of service\nPlease ask staff for help")
+    label.setObjectName("outOfService")
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    if windowed:
+        label.resize(1280, 1024)
+        label.show()
+    else:
+        app.installEventFilter(KioskLock(app))
+        label.setWindowFlags(Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint)
+        label.showFullScreen()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: app.quit())
+    keepalive = QTimer(app)
+    keepalive.timeout.connect(lambda: None)
+    keepalive.start(250)
+    if quit_after_s > 0:
+        QTimer.singleShot(int(quit_after_s * 1000), app.quit)
+    app.exec()
+    return 1
