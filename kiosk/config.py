@@ -104,6 +104,7 @@ class SyncConfig:
     catalog_poll_s: float = 60.0
     batch_size: int = 100
     retention_days: int = 30
+    dead_letter_retention_days: int = 30  # then a dead letter's payload (personal data) is erased; metadata stays
     backoff_base_s: float = 1.0  # first retry delay after a failed send (doubles, with jitter)
     backoff_cap_s: float = 30.0  # longest wait between retries while the district is unreachable
     request_timeout_s: float = 10.0  # per request of the sync daemon

@@ -111,7 +111,16 @@ class SyncDaemon:
 
     # -- outbox ---------------------------------------------------------------------------------------------------
     def drain(self, max_batches: int | None = None) -> DrainResult:
-        """Send pending rows batch by batch until none is left, or the district is unreachable or refuses."""
+        """Send pending rows batch by batch until none is left, or the district is unreachable or refuses.
+
+        When rows were settled (their payloads redacted), the WAL is checkpointed so the old page images go too.
+        """
+        result = self._drain(max_batches)
+        if result.delivered or result.dead_lettered:
+            self._outbox.checkpoint()
+        return result
+
+    def _drain(self, max_batches: int | None) -> DrainResult:
         sent = delivered = dead = 0
         batch_size = self._batch
         batches = 0
@@ -213,8 +222,13 @@ class SyncDaemon:
         return state
 
     def purge(self) -> int:
-        """Delete delivered outbox rows older than the retention period."""
-        return self._outbox.purge_delivered(dt.timedelta(days=self._sync.retention_days))
+        """Delete delivered outbox rows older than the retention period, and erase the payloads of dead letters
+        older than theirs; returns how many rows were deleted or erased."""
+        deleted = self._outbox.purge_delivered(dt.timedelta(days=self._sync.retention_days))
+        erased = self._outbox.expire_dead_letters(dt.timedelta(days=self._sync.dead_letter_retention_days))
+        if deleted or erased:
+            self._outbox.checkpoint()
+        return deleted + erased
 
     def write_status_file(self) -> dict[str, Any]:
         """<data>/sync/status.json: the outbox status, for the shell's indicator (atomic replace)."""
