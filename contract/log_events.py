@@ -40,6 +40,7 @@ class Event(Enum):
     # printing
     PRINT_INIT = ("print-init", "system-action", "A document was sent to a printer.")
     PRINT_COMPLETE = ("print-complete", "system-action", "A print job ended (completed or failed).")
+    DOCUMENTS_PURGED = ("documents-purged", "system-action", "Spooled documents past their time and orphan files were deleted.")
     PRINTER_STATE = ("printer-state", "system-status", "A printer changed state (offline, paper out, ...).")
     # catalog
     CATALOG_LOADED = ("catalog-loaded", "system-status", "A service catalog was loaded and indexed.")

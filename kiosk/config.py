@@ -77,6 +77,7 @@ class PrinterConfig:
     pdf_folder: Path | None = None  # pdf-folder printer output; None = <data_dir>/printed
     spool_ttl_s: float = 86400.0  # an unprinted document is kept (in <data_dir>/spool) this long, then deleted
     reprint_window_s: float = 300.0  # a printed document stays on disk for "reprint" this long
+    spool_purge_interval_s: float = 60.0  # how often expired and orphan spool files are deleted
     cups_poll_s: float = 0.2  # how often a CUPS job's state is polled while the citizen waits
 
 
