@@ -61,6 +61,8 @@ class Event(Enum):
     DISTRICT_START = ("district-start", "system-action", "The district server started.")
     TUF_RESIGNED = ("tuf-resigned", "system-action", "The district re-signed expiring catalog snapshot/timestamp metadata.")
     TUF_RESIGN_FAILED = ("tuf-resign-failed", "system-status", "Re-signing catalog metadata failed; it is retried.")
+    CITIZEN_REQUEST_SUBMITTED = ("citizen-request-submitted", "system-action", "A queued citizen request was submitted to the department.")
+    CITIZEN_REQUEST_FAILED = ("citizen-request-failed", "system-status", "Submitting a queued citizen request failed; it is retried.")
     DISTRICT_REQUEST_REFUSED = ("district-request-refused", "system-status", "A request was refused (auth, limits, schema).")
     # unexpected
     UNEXPECTED_ERROR = ("unexpected-error", "system-status", "An unexpected exception was caught at a boundary.")
