@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from contract.eventlog import EventLog, NullEventLog
 from district import citizen_api, document_api, sync_api
 from district.auth import RateLimiter, RequestVerifier
+from district.citizen_requests import demo_submitter
 from district.database import migrate, open_engine
 from district.limits import BodySizeLimit
 from district.settings import DistrictSettings
@@ -29,6 +30,9 @@ def create_app(settings: DistrictSettings, eventlog: EventLog | None = None) -> 
     app.state.verifier = RequestVerifier(engine, settings.clock_window_s)
     app.state.rate_limiter = RateLimiter(settings.rate_per_s, settings.rate_burst)
     app.state.repository = TufRepository(engine)
+    # Who takes queued citizen requests (district.citizen_requests): the demo department in demo mode; without a
+    # department connected they stay registered as `received` for staff (`kiosk-district requests list`).
+    app.state.request_submitter = demo_submitter if settings.demo else None
     # Public keys the kiosk stores at enrollment (<data>/district/keys.json); other routers add theirs here.
     app.state.enrollment_public_keys = {}
     app.include_router(citizen_api.router)

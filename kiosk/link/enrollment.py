@@ -23,7 +23,8 @@ import httpx
 from contract.atomic_write import write_atomic
 from contract.request_signing import RequestSigner, public_key_hex
 from kiosk.errors import DistrictUnavailable, ServiceError
-from kiosk.link.kiosk_key import load_or_create_key
+from kiosk.link.kiosk_key import load_key, load_or_create_key
+from kiosk.store.data_folder import secure_data_folder
 
 DISTRICT_DIR = "district"
 
@@ -62,7 +63,7 @@ def signer_for(data_dir: Path, kiosk_id: str) -> RequestSigner | None:
     enrollment = current_enrollment(data_dir)
     if enrollment is None or enrollment.kiosk_id != kiosk_id:
         return None
-    return RequestSigner(kiosk_id, load_or_create_key(data_dir))
+    return RequestSigner(kiosk_id, load_key(data_dir))
 
 
 def enroll(data_dir: Path, district_url: str, kiosk_id: str, token: str | None = None,
@@ -71,7 +72,7 @@ def enroll(data_dir: Path, district_url: str, kiosk_id: str, token: str | None =
 
     Raises EnrollmentRefused (401/403 and other 4xx) or DistrictUnavailable (network, 5xx).
     """
-    data_dir = Path(data_dir)
+    data_dir = secure_data_folder(Path(data_dir))  # `kiosk enroll` may be the first to create it
     key = load_or_create_key(data_dir)
     body: dict[str, Any] = {"kiosk_id": kiosk_id, "public_key": public_key_hex(key)}
     if token:
