@@ -118,6 +118,16 @@ def tls_context(config: HttpJsonConfig) -> ssl.SSLContext:
     return context
 
 
+def _tls_failure(exc: BaseException) -> str:
+    """The TLS reason behind a connect error ("" when it was not TLS): untrusted certificate, wrong host..."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError):
+            return str(getattr(seen, "verify_message", "") or getattr(seen, "reason", "") or type(seen).__name__)
+        seen = seen.__cause__ or seen.__context__
+    return ""
+
+
 class HttpJsonSource:
     def __init__(self, name: str, config: HttpJsonConfig, transport: httpx.BaseTransport | None = None) -> None:
         self.name = name
@@ -146,9 +156,15 @@ class HttpJsonSource:
                 response = self._client.get(endpoint.path, params={k: str(v) for k, v in query.items()})
         except httpx.TimeoutException as exc:
             raise SourceUnavailable(f"timeout ({type(exc).__name__})") from None
-        except httpx.ConnectError:
+        except httpx.ConnectError as exc:
+            tls = _tls_failure(exc)
+            if tls:  # a certificate problem does not heal by asking again: the district's operator must act
+                raise SourceRefused(f"TLS handshake failed: {tls}") from None
             raise SourceUnavailable("cannot connect") from None
         except httpx.HTTPError as exc:  # the message may quote the URL: keep the type only
+            tls = _tls_failure(exc)  # TLS 1.3: a refused client certificate shows on the first read
+            if tls:
+                raise SourceRefused(f"TLS handshake failed: {tls}") from None
             raise SourceUnavailable(type(exc).__name__) from None
         status = response.status_code
         if status == 404:
