@@ -4,14 +4,14 @@ that configures a district's sources (`kiosk-district serve --sources FILE`, doc
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from importlib.metadata import entry_points
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Any
 
 from district.data_sources.circuit_breaker import BreakerPolicy
-from district.data_sources.interface import CitizenDataSource
+from district.data_sources.interface import CitizenDataSource, SourceFactory
 from district.data_sources.retry import RetryPolicy
 
 ENTRY_POINT_GROUP = "kiosk_district.data_sources"
@@ -29,9 +29,22 @@ class ConfiguredSource:
     breaker: BreakerPolicy
 
 
-def adapter_factories(group: str = ENTRY_POINT_GROUP) -> dict[str, Callable[..., CitizenDataSource]]:
-    """Every adapter registered under `group`, by entry-point name (a broken plugin fails when it is used)."""
-    return {ep.name: ep.load for ep in entry_points(group=group)}  # type: ignore[misc]
+def adapter_entry_points(group: str = ENTRY_POINT_GROUP) -> dict[str, EntryPoint]:
+    """Every adapter registered under `group`, by name; loaded only when a source uses it, so one department's
+    broken package does not stop a district that does not use it."""
+    return {ep.name: ep for ep in entry_points(group=group)}
+
+
+def _build(entry_point: EntryPoint, name: str, options: Mapping[str, Any], config_dir: Path) -> CitizenDataSource:
+    try:
+        factory: SourceFactory = entry_point.load()
+    except (ImportError, AttributeError) as exc:
+        raise SourcesConfigError(f"sources.{name}.adapter: {entry_point.name!r} does not load: "
+                                 f"{type(exc).__name__}: {exc}") from None
+    source = factory(name, options, config_dir)
+    if not isinstance(source, CitizenDataSource):
+        raise SourcesConfigError(f"sources.{name}: adapter {entry_point.name!r} did not make a data source")
+    return source
 
 
 def _policy(cls: type, table: Any, where: str) -> Any:
@@ -39,10 +52,10 @@ def _policy(cls: type, table: Any, where: str) -> Any:
         return cls()
     if not isinstance(table, Mapping):
         raise SourcesConfigError(f"{where}: expected a table")
-    fields = set(cls.__dataclass_fields__)
-    unknown = set(table) - fields
+    known = {f.name for f in fields(cls)}
+    unknown = set(table) - known
     if unknown:
-        raise SourcesConfigError(f"{where}: unknown keys {sorted(unknown)} (known: {sorted(fields)})")
+        raise SourcesConfigError(f"{where}: unknown keys {sorted(unknown)} (known: {sorted(known)})")
     try:
         return cls(**table)
     except (TypeError, ValueError) as exc:
@@ -61,7 +74,7 @@ def load_sources(path: Path, group: str = ENTRY_POINT_GROUP) -> list[ConfiguredS
     tables = data.get("sources")
     if not isinstance(tables, Mapping) or not tables:
         raise SourcesConfigError(f"{path}: no [sources.NAME] table")
-    factories = adapter_factories(group)
+    factories = adapter_entry_points(group)
     built: list[ConfiguredSource] = []
     try:
         for name, options in tables.items():
@@ -78,7 +91,7 @@ def load_sources(path: Path, group: str = ENTRY_POINT_GROUP) -> list[ConfiguredS
             breaker = _policy(BreakerPolicy, options.get("breaker"), f"{where}.breaker")
             adapter_options = {k: v for k, v in options.items() if k not in ("adapter", "retry", "breaker")}
             try:
-                source = factories[adapter]()(name, adapter_options, path.parent)
+                source = _build(factories[adapter], name, adapter_options, path.parent)
             except SourcesConfigError:
                 raise
             except (ValueError, OSError) as exc:

@@ -72,3 +72,16 @@ def audit_rows(engine) -> list:
 
     with Session(engine) as s:
         return list(s.scalars(select(DataSourceAuditRow).order_by(DataSourceAuditRow.id)))
+
+
+@pytest.fixture(scope="session")
+def private_postgres():
+    """A private PostgreSQL for the session (fails, not skips, when it cannot start: bootstrap installs it)."""
+    from tests.sync.private_postgres import PostgresUnavailable, PrivatePostgres
+
+    try:
+        pg = PrivatePostgres().start()
+    except PostgresUnavailable as exc:
+        pytest.fail(f"PostgreSQL is installed by scripts/bootstrap.sh but did not start: {exc}")
+    yield pg
+    pg.stop()

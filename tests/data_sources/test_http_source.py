@@ -219,3 +219,18 @@ def test_plain_http_upstream_works_too(tmp_path, pki, engine):
             text = text.replace(line, "")
         (tmp_path / "plain.toml").write_text(text.split("# ---- The housing")[0], encoding="utf-8")
         assert make_gateway(tmp_path / "plain.toml", engine).fetch(SI, "SC-21") == EXPECTED_SI
+
+
+def test_the_audit_trail_on_postgresql(tmp_path, pki, upstream, private_postgres):
+    from district.database import migrate, open_engine
+
+    engine = open_engine(private_postgres.create_database("district_audit"))
+    migrate(engine)
+    upstream.script("500")
+    gateway = make_gateway(write_sources(tmp_path, pki, upstream.url, **{"attempts = 3": "attempts = 1"}), engine)
+    with pytest.raises(SourceUnavailable):
+        gateway.fetch(SI, "SC-21")
+    assert gateway.fetch(SI, "SC-22") == EXPECTED_SI
+    assert [(r.id, r.kiosk, r.outcome) for r in audit_rows(engine)] == [(1, "SC-21", "unavailable"), (2, "SC-22", "ok")]
+    gateway.close()
+    engine.dispose()
