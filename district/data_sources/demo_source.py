@@ -32,7 +32,7 @@ class DemoSource:
     def kinds(self) -> frozenset[str]:
         return self._kinds
 
-    def fetch(self, request: RecordRequest) -> dict[str, Any]:
+    def fetch(self, request: RecordRequest, budget_s: float) -> dict[str, Any]:
         if request.kind == SOCIAL_INSURANCE:
             return demo_data.social_insurance_record(request.document_number, request.months)
         record = demo_data.citizen_record(request.kind, request.document_number, request.months)

@@ -21,7 +21,7 @@ from district.data_sources.interface import (
 )
 from district.data_sources.record_shapes import check_record
 from district.data_sources.registry import ConfiguredSource, SourcesConfigError
-from district.data_sources.retry import RetryPolicy
+from district.data_sources.retry import MIN_TRY_S, RetryPolicy
 from district.models import DataSourceAuditRow
 
 
@@ -91,12 +91,13 @@ class CitizenDataGateway:
         while True:
             attempt += 1
             try:
-                record = check_record(request.kind, route.source.fetch(request))
+                budget = policy.deadline_s - (self._clock() - started)
+                record = check_record(request.kind, route.source.fetch(request, budget))
             except SourceError as exc:
                 exc.attempts = attempt
                 delay = policy.delay_before(attempt + 1)
                 budget_left = policy.deadline_s - (self._clock() - started)
-                if exc.retryable and attempt < policy.attempts and budget_left > delay:
+                if exc.retryable and attempt < policy.attempts and budget_left - delay >= MIN_TRY_S:
                     self._sleep(delay)
                     continue
                 if exc.counts_against_source:

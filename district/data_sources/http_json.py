@@ -146,14 +146,16 @@ class HttpJsonSource:
     def kinds(self) -> frozenset[str]:
         return frozenset(self.config.endpoints)
 
-    def fetch(self, request: RecordRequest) -> dict[str, Any]:
+    def fetch(self, request: RecordRequest, budget_s: float) -> dict[str, Any]:
         endpoint = self.config.endpoints[request.kind]
         query = {endpoint.id_field: request.document_number, endpoint.months_field: request.months}
+        timeout = httpx.Timeout(max(0.01, min(self.config.timeout_s, budget_s)))
         try:
             if endpoint.method == "POST":
-                response = self._client.post(endpoint.path, json=query)
+                response = self._client.post(endpoint.path, json=query, timeout=timeout)
             else:
-                response = self._client.get(endpoint.path, params={k: str(v) for k, v in query.items()})
+                response = self._client.get(endpoint.path, params={k: str(v) for k, v in query.items()},
+                                            timeout=timeout)
         except httpx.TimeoutException as exc:
             raise SourceUnavailable(f"timeout ({type(exc).__name__})") from None
         except httpx.ConnectError as exc:

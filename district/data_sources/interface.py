@@ -85,8 +85,9 @@ class CitizenDataSource(Protocol):
         """The record kinds this source answers."""
         ...
 
-    def fetch(self, request: RecordRequest) -> dict[str, Any]:
-        """One attempt at the record; raises a SourceError subclass when there is none to give."""
+    def fetch(self, request: RecordRequest, budget_s: float) -> dict[str, Any]:
+        """One attempt at the record, to end within `budget_s` seconds (what is left of the fetch's deadline;
+        an adapter's own timeout may be shorter); raises a SourceError subclass when there is none to give."""
         ...
 
     def close(self) -> None:

@@ -1,12 +1,15 @@
 """Bounded retries with exponential backoff, inside an overall deadline.
 
 The kiosk waits at most ~4 s for the district (kiosk.link.district_client), so a fetch, retries included, must
-give up before that: the deadline, not the attempt count, is what bounds a citizen's wait.
+give up before that: the deadline, not the attempt count, is what bounds a citizen's wait. Each try gets what is
+left of it (at most the adapter's own timeout), and no retry starts with less than MIN_TRY_S left.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+MIN_TRY_S = 0.1  # a retry with less time than this left before the deadline would only add load
 
 
 @dataclass(frozen=True)
@@ -14,7 +17,7 @@ class RetryPolicy:
     attempts: int = 3  # tries in total, the first included
     backoff_s: float = 0.2  # wait before the 2nd try; doubles each time
     max_backoff_s: float = 1.0
-    deadline_s: float = 3.0  # no new try starts when it could not finish before this (from the first try's start)
+    deadline_s: float = 3.0  # the whole fetch, retries and backoff included, ends by then
 
     def __post_init__(self) -> None:
         if self.attempts < 1 or self.attempts > 10:

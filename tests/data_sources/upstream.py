@@ -126,6 +126,9 @@ class _Server(ThreadingHTTPServer):
     block_on_close = False
     behaviour: Behaviour
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that gave up (timeout) or refused our certificate: expected here, not news
+
 
 class Upstream:
     """`with Upstream(pki) as up:` serves on https://127.0.0.1:PORT (or http:// without a PKI)."""
