@@ -64,3 +64,14 @@ def test_a_malformed_answer_is_a_502_without_details(tmp_path, pki, upstream, sc
     client = _client(tmp_path, demo=True, sources_file=write_sources(tmp_path / "etc", pki, upstream.url))
     answer = client.get(SI_PATH, params={"document_number": SI_PERSON})
     assert answer.status_code == 502 and answer.json()["detail"] == "social-insurance source failed: malformed"
+
+
+def test_worker_processes_get_the_sources_file_too(tmp_path, pki, upstream, monkeypatch):
+    from district.asgi import ENV, app, settings_to_env
+
+    settings = DistrictSettings(db_url=f"sqlite:///{tmp_path / 'district.db'}", keys_dir=tmp_path / "keys",
+                                sources_file=write_sources(tmp_path / "etc", pki, upstream.url))
+    monkeypatch.setenv(ENV, settings_to_env(settings))
+    worker = app()  # what uvicorn builds in each worker of `serve --workers N`
+    assert worker.state.citizen_data.kinds() == {"social-insurance", "housing-fund-deposit"}
+    worker.state.citizen_data.close()
