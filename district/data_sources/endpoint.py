@@ -33,12 +33,18 @@ async def requesting_kiosk(request: Request) -> str:
     return (await authenticated_kiosk(request)).name
 
 
-async def answer_record(request: Request, kind: str, document_number: str, months: int) -> dict:
-    """The record of `kind` for the holder, from the source that serves it, or the HTTP error saying why not."""
+async def answer_record(request: Request, kind: str, document_number: str, months: int,
+                        kiosk: str | None = None) -> dict:
+    """The record of `kind` for the holder, from the source that serves it, or the HTTP error saying why not.
+
+    `kiosk`: the name of the kiosk when the endpoint already verified the request's signature itself (its nonce is
+    recorded once); None: verified here (requesting_kiosk).
+    """
     gateway: CitizenDataGateway | None = getattr(request.app.state, "citizen_data", None)
     if gateway is None:
         raise HTTPException(404, NO_SOURCES)
-    kiosk = await requesting_kiosk(request)
+    if kiosk is None:
+        kiosk = await requesting_kiosk(request)
     record_request = RecordRequest(kind=kind, document_number=document_number, months=months)
     try:
         return await run_in_threadpool(gateway.fetch, record_request, kiosk)
