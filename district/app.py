@@ -10,6 +10,7 @@ from contract.eventlog import EventLog, NullEventLog
 from district import citizen_api, document_api, sync_api
 from district.auth import RateLimiter, RequestVerifier
 from district.citizen_requests import demo_submitter
+from district.data_sources.setup import gateway_for_settings
 from district.database import migrate, open_engine
 from district.limits import BodySizeLimit
 from district.settings import DistrictSettings
@@ -35,6 +36,8 @@ def create_app(settings: DistrictSettings, eventlog: EventLog | None = None) -> 
     app.state.request_submitter = demo_submitter if settings.demo else None
     # Public keys the kiosk stores at enrollment (<data>/district/keys.json); other routers add theirs here.
     app.state.enrollment_public_keys = {}
+    app.state.citizen_data = gateway_for_settings(
+        settings, engine, lambda: document_api.authority_for_state(app.state).holder_secret)
     app.include_router(citizen_api.router)
     app.include_router(document_api.router)
     app.include_router(sync_api.router)

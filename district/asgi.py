@@ -25,6 +25,7 @@ def app() -> FastAPI:
     from district.app import create_app
 
     raw = json.loads(os.environ[ENV])
-    if raw.get("keys_dir"):
-        raw["keys_dir"] = Path(raw["keys_dir"])
+    for key in ("keys_dir", "sources_file"):
+        if raw.get(key):
+            raw[key] = Path(raw[key])
     return create_app(DistrictSettings(**raw), eventlog=EventLog(component="district"))

@@ -1,7 +1,8 @@
 """Citizen-data endpoints the service modules call.
 
-A production district wires the data endpoints to its departments' systems; the reference server answers them
-from `demo_data` when started with `--demo`, and with 404 otherwise. Document signing, the certificate register
+Records come from the departments' systems through the data-source gateway (district.data_sources,
+docs/data-sources.md; with `--demo` the demo data is one more source); applications, appointments and status are
+answered from `demo_data` with `--demo`, and with 404 otherwise. Document signing, the certificate register
 and the public verification page are real in both modes: see district.document_api.
 """
 
@@ -13,6 +14,8 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from district import demo_data
+from district.data_sources.endpoint import answer_record
+from district.data_sources.interface import SOCIAL_INSURANCE
 
 router = APIRouter(tags=["citizen data"])
 CITIZEN = "/api/v1/citizen"
@@ -39,22 +42,18 @@ async def _require_kiosk(request: Request) -> None:
 
 
 @router.get(f"{CITIZEN}/social-insurance/record")
-def social_insurance_record(request: Request, document_number: str = Query(min_length=5, max_length=32),
-                            months: int = Query(36, ge=1, le=120)) -> dict:
-    """The holder's contribution record for the last `months` months."""
-    _require_demo(request)
-    return demo_data.social_insurance_record(document_number, months)
+async def social_insurance_record(request: Request, document_number: str = Query(min_length=5, max_length=32),
+                                  months: int = Query(36, ge=1, le=120)) -> dict:
+    """The holder's contribution record for the last `months` months (from the configured data source)."""
+    return await answer_record(request, SOCIAL_INSURANCE, document_number, months)
 
 
 @router.get(f"{CITIZEN}/records/{{record_type}}")
-def citizen_record(request: Request, record_type: str, document_number: str = Query(min_length=5, max_length=32),
-                   months: int = Query(12, ge=1, le=60)) -> dict:
+async def citizen_record(request: Request, record_type: str,
+                         document_number: str = Query(min_length=5, max_length=32),
+                         months: int = Query(12, ge=1, le=60)) -> dict:
     """A record for the generic record certificate (housing fund deposits, tax paid, registrations, ...)."""
-    _require_demo(request)
-    record = demo_data.citizen_record(record_type, document_number, months)
-    if record is None:
-        raise HTTPException(404, f"unknown record type {record_type!r}")
-    return record
+    return await answer_record(request, record_type, document_number, months)
 
 
 class ApplicationIn(BaseModel):

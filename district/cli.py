@@ -41,10 +41,16 @@ def _serve(args: argparse.Namespace) -> int:
     from district.tuf_repository import OperatorKeys
 
     keys_dir = _keys(args)
+    from district.data_sources.registry import SourcesConfigError
+
     settings = DistrictSettings(db_url=args.db, demo=args.demo, keys_dir=keys_dir,
-                                public_url=args.public_url or f"http://{args.host}:{args.port}")
+                                public_url=args.public_url or f"http://{args.host}:{args.port}",
+                                sources_file=args.sources.resolve() if args.sources else None)
     log = EventLog(component="district")
-    app = create_app(settings, eventlog=log)
+    try:
+        app = create_app(settings, eventlog=log)
+    except SourcesConfigError as exc:
+        return _fail(f"--sources: {exc}")
     repository = app.state.repository
     if args.demo and not repository.initialised():
         from sqlalchemy.exc import IntegrityError
@@ -328,6 +334,8 @@ def build_parser() -> argparse.ArgumentParser:
     db_option(serve)
     keys_option(serve)
     serve.add_argument("--demo", action="store_true", help="serve demo data; enroll loopback kiosks freely")
+    serve.add_argument("--sources", type=Path, default=None, metavar="FILE",
+                       help="departments' citizen-data sources (TOML, see docs/data-sources.md)")
     serve.add_argument("--public-url", default="", help="base URL printed in verification QR codes")
     serve.add_argument("--workers", type=int, default=1, help="server processes sharing the database")
     serve.set_defaults(func=_serve)

@@ -150,3 +150,21 @@ class CitizenRequestRow(Base):
     submitted_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class DataSourceAuditRow(Base):
+    """One fetch of a citizen's record from a departmental data source (append-only): which kiosk asked, which
+    source answered what kind of record, the outcome and how long it took. `holder` is the keyed holder digest
+    (contract.privacy.holder_digest), never the ID number."""
+
+    __tablename__ = "data_source_audit"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    at: Mapped[float] = mapped_column(Float, nullable=False, index=True)  # the server's clock
+    kiosk: Mapped[str] = mapped_column(String(64), nullable=False, index=True)  # "" for an unsigned demo request
+    source: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    record_kind: Mapped[str] = mapped_column(String(64), nullable=False)
+    holder: Mapped[str] = mapped_column(String(64), nullable=False)
+    outcome: Mapped[str] = mapped_column(String(16), nullable=False)  # ok | not-found | unavailable | ...
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False)
+    latency_ms: Mapped[float] = mapped_column(Float, nullable=False)
+    detail: Mapped[str] = mapped_column(String(200), nullable=False, default="")

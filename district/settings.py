@@ -21,6 +21,8 @@ class DistrictSettings:
     rate_per_s: float = 20.0  # sustained requests per second per kiosk (token bucket, per server process)
     rate_burst: int = 60
     clock_window_s: float = 300.0  # request timestamps further than this from the server's clock are refused
+    # Departments' data sources (TOML, docs/data-sources.md). None: no source but the demo data (with demo).
+    sources_file: Path | None = None
 
 
 def default_keys_dir(db_url: str) -> Path:
