@@ -81,6 +81,7 @@ class SyncDaemon:
         self._catalog_state: dict[str, Any] | None = None
         self._known_modules = known_modules
         self._catalog_hint = False  # the last heartbeat answer named a catalog other than ours: check at once
+        self._hinted_sha: str | None = None  # hint once per announced catalog, not at every heartbeat
         self._shell_catalog: tuple[tuple[float, int, int] | None, dict[str, Any]] | None = None
 
     # -- identity -------------------------------------------------------------------------------------------------
@@ -209,8 +210,10 @@ class SyncDaemon:
             return  # an older district answers {"server_time": ...} only: the periodic poll still finds it
         if published is None:
             return
-        if published.sha256 in (active_catalog_sha256(self._engine), (refused or {}).get("sha256")):
+        if published.sha256 in (active_catalog_sha256(self._engine), (refused or {}).get("sha256"),
+                                self._hinted_sha):
             return
+        self._hinted_sha = published.sha256
         self._catalog_hint = True
 
     def take_catalog_hint(self) -> bool:
@@ -255,6 +258,8 @@ class SyncDaemon:
             check = CatalogUpdater(self._data, self.link, self._engine, self.known_modules()).check()
         except (EnrollmentRefused, DistrictUnavailable) as exc:
             check = CatalogCheck("unreachable", str(exc))
+        if check.outcome == "unreachable":
+            self._hinted_sha = None  # the hinted catalog was not fetched: the next heartbeat may hint again
         previous = (self._outbox.state().get("catalog") or {}).get("refused")
         refused = previous
         if check.outcome == "applied":
