@@ -184,12 +184,13 @@ class SyncDaemon:
         status = self._outbox.status()
         catalog_state = status.get("catalog") or {}
         shell = self.shell_catalog()
+        fallback = shell.get("fallback")
         refused = catalog_state.get("refused")
         beat = Heartbeat(backlog=status["pending"], oldest_pending_age_s=status["oldest_pending_age_s"],
                          dead_letters=status["dead_letter"], last_success=status["last_success"],
                          last_error=status["last_error"], catalog_version=active_catalog_version(self._engine),
                          catalog_expired=bool(catalog_state.get("expired")),
-                         catalog_source=shell.get("source"), catalog_fallback=shell.get("fallback"),
+                         catalog_source=shell.get("source"), catalog_fallback=fallback[:1000] if fallback else None,
                          catalog_refused=CatalogRefusal.model_validate(refused) if refused else None,
                          software_version=_software_version(), devices=_device_health(self._data))
         try:

@@ -73,6 +73,9 @@ def heartbeat_body(district, name: str) -> dict:
 
 def test_publish_of_a_catalog_with_an_unknown_module_exits_non_zero_listing_every_problem(stack, tmp_path):
     district, keys, repository, k, daemon = stack
+    alone = publish_file(tmp_path, with_module(2, "no-such-module"), db=db_of(district), keys=keys.folder)
+    assert alone.returncode == 1, alone.stderr
+    assert "unknown module 'no-such-module'" in alone.stderr
     doc = json.loads(with_module(2, "no-such-module"))
     doc["items"][1]["id"] = doc["items"][2]["id"]  # a second problem: one run must name both
     result = publish_file(tmp_path, json.dumps(doc, ensure_ascii=False).encode(), db=db_of(district),
@@ -162,12 +165,11 @@ def test_daemon_refuses_an_equal_or_lower_version_keeps_the_last_good_and_report
     assert state["outcome"] == "applied" and state["refused"] is None, "a newer catalog clears the refusal"
 
 
-def test_daemon_refuses_a_catalog_naming_a_module_this_kiosk_lacks_as_a_whole(stack, tmp_path):
+def test_daemon_refuses_a_catalog_naming_a_module_this_kiosk_lacks_as_a_whole(stack):
     district, keys, repository, k, daemon = stack
-    # The district was told its fleet runs a department module; this kiosk does not have it installed.
-    done = publish_file(tmp_path, with_module(2, "housing-fund-extract"), "--module", "housing-fund-extract",
-                        db=db_of(district), keys=keys.folder)
-    assert done.returncode == 0, done.stderr
+    # The district was told its fleet runs a department module (publish --module, as in the test above);
+    # this kiosk does not have it installed.
+    repository.publish(keys, with_module(2, "housing-fund-extract"), 2)
     state = daemon.check_catalog()
     assert state["outcome"] == "refused" and "unknown module 'housing-fund-extract'" in state["reason"], state
     assert (k.data / "catalog" / "current.json").read_bytes() == catalog_bytes(1), "never partly applied"
