@@ -92,6 +92,7 @@ def heartbeat(body: Heartbeat, request: Request,
               kiosk: AuthenticatedKiosk = Depends(authenticated_kiosk)) -> HeartbeatAnswer:
     """Record the kiosk's latest health: backlog, versions, devices; answer with the published catalog, so a
     kiosk running another one checks the signed catalog at once."""
+    published = request.app.state.repository.published()
     now = time.time()
     with Session(request.app.state.engine) as s, s.begin():
         row = s.get(HeartbeatRow, kiosk.name)
@@ -100,7 +101,6 @@ def heartbeat(body: Heartbeat, request: Request,
                                body=body.model_dump(mode="json")))
         else:
             row.received_at, row.clock_skew_s, row.body = now, kiosk.clock_skew_s, body.model_dump(mode="json")
-    published = request.app.state.repository.published()
     return HeartbeatAnswer(server_time=now, catalog=PublishedCatalog(version=published[0], sha256=published[1])
                            if published else None)
 
