@@ -15,6 +15,8 @@ class Event(Enum):
     APP_START = ("app-start", "system-action", "The terminal process started.")
     ATTRACT_SHOWN = ("attract-shown", "app-status", "The shell shows its first screen (cold start done).")
     APP_STOP = ("app-stop", "system-action", "The terminal process is stopping.")
+    OUT_OF_SERVICE = ("out-of-service", "system-status",
+                      "The terminal refused to serve citizens: its configuration is unsafe (reasons name the keys).")
     CONFIG_LOADED = ("config-loaded", "system-status", "Configuration read from its TOML file.")
     DB_MIGRATED = ("db-migrated", "system-action", "Database schema upgraded to the head revision.")
     # citizen session
@@ -31,6 +33,9 @@ class Event(Enum):
     # documents and faces
     DOCUMENT_READ_INIT = ("document-read-init", "system-action", "Reading an identity document started.")
     DOCUMENT_READ_COMPLETE = ("document-read-complete", "system-action", "Reading an identity document ended.")
+    DOCUMENT_REFUSED = ("document-refused", "app-status",
+                        "The passive-authentication policy refused a document (altered or unknown issuer); the "
+                        "session ended.")
     READER_STATE = ("reader-state", "system-status", "A card reader appeared, disappeared or changed state.")
     FACE_VERIFY_INIT = ("face-verify-init", "system-action", "Face verification started.")
     FACE_VERIFY_COMPLETE = ("face-verify-complete", "system-action", "Face verification decided (no biometrics logged).")
@@ -56,6 +61,9 @@ class Event(Enum):
     ENROLLED = ("enrolled", "system-action", "The kiosk enrolled with the district server.")
     # diagnostics
     DIAGNOSTICS_OPENED = ("diagnostics-opened", "user-action", "A technician opened diagnostics.")
+    TECHNICIAN_PIN_SET = ("technician-pin-set", "system-action", "The technicians' PIN was set on this kiosk.")
+    TECHNICIAN_PIN_CHECKED = ("technician-pin-checked", "user-action",
+                              "A technicians' PIN was tried (accepted, rejected, locked out or not provisioned).")
     DIAGNOSTICS_RESULT = ("diagnostics-result", "system-status", "A diagnostics check produced a result.")
     # district server
     DISTRICT_START = ("district-start", "system-action", "The district server started.")

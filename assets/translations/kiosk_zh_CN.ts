@@ -40,7 +40,7 @@
         <translation>离线：业务照常办理，数据稍后上传</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="169"/>
+        <location filename="../../kiosk/ui/main_window.py" line="174"/>
         <source>Built-in service list in use</source>
         <translation>正在使用内置服务目录</translation>
     </message>
@@ -302,6 +302,26 @@
         <location filename="../../kiosk/ui/screens/reading.py" line="95"/>
         <source>Or hold the photo page of your document under the camera: the two lines at the bottom are read for you.</source>
         <translation>也可以把证件照片页放在摄像头下，系统会自动识别底部两行字符。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/main_window.py" line="187"/>
+        <source>Demo mode</source>
+        <translation>演示模式</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/out_of_service.py" line="26"/>
+        <source>Out of service</source>
+        <translation>暂停服务</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/out_of_service.py" line="28"/>
+        <source>This terminal is not available at the moment. Please go to the service desk: staff will help you.</source>
+        <translation>本机暂时无法办理业务，请到服务台，工作人员会为您办理。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/out_of_service.py" line="31"/>
+        <source>For staff: the configuration is not safe to serve citizens (%1). Run `kiosk config check` on this terminal.</source>
+        <translation>工作人员请注意：本机配置不安全，不能为群众办理业务（%1）。请在本机运行 `kiosk config check`。</translation>
     </message>
 </context>
 <context>

@@ -70,6 +70,7 @@ class DocumentFailed:
     retryable: bool
     session_id: int
     needs_access_key: bool = False  # the chip refused the key: ask for the MRZ again
+    refused: bool = False  # read, but the passive-authentication policy refused the document: the session ends
 
 
 @dataclass(frozen=True)
@@ -342,7 +343,7 @@ class Rules:
     max_face_attempts: int = 3
     assisted_wait_s: float = 300.0  # how long the citizen waits for staff before the session ends kindly
     block_invalid_document: bool = True
-    block_unknown_issuer: bool = False
+    block_unknown_issuer: bool = True
     default_language: str = "zh_CN"
     reader_needs_access_key: bool = False
 
@@ -355,6 +356,12 @@ class Rules:
                    assisted_wait_s=session.assisted_wait_s,
                    block_invalid_document=block_invalid, block_unknown_issuer=block_unknown,
                    default_language=language, reader_needs_access_key=reader_needs_access_key)
+
+
+def refuses(rules: Rules, passive_auth: PassiveAuth) -> bool:
+    """Whether the passive-authentication policy refuses a document with this outcome (the session ends)."""
+    return (passive_auth is PassiveAuth.INVALID and rules.block_invalid_document) or (
+        passive_auth is PassiveAuth.UNKNOWN_ISSUER and rules.block_unknown_issuer)
 
 
 def new_session(rules: Rules, now: float) -> Session:
@@ -426,8 +433,22 @@ def _end(s: Session, reason: EndReason, now: float, rules: Rules) -> tuple[Sessi
     return fresh, [SessionEnded(ended, reason)]
 
 
+def _refuse_document(s: Session, now: float, rules: Rules) -> tuple[Session, list[Effect]]:
+    """A document the passive-authentication policy refuses ends the session: nothing of it goes further (no
+    face check against its photo), staff are called, and the Attract screen tells the citizen why, in their
+    language, until `done_return_s` has passed or the next session starts."""
+    refused_id, language = s.session_id, s.language
+    fresh, effects = _end(s, EndReason.REJECTED, now, rules)
+    fresh.message_key = "error.card.rejected"
+    fresh.language = language
+    return fresh, [Speak("document_refused"), CallStaff(refused_id, State.READING_DOCUMENT), *effects]
+
+
 def _tick(s: Session, now: float, rules: Rules) -> tuple[Session, list[Effect]]:
     if s.state is State.ATTRACT:
+        if s.message_key is not None and now - s.entered_at >= rules.done_return_s:
+            s.message_key = None  # the refused citizen's notice does not greet the next one
+            s.language = rules.default_language
         return s, []
     if s.state is State.DONE and now - s.entered_at >= rules.done_return_s and s.warning_since is None:
         return _end(s, EndReason.DONE, now, rules)
@@ -470,6 +491,8 @@ def _reading(s: Session, event: Any, now: float, rules: Rules) -> tuple[Session,
         s.busy = True
         return s, [ReadDocument(s.session_id, s.access_key)]
     if isinstance(event, DocumentFailed):
+        if event.refused:
+            return _refuse_document(s, now, rules)
         s.busy = False
         s.message_key = event.message_key
         s.can_retry = event.retryable or event.needs_access_key
@@ -479,16 +502,9 @@ def _reading(s: Session, event: Any, now: float, rules: Rules) -> tuple[Session,
             return s, [Speak("document_failed"), ScanMrz(s.session_id)]
         return s, [Speak("document_failed")]
     if isinstance(event, DocumentRead):
-        pa = event.identity.passive_auth
-        blocked = (pa is PassiveAuth.INVALID and rules.block_invalid_document) or (
-            pa is PassiveAuth.UNKNOWN_ISSUER and rules.block_unknown_issuer)
-        if blocked:
+        if refuses(rules, event.identity.passive_auth):
             event.identity.wipe()
-            s.busy = False
-            s.message_key = "error.card.rejected"
-            s.can_retry = False
-            s.staff_called = True
-            return s, [Speak("document_failed"), CallStaff(s.session_id, s.state)]
+            return _refuse_document(s, now, rules)
         s.identity = event.identity
         s.access_key = None  # BAC key material is not needed past the read
         _enter(s, State.VERIFYING_FACE, now)

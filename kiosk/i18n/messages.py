@@ -68,6 +68,7 @@ MESSAGES: dict[str, str] = {
     "speak.tap_card": QT_TRANSLATE_NOOP("messages", "Please place your identity document on the reader."),
     "speak.enter_access_key": QT_TRANSLATE_NOOP("messages", "Please enter the document number and dates printed on your document."),
     "speak.document_failed": QT_TRANSLATE_NOOP("messages", "Your document could not be read."),
+    "speak.document_refused": QT_TRANSLATE_NOOP("messages", "This document could not be verified. Staff have been called to help you."),
     "speak.look_at_camera": QT_TRANSLATE_NOOP("messages", "Please look at the camera and follow the instructions."),
     "speak.face_retry": QT_TRANSLATE_NOOP("messages", "Please try the face check again."),
     "speak.ask_staff": QT_TRANSLATE_NOOP("messages", "Staff have been called to help you."),

@@ -47,12 +47,13 @@ from kiosk.core.session import (
     State,
     VerifyFace,
     new_session,
+    refuses,
     step,
 )
 from kiosk.devices.bundle import Devices
 from kiosk.devices.document import ReaderEvent, ReaderEventKind
 from kiosk.devices.face import FaceProgress
-from kiosk.errors import DistrictUnavailable, KioskError, WrongAccessKey
+from kiosk.errors import DistrictUnavailable, DocumentRejected, KioskError, WrongAccessKey
 from kiosk.i18n import messages
 from kiosk.i18n.translations import Translations
 from kiosk.services.api import DistrictClient, OfflinePolicy
@@ -90,7 +91,7 @@ class Terminal:
         self._clock = clock
         self._wall_clock = wall_clock
         self.rules = Rules.from_config(config.session, config.face, config.document.block_invalid,
-                                       config.document.block_unknown_issuer, config.terminal.language,
+                                       config.blocks_unknown_issuer, config.terminal.language,
                                        devices.reader.needs_access_key)
         self._lock = threading.RLock()
         self._session = new_session(self.rules, clock())
@@ -294,16 +295,22 @@ class Terminal:
         try:
             identity = self.devices.reader.read(effect.access_key, cancel)
         except KioskError as exc:
+            refused = isinstance(exc, DocumentRejected)  # the reader applied the same policy itself
             self._log.log(Event.DOCUMENT_READ_COMPLETE, session=effect.session_id, outcome="failed",
                           error=type(exc).__name__, detail=exc.detail[:200])
+            if refused:
+                self._log.log(Event.DOCUMENT_REFUSED, session=effect.session_id, detail=exc.detail[:200])
             self.dispatch(DocumentFailed(exc.message_key, exc.retryable, effect.session_id,
-                                         needs_access_key=isinstance(exc, WrongAccessKey)))
+                                         needs_access_key=isinstance(exc, WrongAccessKey), refused=refused))
             return
         self._log.log(Event.DOCUMENT_READ_COMPLETE, session=effect.session_id, outcome="read",
                       document_number=identity.document_number, passive_auth=identity.passive_auth.value,
                       ms=round((time.monotonic() - started) * 1000))
         self._audit("document-read", {"passive_auth": identity.passive_auth.value,
                                       "detail": identity.passive_auth_detail[:200]})
+        if refuses(self.rules, identity.passive_auth):
+            self._log.log(Event.DOCUMENT_REFUSED, session=effect.session_id, passive_auth=identity.passive_auth.value,
+                          detail=identity.passive_auth_detail[:200])
         self.dispatch(DocumentRead(identity, effect.session_id))
 
     def subscribe_mrz_frames(self, listener: Callable[[Any], None]) -> None:

@@ -67,8 +67,13 @@ class MainWindow(QWidget):
         top_lay = QHBoxLayout(top)
         top_lay.setContentsMargins(24, 8, 24, 8)
         self.place = label("", wrap=False)
+        # Demo mode relaxes the identity checks: nobody may mistake such a terminal for a real one.
+        self.demo_marker = label("DEMO", "demo", wrap=False)
+        self.demo_marker.setProperty("testid", "demo-marker")
+        self.demo_marker.setVisible(terminal.config.terminal.demo)
         self.lang = button("", self._toggle_language, "bar", "language")
         self.help = button("", lambda: terminal.dispatch(HelpRequested()), "bar", "help")
+        top_lay.addWidget(self.demo_marker)
         top_lay.addWidget(self.place, 1)
         top_lay.addWidget(self.lang)
         top_lay.addWidget(self.help)
@@ -184,6 +189,7 @@ class MainWindow(QWidget):
         cfg = self.terminal.config.terminal
         terminal_name = tr("Self-service terminal")
         self.place.setText(f"{cfg.office_name} · {terminal_name}")
+        self.demo_marker.setText("DEMO · " + tr("Demo mode"))
         self.lang.setText("English" if session.language == "zh_CN" else "中文")
         self.help.setText(tr("Help"))
         self.cancel.setText(tr("Cancel"))

@@ -18,9 +18,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sync.private_postgres import PostgresUnavailable, PrivatePostgres
 from tests.deploy.test_units import INSTALLED_BIN, parse_unit
 from tests.sync.district_process import free_port
+from tests.sync.private_postgres import PostgresUnavailable, PrivatePostgres
 
 REPO = Path(__file__).resolve().parents[2]
 UNIT = REPO / "deploy" / "systemd" / "kiosk-district.service"

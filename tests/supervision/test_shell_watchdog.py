@@ -207,3 +207,26 @@ def test_at_ready_the_locked_shell_shows_the_attract_screen_on_a_real_x_server(t
             listener.wait_for(lambda n: n.fields.get("STOPPING") == "1", 5)
         finally:
             stop(shell)
+
+
+def test_an_out_of_service_shell_is_ready_and_pinging_not_restarted_in_a_loop(tmp_path: Path):
+    """A real reader without a trust store: the shell shows its out-of-service screen and tells systemd it is up
+    (READY=1 after that screen is drawn, then pings): a restart would change nothing."""
+    config = tmp_path / "unsafe.toml"
+    config.write_text('[devices]\ndocument_reader = "pcsc"\nface = "dlib"\ncamera = "opencv"\nprinter = "cups"\n',
+                      encoding="utf-8")
+    with NotifyListener.at_path(tmp_path) as listener:
+        env = clean_environment(QT_QPA_PLATFORM="offscreen", **listener.environment(watchdog_usec=WATCHDOG_USEC))
+        args = [sys.executable, "-m", "kiosk", "run", "--windowed", "--config", str(config), "--data",
+                str(tmp_path / "data"), "--district", f"http://127.0.0.1:{free_port()}"]
+        shell = subprocess.Popen(args, cwd=REPO, env=env, stdout=subprocess.DEVNULL,
+                                 stderr=(tmp_path / "shell.stderr").open("wb"))
+        try:
+            ready = listener.wait_for(is_ready, 60)
+            assert ready.pid == shell.pid
+            listener.wait_for(lambda n: len([m for m in listener.received() if is_ping(m)]) >= 2, 20)
+            assert shell.poll() is None
+        finally:
+            rc = stop(shell)
+    assert rc == 0, (tmp_path / "shell.stderr").read_text()
+    assert "out-of-service" in (tmp_path / "shell.stderr").read_text()
