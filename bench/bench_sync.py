@@ -1,5 +1,6 @@
 """Sync benchmarks: kiosk durable commit, outbox drain rate, district ingest from 200 kiosks (SQLite and
-PostgreSQL), catalog publish -> applied. Loopback only; servers and PostgreSQL are private and torn down."""
+PostgreSQL), catalog publish -> applied (poll 5 s; and default settings). Loopback only; servers and PostgreSQL
+are private and torn down."""
 
 from __future__ import annotations
 
@@ -166,12 +167,77 @@ def bench_publish_to_applied(root: Path) -> list[dict]:
              "value": round(max(samples), 2), "unit": "s", "target": poll + 2, "better": "lower"}]
 
 
+def bench_publish_to_applied_defaults(root: Path, trials: int = 6) -> list[dict]:
+    """Issue 14, point 3: publish -> applied with the default settings (heartbeat_s, catalog_poll_s untouched),
+    publishing at random moments of the heartbeat cycle; plus what one heartbeat costs (the price of its
+    interval: one signed POST whose answer names the published catalog)."""
+    import random
+
+    from district.database import open_engine as district_engine
+    from district.tuf_repository import OperatorKeys, TufRepository
+    from sync.daemon import SyncDaemon
+    from tests.sync.district_process import ProcessDistrict
+    from tests.sync.test_catalog import catalog_bytes
+
+    db = f"sqlite:///{root / 'catalog-defaults-district.db'}"
+    keys = OperatorKeys(root / "keys")
+    keys.create_missing()
+    server = ProcessDistrict(db, keys=keys.folder).start()  # a demo server initialises with these keys
+    defaults = SyncConfig()
+    try:
+        repository = TufRepository(district_engine(db))
+        repository.initialise(keys)
+        data_dir = root / "CATDEF"
+        data_dir.mkdir()
+        config = Config(terminal=TerminalConfig(kiosk_id="CATDEF", data_dir=data_dir, district_url=server.url))
+        assert config.sync == defaults
+        engine = open_engine(sqlite_url(data_dir / "kiosk.db"))
+        migrate(engine)
+        daemon = SyncDaemon(config, engine, NullEventLog())
+        daemon.ensure_enrolled()
+        beats = []
+        for _ in range(50):
+            t = time.perf_counter()
+            assert daemon.heartbeat()
+            beats.append((time.perf_counter() - t) * 1000)
+        stop = threading.Event()
+        thread = threading.Thread(target=daemon.run, args=(stop,), daemon=True)
+        thread.start()
+        current = data_dir / "catalog" / "current.json"
+        samples = []
+        rng = random.Random(14)
+        try:
+            for version in range(2001, 2001 + trials):
+                time.sleep(rng.uniform(0.0, defaults.heartbeat_s))  # a random phase of the heartbeat cycle
+                data = catalog_bytes(version, f"bench {version}")
+                t = time.perf_counter()
+                repository.publish(keys, data, version, only_higher=True)
+                deadline = t + 60
+                while time.perf_counter() < deadline and not (current.exists() and current.read_bytes() == data):
+                    time.sleep(0.02)
+                samples.append(time.perf_counter() - t)
+        finally:
+            stop.set()
+            thread.join(timeout=15)
+        engine.dispose()
+    finally:
+        server.stop()
+    label = f"heartbeat {defaults.heartbeat_s:g} s, poll {defaults.catalog_poll_s:g} s"
+    return [{"name": f"sync: catalog publish -> applied, default settings ({label}), median of {trials}",
+             "value": round(statistics.median(samples), 2), "unit": "s", "target": None, "better": "lower"},
+            {"name": f"sync: catalog publish -> applied, default settings ({label}), worst of {trials}",
+             "value": round(max(samples), 2), "unit": "s", "target": 10, "better": "lower"},
+            {"name": "sync: one heartbeat round trip (signed POST, answer names the published catalog) p50",
+             "value": round(statistics.median(beats), 2), "unit": "ms", "target": None, "better": "lower"}]
+
+
 def run() -> list[dict]:
     """All sync benchmark rows."""
     rows: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:
         root = Path(tmp)
-        for bench in (bench_commit, bench_drain, bench_ingest, bench_publish_to_applied):
+        for bench in (bench_commit, bench_drain, bench_ingest, bench_publish_to_applied,
+                      bench_publish_to_applied_defaults):
             sub = root / bench.__name__
             sub.mkdir()
             rows.extend(bench(sub))

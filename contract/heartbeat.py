@@ -1,10 +1,21 @@
-"""What a kiosk tells its district every heartbeat (`POST /api/v1/heartbeat`): backlog, versions, devices."""
+"""What a kiosk tells its district every heartbeat (`POST /api/v1/heartbeat`): backlog, versions, devices;
+and what the district answers: its clock and the catalog it publishes, so a kiosk fetches a new one at once."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+
+class CatalogRefusal(BaseModel):
+    """The last catalog the kiosk's daemon refused (kept until a newer one is applied)."""
+
+    model_config = ConfigDict(extra="ignore")
+    version: int | None = None
+    sha256: str | None = Field(default=None, max_length=64)
+    reason: str = Field(default="", max_length=1000)
+    at: str | None = None
 
 
 class Heartbeat(BaseModel):
@@ -16,5 +27,27 @@ class Heartbeat(BaseModel):
     last_error: str | None = None
     catalog_version: int | None = None
     catalog_expired: bool = False
+    catalog_source: str | None = Field(default=None, max_length=16,
+                                       description="district | shipped | override: the catalog the terminal serves")
+    catalog_fallback: str | None = Field(default=None, max_length=1000,
+                                         description="why the shipped catalog is served instead of the district's")
+    catalog_refused: CatalogRefusal | None = None
     software_version: str | None = Field(default=None, max_length=64)
     devices: dict[str, Any] = Field(default_factory=dict, description="each device's last known state")
+
+
+class PublishedCatalog(BaseModel):
+    """The catalog the district publishes now (as its signed targets metadata names it)."""
+
+    version: int
+    sha256: str = Field(min_length=64, max_length=64)
+
+
+class HeartbeatAnswer(BaseModel):
+    """The district's answer to a heartbeat. `catalog` lets the daemon check the signed catalog at once when it
+    differs from the one it runs, instead of waiting for its next poll (the answer is only a hint: what is applied
+    is still verified through TUF)."""
+
+    model_config = ConfigDict(extra="ignore")
+    server_time: float
+    catalog: PublishedCatalog | None = None

@@ -125,9 +125,10 @@ def _kiosk_list(args: argparse.Namespace) -> int:
 
 def _publish_file(repository, keys, path: Path):
     from contract.catalog.model import parse_catalog
+    from contract.catalog.modules import fleet_modules
 
     data = path.read_bytes()
-    catalog = parse_catalog(data)
+    catalog = parse_catalog(data, fleet_modules())
     return repository.publish(keys, data, catalog.version)
 
 
@@ -142,24 +143,15 @@ def _catalog_init(args: argparse.Namespace) -> int:
 
 
 def _catalog_publish(args: argparse.Namespace) -> int:
-    from contract.catalog.model import CatalogInvalid
-    from district.tuf_repository import OperatorKeys, RepositoryError, TufRepository
+    from district.catalog_cli import publish_command
 
-    keys = OperatorKeys(_keys(args))
-    repository = TufRepository(_engine(args.db))
-    try:
-        if not repository.initialised():
-            made = keys.create_missing()
-            if made:
-                sys.stderr.write(f"kiosk-district: created operator keys {', '.join(made)} in {keys.folder}\n")
-            repository.initialise(keys)
-        published = _publish_file(repository, keys, args.file)
-    except CatalogInvalid as exc:
-        return _fail(f"{args.file}: not a valid catalog: {exc}")
-    except (RepositoryError, OSError) as exc:
-        return _fail(str(exc))
-    print(json.dumps(published.__dict__))
-    return 0
+    return publish_command(args, _keys(args), _engine)
+
+
+def _catalog_rollback(args: argparse.Namespace) -> int:
+    from district.catalog_cli import rollback_command
+
+    return rollback_command(args, _keys(args), _engine)
 
 
 def _catalog_refresh(args: argparse.Namespace) -> int:
@@ -317,6 +309,8 @@ def _requests_list(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from district.catalog_cli import add_module_option
+
     parser = argparse.ArgumentParser(prog="kiosk-district", description="Reference district server")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -358,11 +352,20 @@ def build_parser() -> argparse.ArgumentParser:
     db_option(init)
     keys_option(init)
     init.set_defaults(func=_catalog_init)
-    publish = catalog.add_parser("publish", help="validate, sign and publish a catalog file")
+    publish = catalog.add_parser("publish", help="validate, sign and publish a catalog file (its version must be "
+                                                 "higher than the published one)")
     publish.add_argument("file", type=Path)
+    publish.add_argument("--bump", action="store_true", help="publish it as the published version + 1")
+    add_module_option(publish)
     db_option(publish)
     keys_option(publish)
     publish.set_defaults(func=_catalog_publish)
+    rollback = catalog.add_parser("rollback", help="republish an earlier version's content as a new, higher version")
+    rollback.add_argument("--to", type=int, required=True, metavar="VERSION")
+    add_module_option(rollback)
+    db_option(rollback)
+    keys_option(rollback)
+    rollback.set_defaults(func=_catalog_rollback)
     refresh = catalog.add_parser("refresh", help="re-sign snapshot and timestamp (online keys) before expiry")
     db_option(refresh)
     keys_option(refresh)

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from contract.assisted_verification import KIND as ASSISTED_KIND
 from contract.assisted_verification import AssistedVerificationRequest, HelpRequestStatus
-from contract.heartbeat import Heartbeat
+from contract.heartbeat import Heartbeat, HeartbeatAnswer, PublishedCatalog
 from contract.help_request import HelpRequest
 from contract.log_events import Event
 from contract.transactions import BatchAnswer, BatchUpload
@@ -94,10 +94,12 @@ def upload_batch(body: BatchUpload, request: Request,
     return BatchAnswer(server_time=now, results=results)
 
 
-@router.post("/heartbeat")
+@router.post("/heartbeat", response_model=HeartbeatAnswer)
 def heartbeat(body: Heartbeat, request: Request,
-              kiosk: AuthenticatedKiosk = Depends(authenticated_kiosk)) -> dict:
-    """Record the kiosk's latest health: backlog, versions, devices."""
+              kiosk: AuthenticatedKiosk = Depends(authenticated_kiosk)) -> HeartbeatAnswer:
+    """Record the kiosk's latest health: backlog, versions, devices; answer with the published catalog, so a
+    kiosk running another one checks the signed catalog at once."""
+    published = request.app.state.repository.published()
     now = time.time()
     with Session(request.app.state.engine) as s, s.begin():
         row = s.get(HeartbeatRow, kiosk.name)
@@ -106,7 +108,8 @@ def heartbeat(body: Heartbeat, request: Request,
                                body=body.model_dump(mode="json")))
         else:
             row.received_at, row.clock_skew_s, row.body = now, kiosk.clock_skew_s, body.model_dump(mode="json")
-    return {"server_time": now}
+    return HeartbeatAnswer(server_time=now, catalog=PublishedCatalog(version=published[0], sha256=published[1])
+                           if published else None)
 
 
 @router.post("/help-requests")

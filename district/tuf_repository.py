@@ -35,6 +35,15 @@ class RepositoryError(Exception):
     """The repository cannot do what was asked (no keys, not initialised, ...)."""
 
 
+class VersionNotHigher(RepositoryError):
+    """A catalog offered for publication does not have a version above the published one (versions only go up)."""
+
+    def __init__(self, offered: int, published: int) -> None:
+        super().__init__(f"catalog version {offered} is not higher than the published version {published}")
+        self.offered = offered
+        self.published = published
+
+
 @dataclass(frozen=True)
 class Published:
     catalog_version: int
@@ -157,9 +166,11 @@ class TufRepository:
         return True
 
     def publish(self, keys: OperatorKeys, data: bytes, catalog_version: int,
-                expires_in: dict[str, dt.timedelta] | None = None) -> Published:
+                expires_in: dict[str, dt.timedelta] | None = None, only_higher: bool = False) -> Published:
         """Sign and publish `data` as the catalog target: new targets, snapshot and timestamp versions.
 
+        `only_higher`: raise VersionNotHigher unless `catalog_version` is above the published one, checked in the
+        same transaction that signs (two operators publishing at once cannot both pass with the same version).
         `expires_in` overrides role lifetimes (tests publish already-expired metadata with it).
         """
         lifetimes = {**LIFETIMES, **(expires_in or {})}
@@ -168,6 +179,9 @@ class TufRepository:
         with Session(self._engine) as s, s.begin():
             targets_md = self._latest(s, "targets")
             targets: Targets = targets_md.signed
+            published = published_catalog_version(targets)
+            if only_higher and published is not None and catalog_version <= published:
+                raise VersionNotHigher(catalog_version, published)
             target = TargetFile.from_data(CATALOG_TARGET, data, ["sha256"])
             target.unrecognized_fields["custom"] = {"catalog_version": catalog_version}
             targets.targets = {CATALOG_TARGET: target}
@@ -181,6 +195,33 @@ class TufRepository:
             snapshot_md, timestamp_md = self._resign_online(s, keys, lifetimes, targets_version=targets.version)
         return Published(catalog_version, sha, targets.version, snapshot_md.signed.version,
                          timestamp_md.signed.version)
+
+    def published(self) -> tuple[int, str] | None:
+        """(catalog version, sha256) of the catalog published now, or None."""
+        with Session(self._engine) as s:
+            body = s.scalar(select(TufMetadataRow.body).where(TufMetadataRow.role == "targets")
+                            .order_by(TufMetadataRow.version.desc()).limit(1))
+        if body is None:
+            return None
+        targets: Targets = Metadata.from_bytes(body).signed
+        version = published_catalog_version(targets)
+        target = targets.targets.get(CATALOG_TARGET)
+        if version is None or target is None:
+            return None
+        return version, target.hashes.get("sha256", "")
+
+    def published_contents(self, catalog_version: int) -> bytes | None:
+        """The bytes last published as `catalog_version` (every published target stays stored), or None."""
+        with Session(self._engine) as s:
+            for body in s.scalars(select(TufMetadataRow.body).where(TufMetadataRow.role == "targets")
+                                  .order_by(TufMetadataRow.version.desc())):
+                targets: Targets = Metadata.from_bytes(body).signed
+                target = targets.targets.get(CATALOG_TARGET)
+                if target is None or published_catalog_version(targets) != catalog_version:
+                    continue
+                return s.scalar(select(TufTargetRow.body).where(TufTargetRow.sha256 == target.hashes["sha256"],
+                                                                TufTargetRow.name == CATALOG_TARGET))
+        return None
 
     def rotate_key(self, keys: OperatorKeys, role: str) -> int:
         """Replace `role`'s key: a new root version names the new key (signed by the current root key, and for
@@ -256,3 +297,11 @@ class TufRepository:
                 return False
 
 
+def published_catalog_version(targets: Targets) -> int | None:
+    """The catalog version recorded with the catalog target of `targets` metadata (None: nothing published)."""
+    target = targets.targets.get(CATALOG_TARGET)
+    if target is None:
+        return None
+    custom = target.unrecognized_fields.get("custom")
+    version = custom.get("catalog_version") if isinstance(custom, dict) else None
+    return version if isinstance(version, int) and not isinstance(version, bool) else None

@@ -105,7 +105,7 @@ class UiConfig:
 @dataclass(frozen=True)
 class SyncConfig:
     interval_s: float = 5.0  # outbox drain poll
-    heartbeat_s: float = 30.0
+    heartbeat_s: float = 5.0  # its answer names the published catalog: a new one is fetched within ~5 s
     catalog_poll_s: float = 60.0
     batch_size: int = 100
     retention_days: int = 30

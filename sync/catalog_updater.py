@@ -1,10 +1,12 @@
 """Kiosk side of catalog distribution: fetch and verify the district's catalog with python-tuf, apply atomically.
 
 Verification (signatures, thresholds, expiry, version numbers: no rollback, no freeze) is python-tuf's ngclient,
-starting from the root pinned at enrollment (<data>/district/root.json). A verified catalog that also parses
-(contract.catalog.model.parse_catalog) replaces <data>/catalog/current.json by one atomic rename; the shell reloads it when
-it is back at the Attract screen, so a catalog never changes under a citizen. Any failure keeps the last good
-catalog. Offline past metadata expiry: the kiosk keeps serving the last good catalog and flags it
+starting from the root pinned at enrollment (<data>/district/root.json). A verified catalog that also passes the
+one catalog validator (contract.catalog.model.parse_catalog, with the ids of the service modules this kiosk has
+installed, exactly as the shell will load it) and whose version is higher than the active one replaces
+<data>/catalog/current.json by one atomic rename; anything else is refused as a whole, never partly applied.
+The shell reloads it when it is back at the Attract screen, so a catalog never changes under a citizen. Any
+failure keeps the last good catalog. Offline past metadata expiry: the kiosk keeps serving the last good catalog and flags it
 (`catalog.expired` in the sync status) until fresh metadata verifies again (docs/sync.md).
 """
 
@@ -62,8 +64,11 @@ class SignedFetcher(FetcherInterface):
 
 
 class CatalogUpdater:
-    def __init__(self, data_dir: Path, link: DistrictLink, engine: Engine) -> None:
+    def __init__(self, data_dir: Path, link: DistrictLink, engine: Engine,
+                 known_modules: set[str] | None = None) -> None:
+        """`known_modules`: ids of the service modules installed on this kiosk (None: modules not checked)."""
         self._data = Path(data_dir)
+        self._known = known_modules
         self._link = link
         self._engine = engine
         self._metadata_dir = district_dir(self._data) / "tuf"
@@ -95,6 +100,8 @@ class CatalogUpdater:
             if info is None:
                 return self._finish(CatalogCheck("none-published"))
             sha = info.hashes.get("sha256", "")
+            custom = info.unrecognized_fields.get("custom")
+            announced = custom.get("catalog_version") if isinstance(custom, dict) else None
             if sha and sha == self._active_sha():
                 return self._finish(CatalogCheck("current", sha256=sha))
             path = updater.download_target(info, str(incoming / f"{sha[:16]}.catalog.json"))
@@ -117,9 +124,17 @@ class CatalogUpdater:
         data = Path(path).read_bytes()
         Path(path).unlink(missing_ok=True)
         try:
-            catalog = parse_catalog(data)
+            catalog = parse_catalog(data, self._known)
         except CatalogInvalid as exc:
-            return self._finish(CatalogCheck("refused", f"signed catalog does not validate: {exc}"))
+            return self._finish(CatalogCheck("refused", f"signed catalog does not validate: {exc}",
+                                             version=announced if isinstance(announced, int) else None,
+                                             sha256=sha))
+        active = active_catalog_version(self._engine)
+        if active is not None and catalog.version <= active:
+            return self._finish(CatalogCheck(
+                "refused", f"catalog version {catalog.version} is not higher than the active version {active} "
+                           f"(versions only go up; a rollback is published as a new version)",
+                version=catalog.version, sha256=sha))
         self._apply(data, catalog.version, catalog.sha256)
         return self._finish(CatalogCheck("applied", version=catalog.version, sha256=catalog.sha256))
 
@@ -194,5 +209,11 @@ def active_catalog_version(engine: Engine) -> int | None:
     """The version recorded as active in catalog_versions."""
     with Session(engine) as s:
         return s.scalar(select(CatalogVersionRow.version).where(CatalogVersionRow.active.is_(True)).limit(1))
+
+
+def active_catalog_sha256(engine: Engine) -> str | None:
+    """The sha256 of the district catalog recorded as active in catalog_versions."""
+    with Session(engine) as s:
+        return s.scalar(select(CatalogVersionRow.sha256).where(CatalogVersionRow.active.is_(True)).limit(1))
 
 

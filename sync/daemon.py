@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 
 from contract.atomic_write import write_atomic
 from contract.eventlog import EventLog
-from contract.heartbeat import Heartbeat
+from contract.heartbeat import CatalogRefusal, Heartbeat, HeartbeatAnswer
 from contract.log_events import Event
 from contract.request_signing import RequestSigner
 from kiosk.config import Config
@@ -30,7 +30,13 @@ from kiosk.link.enrollment import EnrollmentRefused, current_enrollment, enroll
 from kiosk.link.kiosk_key import KioskKeyLost, load_key
 from kiosk.store.outbox import Outbox, Settlement
 from sync.backoff import Backoff
-from sync.catalog_updater import CatalogUpdater, active_catalog_version, check_as_state
+from sync.catalog_updater import (
+    CatalogCheck,
+    CatalogUpdater,
+    active_catalog_sha256,
+    active_catalog_version,
+    check_as_state,
+)
 from sync.link import DistrictLink, Refused, Unreachable
 from sync.network_watch import NetworkWatch
 
@@ -56,7 +62,9 @@ class SyncDaemon:
 
     def __init__(self, config: Config, engine: Engine, log: EventLog, token: str | None = None,
                  transport: Any = None, network: NetworkWatch | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, known_modules: set[str] | None = None) -> None:
+        """`known_modules`: ids of the service modules installed on this kiosk (default: discovered from the
+        entry points, as the shell does): a catalog naming any other module is refused as a whole."""
         self._config = config
         self._sync = config.sync
         self._data = Path(config.data_dir)
@@ -71,6 +79,10 @@ class SyncDaemon:
         self._batch = max(1, self._sync.batch_size)
         self._link: DistrictLink | None = None
         self._catalog_state: dict[str, Any] | None = None
+        self._known_modules = known_modules
+        self._catalog_hint = False  # the last heartbeat answer named a catalog other than ours: check at once
+        self._hinted_sha: str | None = None  # hint once per announced catalog, not at every heartbeat
+        self._shell_catalog: tuple[tuple[float, int, int] | None, dict[str, Any]] | None = None
 
     # -- identity -------------------------------------------------------------------------------------------------
     def ensure_enrolled(self) -> None:
@@ -193,32 +205,100 @@ class SyncDaemon:
     def heartbeat(self) -> bool:
         """Send the kiosk's state to the district; True when acknowledged."""
         status = self._outbox.status()
+        catalog_state = status.get("catalog") or {}
+        shell = self.shell_catalog()
+        fallback = shell.get("fallback")
+        refused = catalog_state.get("refused")
         beat = Heartbeat(backlog=status["pending"], oldest_pending_age_s=status["oldest_pending_age_s"],
                          dead_letters=status["dead_letter"], last_success=status["last_success"],
                          last_error=status["last_error"], catalog_version=active_catalog_version(self._engine),
-                         catalog_expired=bool((status.get("catalog") or {}).get("expired")),
+                         catalog_expired=bool(catalog_state.get("expired")),
+                         catalog_source=shell.get("source"), catalog_fallback=fallback[:1000] if fallback else None,
+                         catalog_refused=CatalogRefusal.model_validate(refused) if refused else None,
                          software_version=_software_version(), devices=_device_health(self._data))
         try:
-            self.link.post("/api/v1/heartbeat", beat.model_dump(mode="json"))
+            answer = self.link.post("/api/v1/heartbeat", beat.model_dump(mode="json"))
         except (Unreachable, Refused, EnrollmentRefused, DistrictUnavailable):
             return False
         self._outbox.put_state({"link": "online", "last_contact": _iso_now()})
+        self._note_published_catalog(answer.body, refused)
         self._log.log(Event.HEARTBEAT_SENT, backlog=beat.backlog)
         return True
 
-    def check_catalog(self) -> dict[str, Any]:
-        """Fetch, verify and apply the district's catalog; returns the catalog status stored for diagnostics."""
+    def _note_published_catalog(self, body: Any, refused: dict[str, Any] | None) -> None:
+        """Read the heartbeat answer's published catalog: a catalog neither active nor already refused means a
+        new one was published, so the loop checks the signed catalog at once (the answer is only a hint)."""
         try:
-            check = CatalogUpdater(self._data, self.link, self._engine).check()
-        except (EnrollmentRefused, DistrictUnavailable) as exc:
-            from sync.catalog_updater import CatalogCheck
+            published = HeartbeatAnswer.model_validate(body).catalog
+        except ValueError:
+            return  # an older district answers {"server_time": ...} only: the periodic poll still finds it
+        if published is None:
+            return
+        if published.sha256 in (active_catalog_sha256(self._engine), (refused or {}).get("sha256"),
+                                self._hinted_sha):
+            return
+        self._hinted_sha = published.sha256
+        self._catalog_hint = True
 
+    def take_catalog_hint(self) -> bool:
+        """True once after a heartbeat answer announced a catalog this kiosk neither runs nor refused."""
+        hint, self._catalog_hint = self._catalog_hint, False
+        return hint
+
+    def known_modules(self) -> set[str]:
+        """Ids of the service modules installed on this kiosk (discovered once, as the shell discovers them)."""
+        if self._known_modules is None:
+            from kiosk.services.registry import ModuleRegistry
+
+            self._known_modules = ModuleRegistry.discover().ids()
+        return self._known_modules
+
+    def shell_catalog(self) -> dict[str, Any]:
+        """Which catalog the terminal serves (district, override or shipped) and, when shipped, why: judged by
+        kiosk.catalog.source as the shell judges it, again only when the district's file changed."""
+        from kiosk.catalog.source import active_catalog
+
+        override = self._config.catalog.path
+        path = override or self._data / "catalog" / "current.json"
+        try:
+            st = Path(path).stat()
+            stamp: tuple[float, int, int] | None = (st.st_mtime, st.st_size, st.st_ino)
+        except OSError:
+            stamp = None
+        if self._shell_catalog is None or self._shell_catalog[0] != stamp:
+            try:
+                state = active_catalog(self._data, self.known_modules(), override).as_status()
+            except Exception as exc:  # noqa: BLE001 - no usable catalog at all: report it, do not stop
+                state = {"source": None, "version": None, "fallback": f"{type(exc).__name__}: {exc}"[:1000]}
+            self._shell_catalog = (stamp, state)
+        return self._shell_catalog[1]
+
+    def check_catalog(self) -> dict[str, Any]:
+        """Fetch, verify and apply the district's catalog; returns the catalog status stored for diagnostics.
+
+        A refusal stays in the status (`refused`: version, sha256, reason, when) until a newer catalog is
+        applied, so a later "current" check does not hide it; the heartbeat carries it to the district."""
+        try:
+            check = CatalogUpdater(self._data, self.link, self._engine, self.known_modules()).check()
+        except (EnrollmentRefused, DistrictUnavailable) as exc:
             check = CatalogCheck("unreachable", str(exc))
+        if check.outcome == "unreachable":
+            self._hinted_sha = None  # the hinted catalog was not fetched: the next heartbeat may hint again
+        previous = (self._outbox.state().get("catalog") or {}).get("refused")
+        refused = previous
         if check.outcome == "applied":
+            refused = None
             self._log.log(Event.CATALOG_APPLIED, version=check.version, sha256=(check.sha256 or "")[:16])
         elif check.outcome == "refused":
-            self._log.log(Event.CATALOG_REJECTED, reason=check.reason[:300])
-        state = check_as_state(check, active_catalog_version(self._engine))
+            # A catalog the district signed but this kiosk will not run (invalid here, version not higher) is
+            # remembered by its hash; refused metadata (signatures, expiry) is in outcome/reason already.
+            again = bool(previous and check.sha256 and previous.get("sha256") == check.sha256)
+            if check.sha256 and not again:
+                refused = {"version": check.version, "sha256": check.sha256, "reason": check.reason[:1000],
+                           "at": _iso_now()}
+            if not again:  # the same refusal at every poll is not news
+                self._log.log(Event.CATALOG_REJECTED, version=check.version, reason=check.reason[:300])
+        state = {**check_as_state(check, active_catalog_version(self._engine)), "refused": refused}
         self._outbox.put_state({"catalog": state})
         self._catalog_state = state
         return state
@@ -273,6 +353,8 @@ class SyncDaemon:
                 if self._enrolled():
                     self._safely(self.heartbeat)
                 next_heartbeat = mono() + self._sync.heartbeat_s
+                if self.take_catalog_hint():
+                    next_catalog = now  # a new catalog is published: fetch it now, not at the next poll
             if now >= next_catalog:
                 if self._enrolled():
                     self._safely(self.check_catalog)

@@ -40,6 +40,11 @@
         <translation>离线：业务照常办理，数据稍后上传</translation>
     </message>
     <message>
+        <location filename="../../kiosk/ui/main_window.py" line="174"/>
+        <source>Built-in service list in use</source>
+        <translation>正在使用内置服务目录</translation>
+    </message>
+    <message>
         <location filename="../../kiosk/ui/main_window.py" line="162"/>
         <source>Online</source>
         <translation>在线</translation>

@@ -50,7 +50,7 @@ def _known_modules():
     return registry
 
 
-def _active_catalog(args: argparse.Namespace, registry):
+def _active_catalog(args: argparse.Namespace, registry, say_source: bool = False):
     from contract.catalog.model import load_catalog
     from contract.eventlog import NullEventLog
     from kiosk.catalog.source import CatalogSource
@@ -58,7 +58,16 @@ def _active_catalog(args: argparse.Namespace, registry):
     if args.file is not None:
         return load_catalog(args.file, registry.ids())
     config = config_from_args(args)
-    return CatalogSource(config.data_dir, NullEventLog(), registry.ids(), override=config.catalog.path).catalog
+    source = CatalogSource(config.data_dir, NullEventLog(), registry.ids(), override=config.catalog.path)
+    if say_source and source.active.source == "shipped":
+        # on stderr, so that `--json` output stays one item per line
+        if source.active.fallback:
+            sys.stderr.write(f"kiosk: warning: FALLBACK: the shipped catalog (version {source.active.version}) is "
+                             f"in use because {source.active.fallback}\n")
+        else:
+            sys.stderr.write(f"kiosk: the shipped catalog (version {source.active.version}) is in use: no "
+                             f"district catalog received yet\n")
+    return source.catalog
 
 
 def item_json(item, registry) -> dict:
@@ -82,7 +91,7 @@ def _list(args: argparse.Namespace) -> int:
 
     registry = _known_modules()
     try:
-        catalog = _active_catalog(args, registry)
+        catalog = _active_catalog(args, registry, say_source=True)
     except (CatalogInvalid, OSError) as exc:
         return fail(f"catalog: {exc}", 1)
     items = sorted(catalog.items, key=lambda i: (-i.popularity, i.id)) if args.all else catalog.enabled_items()

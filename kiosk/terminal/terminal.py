@@ -192,6 +192,8 @@ class Terminal:
 
     def _read_sync_status(self) -> None:
         status = Outbox(self._store.engine).status()
+        # which catalog this shell serves: a fallback to the shipped one shows on the status line
+        status["catalog_active"] = self._catalogs.active.as_status()
         for listener in list(self._status_listeners):
             listener(status)
 

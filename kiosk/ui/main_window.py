@@ -155,7 +155,8 @@ class MainWindow(QWidget):
         self._render_status()
 
     def _render_status(self) -> None:
-        """The small sync indicator: online/offline and how many transactions wait for the district."""
+        """The small sync indicator: online/offline, how many transactions wait for the district, and whether the
+        shipped catalog serves because the district's was refused."""
         status = self._sync_status
         if status is None:
             self.status.setText("")
@@ -169,6 +170,8 @@ class MainWindow(QWidget):
             parts.append("○ " + tr("Offline: requests are kept and sent later"))
         if pending:
             parts.append(tr("%1 waiting to be sent").replace("%1", str(pending)))
+        if (status.get("catalog_active") or {}).get("fallback"):  # the district's catalog was refused here
+            parts.append("⚠ " + tr("Built-in service list in use"))
         self.status.setText(" · ".join(parts))
         self.status.setProperty("testid", "sync-status")
 
