@@ -28,6 +28,7 @@ from kiosk.config import Config
 from kiosk.errors import DistrictUnavailable
 from kiosk.link.enrollment import EnrollmentRefused, current_enrollment, enroll
 from kiosk.link.kiosk_key import load_or_create_key
+from kiosk.store.diagnostics import heartbeat_devices
 from kiosk.store.outbox import Outbox, Settlement
 from sync.backoff import Backoff
 from sync.catalog_updater import CatalogUpdater, active_catalog_version, check_as_state
@@ -174,7 +175,8 @@ class SyncDaemon:
                          dead_letters=status["dead_letter"], last_success=status["last_success"],
                          last_error=status["last_error"], catalog_version=active_catalog_version(self._engine),
                          catalog_expired=bool((status.get("catalog") or {}).get("expired")),
-                         software_version=_software_version(), devices=_device_health(self._data))
+                         software_version=_software_version(),
+                         devices=heartbeat_devices(self._engine, _device_health(self._data)))
         try:
             self.link.post("/api/v1/heartbeat", beat.model_dump(mode="json"))
         except (Unreachable, Refused, EnrollmentRefused, DistrictUnavailable):
