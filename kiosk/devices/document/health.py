@@ -14,6 +14,11 @@ from kiosk.devices.status_ids import device_status
 DEVICE = "reader"
 
 
+def atr_is_valid(atr: bytes) -> bool:
+    """ISO/IEC 7816-3 8.1: an ATR starts with TS = 3B (direct convention) or 3F (inverse), then T0."""
+    return len(atr) >= 2 and atr[0] in (0x3B, 0x3F)
+
+
 def _scard():
     from smartcard import scard
 
@@ -56,9 +61,13 @@ class PcscReaderHealth:
                                  facts={"readers": readers})
         facts: dict = {"readers": readers}
         for reader, state, atr in states:
-            if state & s.SCARD_STATE_PRESENT and state & s.SCARD_STATE_MUTE:
+            if not state & s.SCARD_STATE_PRESENT:
+                continue
+            if state & s.SCARD_STATE_MUTE or not atr_is_valid(bytes(atr)):
                 facts.update(reader=reader, atr=bytes(atr).hex().upper())
-                return device_status(DEVICE, "RDR-CARD-MUTE", f"card on {reader} does not answer the reset",
+                why = "does not answer the reset" if state & s.SCARD_STATE_MUTE or not atr else \
+                    f"answers the reset with an invalid ATR {bytes(atr).hex().upper()} (TS must be 3B or 3F)"
+                return device_status(DEVICE, "RDR-CARD-MUTE", f"card on {reader} {why}",
                                      media={"card": MediaState.JAMMED}, facts=facts)
         present = [(r, bytes(atr)) for r, st, atr in states if st & s.SCARD_STATE_PRESENT]
         if level is Level.EXTERNAL:
