@@ -124,7 +124,7 @@ class CupsPrinterHealth:
                                  facts={"queue": self._queue})
         try:
             attrs = conn.getPrinterAttributes(self._queue, requested_attributes=PRINTER_ATTRS)
-            jobs = conn.getJobs(which_jobs="not-completed", requested_attributes=["job-state", "job-printer-uri"])
+            jobs = conn.getJobs(which_jobs="not-completed", requested_attributes=["job-id", "job-state", "job-printer-uri"])
         except cups.IPPError as exc:
             status, text = exc.args if len(exc.args) == 2 else (0, str(exc))
             if status == IPP_NOT_FOUND:
