@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from kiosk.devices.camera import Camera
+from kiosk.devices.camera import Camera, CameraState
 from kiosk.devices.health import DeviceStatus, Level
 from kiosk.devices.status_ids import device_status
 from kiosk.errors import CameraUnavailable
@@ -42,8 +42,12 @@ class CameraHealth:
             return device_status(DEVICE, "CAM-UNAVAILABLE", f"camera {self._source}: {exc.detail}", facts=facts)
         try:
             frames, last, elapsed = self._sample(camera)
+            lost = camera.state is CameraState.UNAVAILABLE  # went away while sampling
         finally:
             camera.close()
+        if lost:
+            return device_status(DEVICE, "CAM-UNAVAILABLE", f"camera {self._source}: lost while sampling frames",
+                                 facts=facts)
         if last is None:
             return device_status(DEVICE, "CAM-UNAVAILABLE",
                                  f"camera {self._source}: no frame within {self._sample_s + 1.0:.1f} s", facts=facts)
