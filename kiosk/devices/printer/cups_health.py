@@ -20,12 +20,16 @@ DEVICE = "printer"
 JOB_HELD = 4
 IPP_NOT_FOUND = 0x0406  # client-error-not-found (RFC 8011 13.1.5.5)
 OFFLINE = ("offline", "shutdown", "timed-out", "connecting-to-device")
+# CUPS's own keywords that carry no suffix but are information, not errors (CUPS ipp backend, `lpstat -l -p`).
+INFORMATIONAL = {"cups-waiting-for-job-completed"}
 OFFLINE_MESSAGES = ("not responding", "unable to connect", "connection refused", "network host",
                     "unable to locate printer", "no route to host")
 
 
 def split_reason(reason: str) -> tuple[str, str]:
     """('media-empty', 'error') from 'media-empty-error'; no suffix means error (RFC 8011 5.4.12)."""
+    if reason in INFORMATIONAL:
+        return reason, "report"
     for severity in ("report", "warning", "error"):
         if reason.endswith("-" + severity):
             return reason[: -len(severity) - 1], severity
