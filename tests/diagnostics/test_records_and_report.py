@@ -122,3 +122,11 @@ def _kiosk() -> list[str]:
     import sys
 
     return [sys.executable, "-m", "kiosk"]
+
+
+def test_a_bad_configuration_is_a_clear_error_not_a_device_failure(tmp_path: Path):
+    config = tmp_path / "kiosk.toml"
+    config.write_text('[printer]\ncups_queeue = "kiosk-a4"\n', encoding="utf-8")
+    result = diagnostics("run", "--config", str(config), "--json")
+    assert result.code == 3 and result.lines == []
+    assert "cups_queeue" in result.stderr

@@ -92,3 +92,8 @@ def test_autocutter_error_is_named():
     status = status_from_bytes(RealTimeStatus(0x1A, 0x52, 0x1A, 0x12), "p:9100")
     assert status.status_id == "PRN-RCP-ERROR" and "autocutter error" in status.text
     assert (status.state, status.power) == (DeviceState.ERROR, PowerState.ONLINE)
+
+
+def test_the_documentation_lists_every_status_id():
+    doc = (KIOSK.parent / "docs" / "diagnostics.md").read_text(encoding="utf-8")
+    assert [sid for sid in STATUS_IDS if f"`{sid}`" not in doc] == []
