@@ -28,6 +28,7 @@ from kiosk.config import Config
 from kiosk.errors import DistrictUnavailable
 from kiosk.link.enrollment import EnrollmentRefused, current_enrollment, enroll
 from kiosk.link.kiosk_key import KioskKeyLost, load_key
+from kiosk.store.diagnostics import heartbeat_devices
 from kiosk.store.outbox import Outbox, Settlement
 from sync.backoff import Backoff
 from sync.catalog_updater import (
@@ -215,7 +216,7 @@ class SyncDaemon:
                          catalog_expired=bool(catalog_state.get("expired")),
                          catalog_source=shell.get("source"), catalog_fallback=fallback[:1000] if fallback else None,
                          catalog_refused=CatalogRefusal.model_validate(refused) if refused else None,
-                         software_version=_software_version(), devices=_device_health(self._data))
+                         software_version=_software_version(), devices=heartbeat_devices(self._engine, _device_health(self._data)))
         try:
             answer = self.link.post("/api/v1/heartbeat", beat.model_dump(mode="json"))
         except (Unreachable, Refused, EnrollmentRefused, DistrictUnavailable):

@@ -86,3 +86,22 @@ class SyncStateRow(Base):
     __tablename__ = "sync_state"
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[Any] = mapped_column(JSON, nullable=False)
+
+
+class DiagnosticsRunRow(Base):
+    """One health check run (device, level, outcome) with the software version that ran it (0003).
+
+    "Latest" means the highest id, never the newest clock value: a kiosk clock can jump.
+    """
+
+    __tablename__ = "diagnostics_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    device: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
+    level: Mapped[str] = mapped_column(String(16), nullable=False)  # internal | external | interactive
+    health: Mapped[str] = mapped_column(String(8), nullable=False)  # pass | warn | fail
+    status_id: Mapped[str] = mapped_column(String(48), nullable=False)
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    ms: Mapped[float] = mapped_column(nullable=False)
+    software_version: Mapped[str] = mapped_column(String(64), nullable=False)
+    recorded_at: Mapped[str] = mapped_column(String(32), nullable=False, index=True)  # ISO UTC, for retention
+    detail: Mapped[dict] = mapped_column(JSON, nullable=False)  # state, power, media, facts
