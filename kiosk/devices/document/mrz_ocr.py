@@ -45,6 +45,7 @@ _CLOSE = 0.25  # a runner-up this close (in correlation) to the best is an alter
 # the check digits (each only mod 10) becomes likelier than a right one (measured, see docs/document-reader.md).
 _BUDGET = 0.2
 _SUBPIXEL = 32  # fixed-point steps per pixel when resampling (as OpenCV's INTER_TAB_SIZE)
+_WEIGHT_BITS = 10  # fixed-point resampling weights
 
 
 def _line_classes(fmt: str) -> list[list[set[str]]]:
@@ -100,8 +101,30 @@ def _font_digest(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+def _cubic_weights() -> np.ndarray:
+    """Integer bicubic weights (Keys, a = -0.75 as OpenCV's INTER_CUBIC) for each 1/_SUBPIXEL offset."""
+    a = -0.75
+
+    def kernel(d: float) -> float:
+        d = abs(d)
+        if d <= 1:
+            return ((a + 2) * d - (a + 3)) * d * d + 1
+        return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a if d < 2 else 0.0
+
+    table = np.zeros((_SUBPIXEL, 4), np.int32)
+    for step in range(_SUBPIXEL):
+        t = step / _SUBPIXEL
+        weights = [round(kernel(d) * (1 << _WEIGHT_BITS)) for d in (t + 1, t, 1 - t, 2 - t)]
+        weights[1] += (1 << _WEIGHT_BITS) - sum(weights)  # the four always sum to exactly 1.0
+        table[step] = weights
+    return table
+
+
+_CUBIC = _cubic_weights()
+
+
 def _resample(image: np.ndarray, matrix: np.ndarray, width: int, height: int) -> np.ndarray:
-    """Bilinear sampling of `image` at `matrix @ (u, v, 1)` for each output pixel (u, v), edges replicated.
+    """Bicubic sampling of `image` at `matrix @ (u, v, 1)` for each output pixel (u, v), edges replicated.
 
     Fixed-point integer arithmetic, so the bytes are the same on every machine: OpenCV's warpAffine rounds its
     coordinates differently on different SIMD paths, and its INTER_CUBIC resize differs with the thread count.
@@ -113,12 +136,18 @@ def _resample(image: np.ndarray, matrix: np.ndarray, width: int, height: int) ->
     y = np.rint((matrix[1, 0] * us + matrix[1, 1] * vs + matrix[1, 2]) * _SUBPIXEL).astype(np.int64)
     x0, fx = np.divmod(np.clip(x, 0, (cols - 1) * _SUBPIXEL), _SUBPIXEL)
     y0, fy = np.divmod(np.clip(y, 0, (rows - 1) * _SUBPIXEL), _SUBPIXEL)
-    x1, y1 = np.minimum(x0 + 1, cols - 1), np.minimum(y0 + 1, rows - 1)
-    pixels = image.astype(np.int64)
-    top = pixels[y0, x0] * (_SUBPIXEL - fx) + pixels[y0, x1] * fx
-    bottom = pixels[y1, x0] * (_SUBPIXEL - fx) + pixels[y1, x1] * fx
-    full = _SUBPIXEL * _SUBPIXEL
-    return ((top * (_SUBPIXEL - fy) + bottom * fy + full // 2) // full).astype(np.uint8)
+    # 2 px of replicated edge make the 4x4 neighbourhood of every clamped position valid without per-tap clipping
+    stride = cols + 4
+    pixels = np.pad(image, 2, mode="edge").astype(np.int32).ravel()
+    corner = (y0 + 1) * stride + (x0 + 1)
+    wx, wy = _CUBIC[fx], _CUBIC[fy]
+    total = np.zeros(x.shape, np.int32)  # at most 255 * 1.2^2 * 2^20: int32 is enough
+    for j in range(4):
+        row = np.zeros(x.shape, np.int32)
+        for i in range(4):
+            row += pixels.take(corner + (j * stride + i)) * wx[..., i]
+        total += row * wy[..., j]
+    return np.clip((total + (1 << (2 * _WEIGHT_BITS - 1))) >> (2 * _WEIGHT_BITS), 0, 255).astype(np.uint8)
 
 
 @dataclass(frozen=True)
