@@ -11,13 +11,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+FACE_PHOTOS = REPO / "tests" / "face" / "photos"
 
 
 @pytest.fixture(scope="session")
 def faces_dir() -> Path:
-    """The third-party test faces (../shared/faces): read them from there, never copy them into the repo."""
-    path = SHARED / "faces"
-    if not path.is_dir():
-        pytest.fail(f"{path} is missing: the shared test faces must sit beside the repository")
-    return path
+    """The openly licensed test photos vendored in tests/face/photos (sources and licences in its SOURCES.md).
+
+    The suite needs nothing outside the repository: ../shared/faces-lfw (research data) is for the calibration
+    tool and optional benchmarks only, and never copied here.
+    """
+    return FACE_PHOTOS

@@ -56,8 +56,8 @@ def trust_dir(tmp_path_factory: pytest.TempPathFactory, pki: Pki) -> Path:
 
 @pytest.fixture(scope="session")
 def face_image(faces_dir: Path) -> Image.Image:
-    candidates = sorted(p for p in faces_dir.iterdir() if p.suffix.lower() in (".jpg", ".jpeg", ".png"))
-    return Image.open(candidates[0]).convert("RGB")
+    """The portrait the emulated chips carry in DG2 (an official portrait, as a passport photo would be)."""
+    return Image.open(faces_dir / "fr_knn_train_biden_biden2.jpg").convert("RGB")
 
 
 @pytest.fixture(scope="session")

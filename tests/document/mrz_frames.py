@@ -1,4 +1,9 @@
-"""Synthetic camera frames of documents with a printed MRZ (OCR-B from fonts-ocr-b), for the MRZ OCR tests."""
+"""Synthetic camera frames of documents with a printed MRZ (OCR-B from fonts-ocr-b), for the MRZ OCR tests.
+
+Text is laid out with Pillow's basic engine, never its default: the default is Raqm where the system has
+FriBiDi (libfribidi0) and basic elsewhere, and the two place glyphs differently (Raqm: unhinted advances, 10.84 px
+per character at 15 px; basic: hinted, 11 px), so the same seed gave different frames on different machines.
+"""
 
 from __future__ import annotations
 
@@ -11,15 +16,19 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from kiosk.devices.document.mrz_ocr import OCRB_FONT
 
 
+def _font(size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(OCRB_FONT), size, layout_engine=ImageFont.Layout.BASIC)
+
+
 def document_image(mrz: str, width: int = 1000) -> Image.Image:
     """A flat document page: some printed fields, a photo box and the MRZ lines at the bottom."""
     lines = mrz.split("\n")
     chars = len(lines[0])
     size = 10
-    while ImageFont.truetype(str(OCRB_FONT), size + 1).getlength("<" * chars) < width * 0.9:
+    while _font(size + 1).getlength("<" * chars) < width * 0.9:
         size += 1
-    mrz_font = ImageFont.truetype(str(OCRB_FONT), size)
-    text_font = ImageFont.truetype(str(OCRB_FONT), max(12, width // 38))
+    mrz_font = _font(size)
+    text_font = _font(max(12, width // 38))
     height = int(width * (0.70 if len(lines) == 2 else 0.63))
     img = Image.new("RGB", (width, height), (236, 229, 212))
     draw = ImageDraw.Draw(img)

@@ -27,7 +27,7 @@ def encoder_pool() -> Iterator[EncoderPool]:
 
 @pytest.fixture(scope="session")
 def load_bgr(faces_dir: Path):
-    """Read a shared face photo as a BGR array (cached in memory for the session)."""
+    """Read a vendored test photo as a BGR array (cached in memory for the session)."""
     import cv2
 
     cache: dict[str, np.ndarray] = {}
