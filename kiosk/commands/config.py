@@ -1,4 +1,5 @@
-"""`kiosk config defaults|check`: the documented default configuration, and validating a config file."""
+"""`kiosk config defaults|check [--probe]`: the documented defaults; validating a config file, and with --probe
+contacting what it names."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     d.set_defaults(func=_defaults)
     c = csub.add_parser("check", help="validate a configuration file (and that it is safe to serve citizens)")
     c.add_argument("file", type=Path)
+    c.add_argument("--probe", action="store_true",
+                   help="also contact every configured device and the district (the diagnostics' internal checks)")
     c.set_defaults(func=_check)
 
 
@@ -69,10 +72,15 @@ def _check(args: argparse.Namespace) -> int:
         config = load_config(args.file)
     except ConfigError as exc:
         return fail(str(exc))
-    problems = unsafe_settings(config)
+    problems = [str(p) for p in unsafe_settings(config)]
+    if args.probe:
+        from kiosk.diagnostics.probe import probe_problems
+
+        problems += [str(p) for p in probe_problems(config)]
     for problem in problems:
         fail(f"{args.file}: {problem}")
     if problems:
         return 2
-    print(f"{args.file}: ok" + (" (demo mode)" if config.terminal.demo else ""))
+    print(f"{args.file}: ok" + (" (devices and district answered)" if args.probe else "")
+          + (" (demo mode)" if config.terminal.demo else ""))
     return 0
