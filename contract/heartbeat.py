@@ -16,5 +16,7 @@ class Heartbeat(BaseModel):
     last_error: str | None = None
     catalog_version: int | None = None
     catalog_expired: bool = False
+    catalog_refusal: str | None = Field(default=None, max_length=300,
+                                        description="why the kiosk refused the district's latest catalog, if it did")
     software_version: str | None = Field(default=None, max_length=64)
     devices: dict[str, Any] = Field(default_factory=dict, description="each device's last known state")

@@ -27,19 +27,20 @@ from contract.request_signing import RequestSigner
 from kiosk.config import Config
 from kiosk.errors import DistrictUnavailable
 from kiosk.link.enrollment import EnrollmentRefused, current_enrollment, enroll
-from kiosk.link.kiosk_key import load_or_create_key
+from kiosk.link.kiosk_key import load_or_create_key, replace_key
 from kiosk.store.outbox import Outbox, Settlement
 from sync.backoff import Backoff
 from sync.catalog_updater import CatalogUpdater, active_catalog_version, check_as_state
 from sync.link import DistrictLink, Refused, Unreachable
 from sync.network_watch import NetworkWatch
+from sync.revocation import Revocation
 
 STATUS_FILE = Path("sync") / "status.json"
 
 
 @dataclass(frozen=True)
 class DrainResult:
-    outcome: str  # empty | unreachable | refused
+    outcome: str  # empty | more | unreachable | refused | revoked
     sent: int = 0
     delivered: int = 0
     dead_lettered: int = 0
@@ -71,6 +72,8 @@ class SyncDaemon:
         self._batch = max(1, self._sync.batch_size)
         self._link: DistrictLink | None = None
         self._catalog_state: dict[str, Any] | None = None
+        self._revocation = Revocation(self._outbox, self._data)
+        self._token_refused = False
 
     # -- identity -------------------------------------------------------------------------------------------------
     def ensure_enrolled(self) -> None:
@@ -90,6 +93,40 @@ class SyncDaemon:
             self._link = DistrictLink(url, signer, self._sync.request_timeout_s, transport=self._transport,
                                       clock=self._clock)
 
+    # -- revocation -----------------------------------------------------------------------------------------------
+    def in_service(self) -> bool:
+        """False while the district has this kiosk revoked: then nothing is sent, not even a heartbeat.
+
+        Re-admission ends it: an enrollment with a new key (`kiosk enroll --token`), or this daemon's own --token,
+        which it uses once with a new key (the district never binds the revoked key again).
+        """
+        if not self._revocation.is_revoked():
+            return True
+        if self._token and not self._token_refused:
+            try:
+                replace_key(self._data)
+                enroll(self._data, self._config.terminal.district_url, self._config.terminal.kiosk_id, self._token,
+                       timeout_s=self._sync.request_timeout_s, transport=self._transport)
+            except EnrollmentRefused as exc:
+                self._token_refused = True  # a one-time token refused once is refused for good
+                self._log.log(Event.SYNC_REVOKED, reason=f"re-enrollment refused: {exc}"[:300])
+            except DistrictUnavailable:
+                pass  # tried again on the next pass
+        if not self._revocation.readmitted():
+            return False
+        self._revocation.clear()
+        if self._link is not None:
+            self._link.close()
+            self._link = None  # signed with the revoked key: rebuilt with the new one
+        self._backoff.reset()
+        self._log.log(Event.SYNC_READMITTED, kiosk=self._config.terminal.kiosk_id,
+                      pending=self._outbox.status()["pending"])
+        return True
+
+    def _on_revoked(self, reason: str) -> None:
+        marked = self._revocation.revoke(reason)
+        self._log.log(Event.SYNC_REVOKED, reason=reason[:300], undeliverable=marked)
+
     @property
     def link(self) -> DistrictLink:
         if self._link is None:
@@ -104,6 +141,8 @@ class SyncDaemon:
         sent = delivered = dead = 0
         batch_size = self._batch
         batches = 0
+        if not self.in_service():
+            return DrainResult("revoked", reason="this kiosk is revoked by the district")
         while max_batches is None or batches < max_batches:
             alive()
             items = self._outbox.pending(batch_size)
@@ -117,6 +156,9 @@ class SyncDaemon:
                 self._failed([i.outbox_id for i in items], exc.reason)
                 return DrainResult("unreachable", sent, delivered, dead, exc.reason, exc.retry_after_s)
             except Refused as exc:
+                if exc.revoked:
+                    self._on_revoked(exc.reason)
+                    return DrainResult("revoked", sent, delivered, dead, f"{exc.status}: {exc.reason}")
                 if exc.status in (413, 422) and len(items) > 1:
                     batch_size = max(1, len(items) // 2)  # one oversized or malformed item: narrow it down
                     continue
@@ -129,6 +171,9 @@ class SyncDaemon:
                 self._failed([i.outbox_id for i in items], f"{exc.status}: {exc.reason}", link="refused")
                 return DrainResult("refused", sent, delivered, dead, f"{exc.status}: {exc.reason}")
             except (EnrollmentRefused, DistrictUnavailable) as exc:
+                if isinstance(exc, EnrollmentRefused) and exc.revoked:
+                    self._on_revoked(str(exc))
+                    return DrainResult("revoked", sent, delivered, dead, str(exc))
                 self._failed([], str(exc), link="refused" if isinstance(exc, EnrollmentRefused) else "offline")
                 outcome = "refused" if isinstance(exc, EnrollmentRefused) else "unreachable"
                 return DrainResult(outcome, sent, delivered, dead, str(exc))
@@ -168,16 +213,30 @@ class SyncDaemon:
 
     # -- heartbeat, catalog, housekeeping -------------------------------------------------------------------------
     def heartbeat(self) -> bool:
-        """Send the kiosk's state to the district; True when acknowledged."""
+        """Send the kiosk's state to the district; True when acknowledged (heartbeat-sent is logged only then)."""
+        if not self.in_service():
+            return False
         status = self._outbox.status()
+        catalog = status.get("catalog") or {}
         beat = Heartbeat(backlog=status["pending"], oldest_pending_age_s=status["oldest_pending_age_s"],
                          dead_letters=status["dead_letter"], last_success=status["last_success"],
                          last_error=status["last_error"], catalog_version=active_catalog_version(self._engine),
-                         catalog_expired=bool((status.get("catalog") or {}).get("expired")),
+                         catalog_expired=bool(catalog.get("expired")),
+                         catalog_refusal=str(catalog.get("reason") or "refused")[:300]
+                         if catalog.get("outcome") == "refused" else None,
                          software_version=_software_version(), devices=_device_health(self._data))
         try:
             self.link.post("/api/v1/heartbeat", beat.model_dump(mode="json"))
-        except (Unreachable, Refused, EnrollmentRefused, DistrictUnavailable):
+        except Refused as exc:
+            self._log.log(Event.HEARTBEAT_REFUSED, status=exc.status, reason=exc.reason[:200], code=exc.code)
+            if exc.revoked:
+                self._on_revoked(exc.reason)
+            return False
+        except EnrollmentRefused as exc:
+            if exc.revoked:
+                self._on_revoked(str(exc))
+            return False
+        except (Unreachable, DistrictUnavailable):
             return False
         self._outbox.put_state({"link": "online", "last_contact": _iso_now()})
         self._log.log(Event.HEARTBEAT_SENT, backlog=beat.backlog)
@@ -185,6 +244,8 @@ class SyncDaemon:
 
     def check_catalog(self) -> dict[str, Any]:
         """Fetch, verify and apply the district's catalog; returns the catalog status stored for diagnostics."""
+        if not self.in_service():
+            return dict(self._outbox.status().get("catalog") or {})
         try:
             check = CatalogUpdater(self._data, self.link, self._engine).check()
         except (EnrollmentRefused, DistrictUnavailable) as exc:
@@ -225,6 +286,17 @@ class SyncDaemon:
         next_drain = next_heartbeat = next_catalog = next_purge = mono()
         while not stop.is_set():
             alive()
+            if not self._safely(self.in_service):
+                # Revoked: send nothing (the district stores nothing of ours); keep the status fresh for the shell
+                # and look for re-admission every few seconds (a file read, no request).
+                self._safely(self.write_status_file)
+                until = mono() + 5.0
+                while not stop.is_set() and mono() < until:
+                    if stop.wait(max_sleep_s):
+                        break
+                    alive()
+                next_drain = next_heartbeat = next_catalog = mono()  # re-admitted: everything at once
+                continue
             now = mono()
             if now >= next_drain:
                 try:
@@ -235,6 +307,8 @@ class SyncDaemon:
                 if result.outcome in ("empty", "more"):
                     self._backoff.reset()
                     next_drain = mono() + (0 if result.outcome == "more" else self._sync.interval_s)
+                elif result.outcome == "revoked":
+                    continue  # no backoff, no retry: the next pass waits for re-admission
                 else:
                     delay = self._backoff.next_delay(result.retry_after_s)
                     self._log.log(Event.SYNC_BACKOFF, reason=result.reason[:200], retry_in_s=round(delay, 2))
@@ -277,6 +351,9 @@ class SyncDaemon:
         try:
             self.ensure_enrolled()
         except (EnrollmentRefused, DistrictUnavailable) as exc:
+            if isinstance(exc, EnrollmentRefused) and exc.revoked:
+                self._on_revoked(str(exc))
+                return False
             self._failed([], str(exc), link="refused" if isinstance(exc, EnrollmentRefused) else "offline")
             return False
         return True

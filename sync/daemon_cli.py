@@ -4,6 +4,7 @@
 
 With --once: enroll if needed, drain what is pending, check the catalog and send a heartbeat, then exit
 0 when the backlog is empty, 3 when the district cannot be reached, 4 when it refuses (not enrolled, revoked).
+A revoked kiosk sends nothing until it is re-admitted (a new key enrolled with `kiosk enroll --token`, or --token).
 """
 
 from __future__ import annotations
@@ -67,6 +68,11 @@ def main(argv: list[str] | None = None) -> int:
     daemon = SyncDaemon(config, engine, log, token=args.token)
     log.log(Event.APP_START, process="kiosk-sync", once=args.once)
     if args.once:
+        if not daemon.in_service():
+            status = daemon.write_status_file()
+            log.close()
+            return _fail(f"revoked by the district: nothing sent ({status['undeliverable']} undeliverable; "
+                         "export them with `kiosk outbox export`)", EXIT_REFUSED)
         try:
             daemon.ensure_enrolled()
         except EnrollmentRefused as exc:
@@ -80,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         log.close()
         if result.outcome == "empty":
             return EXIT_OK
-        if result.outcome == "refused":
+        if result.outcome in ("refused", "revoked"):
             return _fail(f"refused: {result.reason} ({status['pending']} pending)", EXIT_REFUSED)
         return _fail(f"district unreachable: {result.reason} ({status['pending']} pending)", EXIT_UNREACHABLE)
     try:

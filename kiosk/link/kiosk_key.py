@@ -24,8 +24,13 @@ def load_or_create_key(data_dir: Path) -> Ed25519PrivateKey:
         if not isinstance(key, Ed25519PrivateKey):
             raise ValueError(f"{path} is not an Ed25519 private key")
         return key
+    return replace_key(data_dir)
+
+
+def replace_key(data_dir: Path) -> Ed25519PrivateKey:
+    """Generate a new key in place of any old one (re-admission: the district voided the old key)."""
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
-    write_atomic(path, pem, mode=0o600)
+    write_atomic(Path(data_dir) / KEY_FILE, pem, mode=0o600)
     return key
