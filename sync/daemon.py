@@ -87,6 +87,7 @@ class SyncDaemon:
         if enrollment is None or enrollment.kiosk_id != kiosk_id:
             enroll(self._data, url, kiosk_id, self._token, timeout_s=self._sync.request_timeout_s,
                    transport=self._transport)
+            self._token = None  # one-time: used up (a re-admission brings a new one)
             self._log.log(Event.ENROLLED, kiosk=kiosk_id, district=url)
         if self._link is None:
             signer = RequestSigner(kiosk_id, load_or_create_key(self._data), clock=self._clock)
@@ -108,10 +109,14 @@ class SyncDaemon:
                 enroll(self._data, self._config.terminal.district_url, self._config.terminal.kiosk_id, self._token,
                        timeout_s=self._sync.request_timeout_s, transport=self._transport)
             except EnrollmentRefused as exc:
-                self._token_refused = True  # a one-time token refused once is refused for good
+                # A one-time token refused once is refused for good (also one still on the command line from the
+                # first enrollment). The replaced key lost nothing: the district never accepts the revoked one.
+                self._token_refused = True
                 self._log.log(Event.SYNC_REVOKED, reason=f"re-enrollment refused: {exc}"[:300])
             except DistrictUnavailable:
                 pass  # tried again on the next pass
+            else:
+                self._token = None
         if not self._revocation.readmitted():
             return False
         self._revocation.clear()
@@ -289,6 +294,7 @@ class SyncDaemon:
             if not self._safely(self.in_service):
                 # Revoked: send nothing (the district stores nothing of ours); keep the status fresh for the shell
                 # and look for re-admission every few seconds (a file read, no request).
+                self._safely(self._revocation.mark_pending)
                 self._safely(self.write_status_file)
                 until = mono() + 5.0
                 while not stop.is_set() and mono() < until:

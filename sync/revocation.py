@@ -37,6 +37,10 @@ class Revocation:
             "link": "revoked", "revoked_at": now, "revoked_key": enrollment.public_key if enrollment else None,
             "last_error": f"revoked: {reason}"[:300], "last_error_at": now})
 
+    def mark_pending(self) -> int:
+        """Mark rows recorded since (a citizen's session that was already under way) undeliverable too."""
+        return self._outbox.mark_undeliverable(UNDELIVERABLE)
+
     def readmitted(self) -> bool:
         """True when this kiosk has enrolled with a key other than the one the district revoked."""
         enrollment = current_enrollment(self._data)

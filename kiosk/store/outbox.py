@@ -95,7 +95,8 @@ class Outbox:
         """Note on every pending row why it cannot be delivered now (the kiosk is revoked), with sync-state
         updates, in one transaction. The rows stay pending: if the kiosk is re-admitted they are sent as usual."""
         with Session(self._engine) as s, s.begin():
-            result = s.execute(update(OutboxRow).where(OutboxRow.state == "pending")
+            result = s.execute(update(OutboxRow).where(OutboxRow.state == "pending",
+                                                       OutboxRow.last_error.is_distinct_from(reason[:500]))
                                .values(last_error=reason[:500]))
             if state:
                 self._put_state(s, state)
