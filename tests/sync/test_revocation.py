@@ -84,6 +84,14 @@ def production(sqlite_db_url):
     server.stop()
 
 
+@pytest.fixture
+def production_any_db(district_db_url):
+    """The same on SQLite and on PostgreSQL."""
+    server = ThreadedDistrict(DistrictSettings(db_url=district_db_url, demo=False)).start()
+    yield server
+    server.stop()
+
+
 def kiosk_config_file(tmp_path: Path, name: str, url: str) -> Path:
     cfg = tmp_path / f"{name}.toml"
     cfg.write_text(f'[terminal]\nkiosk_id = "{name}"\ndistrict_url = "{url}"\n')
@@ -265,7 +273,8 @@ def test_kiosk_add_on_an_existing_name_is_an_error_unless_replace(production, ki
     assert refused_replace.returncode != 0 and "readmit" in refused_replace.stderr
 
 
-def test_stats_and_kiosk_list_show_what_each_kiosk_reports(production, kiosk_factory, tmp_path):
+def test_stats_and_kiosk_list_show_what_each_kiosk_reports(production_any_db, kiosk_factory, tmp_path):
+    production = production_any_db
     db = str(production.engine.url)
     token = add_kiosk(production.engine, "STAT1")
     k = kiosk_factory("STAT1", production.url)
@@ -279,6 +288,9 @@ def test_stats_and_kiosk_list_show_what_each_kiosk_reports(production, kiosk_fac
         row.payload = {**row.payload, "kiosk_id": "SOMEONE-ELSE"}
     assert daemon.drain().dead_lettered == 1
     k.record(2)  # a backlog of 2, reported by the heartbeat
+    # the catalog check's stored outcome, as sync.catalog_updater leaves it when it refuses a catalog
+    Outbox(k.engine).put_state({"catalog": {"outcome": "refused", "reason": "item 'x': module 'nope' not installed",
+                                            "active_version": 1}})
     assert daemon.heartbeat()
     daemon.link.post("/api/v1/help-requests", {"kind": "help", "item_id": "si-record"})
     add_kiosk(production.engine, "STAT2")  # pending, never heard from
@@ -296,7 +308,7 @@ def test_stats_and_kiosk_list_show_what_each_kiosk_reports(production, kiosk_fac
         assert one["backlog"] == 2 and one["dead_letters"] == 1
         assert 0 <= one["last_heartbeat_age_s"] < 60
         assert one["software_version"] and one["software_version"] != "unknown"
-        assert "catalog_version" in one and one["catalog_refusal"] is None
+        assert "catalog_version" in one and one["catalog_refusal"] == "item 'x': module 'nope' not installed"
         assert one["devices"]["printer"]["state"] == "paper-out"
         assert one["help_requests_open"] == 1 and one["transactions"] == 2
         assert kiosks["STAT2"]["state"] == "pending" and kiosks["STAT2"]["last_heartbeat_age_s"] is None
@@ -304,4 +316,4 @@ def test_stats_and_kiosk_list_show_what_each_kiosk_reports(production, kiosk_fac
     totals = json.loads(stats.stdout)
     assert totals["backlog_reported"] == 2 and totals["dead_letters_reported"] == 1
     text = run([*DISTRICT_CLI, "kiosk", "list", "--db", db]).stdout
-    assert "backlog=2" in text and "dead=1" in text and "revoked" in text
+    assert "backlog=2" in text and "dead=1" in text and "revoked" in text and "catalog REFUSED" in text
