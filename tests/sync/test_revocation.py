@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contract.eventlog import EventLog
-from contract.refusal import KIOSK_REVOKED
+from contract.refusal import KIOSK_REVOKED, RefusalAnswer
 from contract.request_signing import RequestSigner
 from district.kiosk_registry import add_kiosk, revoke_kiosk
 from district.models import ReceivedTransactionRow
@@ -111,6 +111,7 @@ def test_the_district_says_revoked_in_a_machine_readable_answer(production, kios
                                  **signer("POST", "/api/v1/heartbeat", body)})
     assert answer.status_code == 403
     assert answer.json() == {"detail": "kiosk 'ANS1' is revoked", "code": KIOSK_REVOKED}
+    assert RefusalAnswer.model_validate(answer.json()).code == KIOSK_REVOKED
     enroll_again = httpx.post(f"{production.url}/api/v1/enroll",
                               json={"kiosk_id": "ANS1", "public_key": "ab" * 32, "token": token})
     assert enroll_again.status_code == 403 and enroll_again.json()["code"] == KIOSK_REVOKED
