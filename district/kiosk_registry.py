@@ -125,11 +125,11 @@ def enroll(engine: Engine, name: str, public_key_hex: str, token: str | None, de
                 return Enrolled(name, already=True)
             if not demo_loopback:
                 raise EnrollmentRefused(401, f"kiosk {name!r} is already enrolled with another key")
+        elif row is not None and row.public_key and hmac.compare_digest(row.public_key, public_key_hex):
+            # pending with a public key: re-admitted or replaced, and this is the key that was voided
+            raise EnrollmentRefused(401, f"kiosk {name!r}: this key was voided when the kiosk was re-admitted "
+                                         "or replaced; enroll with a new key")
         elif token:
-            if row is not None and row.state == "pending" and row.public_key \
-                    and hmac.compare_digest(row.public_key, public_key_hex):
-                raise EnrollmentRefused(401, f"kiosk {name!r}: this key was voided when the kiosk was re-admitted "
-                                             "or replaced; enroll with a new key")
             if row is None or row.token_sha256 is None or not hmac.compare_digest(row.token_sha256,
                                                                                   _token_hash(token)):
                 raise EnrollmentRefused(401, "enrollment token unknown or already used")

@@ -318,3 +318,19 @@ def test_stats_and_kiosk_list_show_what_each_kiosk_reports(production_any_db, ki
     assert totals["backlog_reported"] == 2 and totals["dead_letters_reported"] == 1
     text = run([*DISTRICT_CLI, "kiosk", "list", "--db", db]).stdout
     assert "backlog=2" in text and "dead=1" in text and "revoked" in text and "catalog REFUSED" in text
+
+
+def test_a_voided_key_is_never_bound_again_not_even_by_a_demo_districts_free_loopback_enrollment(sqlite_db_url):
+    from district.database import migrate, open_engine
+    from district.kiosk_registry import EnrollmentRefused, enroll, readmit_kiosk
+
+    engine = open_engine(sqlite_db_url)
+    migrate(engine)
+    old, new = "11" * 32, "22" * 32
+    assert not enroll(engine, "DEMO1", old, None, demo_loopback=True).already
+    revoke_kiosk(engine, "DEMO1")
+    readmit_kiosk(engine, "DEMO1")
+    with pytest.raises(EnrollmentRefused, match="voided"):
+        enroll(engine, "DEMO1", old, None, demo_loopback=True)
+    assert not enroll(engine, "DEMO1", new, None, demo_loopback=True).already
+    engine.dispose()
