@@ -60,8 +60,12 @@ class Event(Enum):
     SYNC_DEAD_LETTER = ("sync-dead-letter", "system-status", "The district rejected a transaction; it was dead-lettered.")
     SYNC_BACKOFF = ("sync-backoff", "system-status", "The district could not be reached; retrying later.")
     HEARTBEAT_SENT = ("heartbeat-sent", "system-action", "A heartbeat was sent to the district.")
+    HEARTBEAT_REFUSED = ("heartbeat-refused", "system-status", "The district refused a heartbeat (4xx); nothing was recorded there.")
     ENROLLED = ("enrolled", "system-action", "The kiosk enrolled with the district server.")
     KIOSK_KEY_LOST = ("kiosk-key-lost", "system-status", "The kiosk is enrolled but its key file is gone; no new key is made (operator re-key).")
+    SYNC_REVOKED = ("sync-revoked", "system-status", "The district answered that this kiosk is revoked: the daemon stopped sending.")
+    SYNC_READMITTED = ("sync-readmitted", "system-action", "A revoked kiosk enrolled again (new key) and resumed sending.")
+    SESSION_REFUSED = ("session-refused", "system-status", "The terminal is out of service and did not start a session.")
     # diagnostics
     DIAGNOSTICS_OPENED = ("diagnostics-opened", "user-action", "A technician opened diagnostics.")
     TECHNICIAN_PIN_SET = ("technician-pin-set", "system-action", "The technicians' PIN was set on this kiosk.")

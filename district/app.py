@@ -5,10 +5,11 @@ from __future__ import annotations
 import time
 
 from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 
 from contract.eventlog import EventLog, NullEventLog
 from district import citizen_api, document_api, sync_api
-from district.auth import RateLimiter, RequestVerifier
+from district.auth import KioskRevoked, RateLimiter, RequestVerifier
 from district.citizen_requests import demo_submitter
 from district.data_sources.setup import gateway_for_settings
 from district.database import migrate, open_engine
@@ -42,6 +43,11 @@ def create_app(settings: DistrictSettings, eventlog: EventLog | None = None) -> 
     app.include_router(document_api.router)
     app.include_router(sync_api.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+
+    @app.exception_handler(KioskRevoked)
+    async def kiosk_revoked(_request: Request, exc: KioskRevoked) -> JSONResponse:
+        # contract.refusal: the kiosk acts on `code` (stops sending, out of service), people read `detail`
+        return JSONResponse({"detail": exc.detail, "code": exc.code}, status_code=exc.status_code)
 
     @app.middleware("http")
     async def server_time_header(request: Request, call_next):

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from contract.log_events import Event
+from contract.refusal import KIOSK_REVOKED
 from contract.request_signing import (
     HEADER_KIOSK,
     HEADER_NONCE,
@@ -37,6 +38,15 @@ class AuthenticatedKiosk:
     clock_skew_s: float  # the kiosk's request timestamp minus the server's receive time
     nonce: str = ""
     seen_at: float = 0.0
+
+
+class KioskRevoked(HTTPException):
+    """403 with the machine-readable code `kiosk-revoked` in the JSON body (contract.refusal)."""
+
+    code = KIOSK_REVOKED
+
+    def __init__(self, kiosk: str) -> None:
+        super().__init__(403, f"kiosk {kiosk!r} is revoked")
 
 
 class ReplayedRequest(Exception):
@@ -113,7 +123,7 @@ class RequestVerifier:
             row = s.get(KioskRow, kiosk)
             state, public_key = (row.state, row.public_key) if row is not None else ("unknown", None)
         if state == "revoked":
-            raise HTTPException(403, f"kiosk {kiosk!r} is revoked")
+            raise KioskRevoked(kiosk)
         if state != "enrolled" or not public_key:
             raise HTTPException(401, f"kiosk {kiosk!r} is not enrolled")
         if abs(skew) > self._window:

@@ -97,9 +97,24 @@ def _kiosk_add(args: argparse.Namespace) -> int:
     from district.kiosk_registry import add_kiosk
 
     try:
-        token = add_kiosk(_engine(args.db), args.name)
+        token = add_kiosk(_engine(args.db), args.name, replace=args.replace)
     except ValueError as exc:
         return _fail(str(exc))
+    print(token)
+    return 0
+
+
+def _kiosk_readmit(args: argparse.Namespace) -> int:
+    from district.kiosk_registry import readmit_kiosk
+
+    try:
+        token = readmit_kiosk(_engine(args.db), args.name)
+    except KeyError:
+        return _fail(f"no kiosk named {args.name!r}")
+    except ValueError as exc:
+        return _fail(str(exc))
+    sys.stderr.write(f"kiosk-district: {args.name} re-admitted: enroll it with this one-time token and a new key "
+                     "(kiosk enroll --token TOKEN --new-key); its old key stays void\n")
     print(token)
     return 0
 
@@ -116,11 +131,26 @@ def _kiosk_revoke(args: argparse.Namespace) -> int:
 
 
 def _kiosk_list(args: argparse.Namespace) -> int:
-    from district.kiosk_registry import kiosk_states
+    from district.stats import kiosk_overview
 
-    for name, state in sorted(kiosk_states(_engine(args.db)).items()):
-        print(f"{name}\t{state}")
+    kiosks = kiosk_overview(_engine(args.db))
+    if args.json:
+        print(json.dumps(kiosks, ensure_ascii=False))
+        return 0
+    for name, k in sorted(kiosks.items()):
+        print(_kiosk_line(name, k))
     return 0
+
+
+def _kiosk_line(name: str, k: dict) -> str:
+    age = k["last_heartbeat_age_s"]
+    seen = "never" if age is None else f"{age:.0f} s ago"
+    backlog = "-" if k["backlog"] is None else k["backlog"]
+    dead = "-" if k["dead_letters"] is None else k["dead_letters"]
+    refusal = f" catalog REFUSED: {k['catalog_refusal']}" if k["catalog_refusal"] else ""
+    return (f"{name:<24} {k['state']:<8} heartbeat {seen:<12} backlog={backlog} dead={dead} "
+            f"help={k['help_requests_open']} sw={k['software_version'] or '-'} "
+            f"catalog=v{k['catalog_version'] if k['catalog_version'] is not None else '-'}{refusal}")
 
 
 def _publish_file(repository, keys, path: Path):
@@ -244,11 +274,10 @@ def _stats(args: argparse.Namespace) -> int:
         print(json.dumps(stats, ensure_ascii=False))
     else:
         for name, k in sorted(stats["kiosks"].items()):
-            hb = k["last_heartbeat"]
-            age = f"{time.time() - hb:.0f} s ago" if hb else "never"
-            print(f"{name:<24} {k['state']:<9} tx={k['transactions']:<8} dup={k['duplicates_refused']:<6} "
-                  f"heartbeat {age}")
-        print(f"total transactions: {stats['transactions']}")
+            print(f"{_kiosk_line(name, k)} tx={k['transactions']} dup={k['duplicates_refused']}")
+        print(f"total transactions: {stats['transactions']}; reported backlog: {stats['backlog_reported']}; "
+              f"reported dead letters: {stats['dead_letters_reported']}; open help requests: "
+              f"{stats['help_requests_open']}")
     return 0
 
 
@@ -337,13 +366,21 @@ def build_parser() -> argparse.ArgumentParser:
     kiosk = sub.add_parser("kiosk", help="enroll and revoke kiosks").add_subparsers(dest="kiosk_command")
     add = kiosk.add_parser("add", help="register a kiosk and print its one-time enrollment token")
     add.add_argument("name")
+    add.add_argument("--replace", action="store_true",
+                     help="the name exists: issue a new token and void its old token and key")
     db_option(add)
     add.set_defaults(func=_kiosk_add)
     revoke = kiosk.add_parser("revoke", help="revoke a kiosk (effective at its next request)")
     revoke.add_argument("name")
     db_option(revoke)
     revoke.set_defaults(func=_kiosk_revoke)
-    lst = kiosk.add_parser("list", help="list kiosks and their states")
+    readmit = kiosk.add_parser("readmit", help="re-admit a revoked (repaired) kiosk: print a new one-time token; "
+                                               "its old key stays void")
+    readmit.add_argument("name")
+    db_option(readmit)
+    readmit.set_defaults(func=_kiosk_readmit)
+    lst = kiosk.add_parser("list", help="kiosks: state, last heartbeat, backlog, versions, devices, help requests")
+    lst.add_argument("--json", action="store_true")
     db_option(lst)
     lst.set_defaults(func=_kiosk_list)
 

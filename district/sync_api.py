@@ -22,6 +22,7 @@ from district import assisted_verification, kiosk_registry
 from district.auth import (
     REPLAY_REASON,
     AuthenticatedKiosk,
+    KioskRevoked,
     ReplayedRequest,
     authenticated_kiosk,
     record_nonce,
@@ -62,6 +63,8 @@ def enroll(body: EnrollRequest, request: Request) -> EnrollAnswer:
         done = kiosk_registry.enroll(state.engine, body.kiosk_id, body.public_key, body.token, demo_loopback)
     except kiosk_registry.EnrollmentRefused as exc:
         state.eventlog.log(Event.DISTRICT_REQUEST_REFUSED, status=exc.status, reason=exc.reason, path="enroll")
+        if exc.code == KioskRevoked.code:
+            raise KioskRevoked(body.kiosk_id) from None
         raise HTTPException(exc.status, exc.reason) from None
     assisted_verification.announce_key(state)
     root = state.repository.metadata("root")

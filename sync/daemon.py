@@ -27,7 +27,7 @@ from contract.request_signing import RequestSigner
 from kiosk.config import Config
 from kiosk.errors import DistrictUnavailable
 from kiosk.link.enrollment import EnrollmentRefused, current_enrollment, enroll
-from kiosk.link.kiosk_key import KioskKeyLost, load_key
+from kiosk.link.kiosk_key import KioskKeyLost, load_key, replace_key
 from kiosk.store.diagnostics import heartbeat_devices
 from kiosk.store.outbox import Outbox, Settlement
 from sync.backoff import Backoff
@@ -40,13 +40,14 @@ from sync.catalog_updater import (
 )
 from sync.link import DistrictLink, Refused, Unreachable
 from sync.network_watch import NetworkWatch
+from sync.revocation import Revocation
 
 STATUS_FILE = Path("sync") / "status.json"
 
 
 @dataclass(frozen=True)
 class DrainResult:
-    outcome: str  # empty | unreachable | refused
+    outcome: str  # empty | more | unreachable | refused | revoked
     sent: int = 0
     delivered: int = 0
     dead_lettered: int = 0
@@ -84,6 +85,8 @@ class SyncDaemon:
         self._catalog_hint = False  # the last heartbeat answer named a catalog other than ours: check at once
         self._hinted_sha: str | None = None  # hint once per announced catalog, not at every heartbeat
         self._shell_catalog: tuple[tuple[float, int, int] | None, dict[str, Any]] | None = None
+        self._revocation = Revocation(self._outbox, self._data)
+        self._token_refused = False
 
     # -- identity -------------------------------------------------------------------------------------------------
     def ensure_enrolled(self) -> None:
@@ -108,12 +111,51 @@ class SyncDaemon:
         if enrollment is None or enrollment.kiosk_id != kiosk_id:
             enroll(self._data, url, kiosk_id, self._token, timeout_s=self._sync.request_timeout_s,
                    transport=self._transport)
+            self._token = None  # one-time: used up (a re-admission brings a new one)
             self._log.log(Event.ENROLLED, kiosk=kiosk_id, district=url)
         if self._link is None:
             signer = RequestSigner(kiosk_id, load_key(self._data), clock=self._clock)
             self._link = DistrictLink(url, signer, self._sync.request_timeout_s, transport=self._transport,
                                       clock=self._clock)
             self._outbox.put_state({"kiosk_key": "ok"})
+
+    # -- revocation -----------------------------------------------------------------------------------------------
+    def in_service(self) -> bool:
+        """False while the district has this kiosk revoked: then nothing is sent, not even a heartbeat.
+
+        Re-admission ends it: an enrollment with a new key (`kiosk enroll --token`), or this daemon's own --token,
+        which it uses once with a new key (the district never binds the revoked key again).
+        """
+        if not self._revocation.is_revoked():
+            return True
+        if self._token and not self._token_refused:
+            try:
+                replace_key(self._data)
+                enroll(self._data, self._config.terminal.district_url, self._config.terminal.kiosk_id, self._token,
+                       timeout_s=self._sync.request_timeout_s, transport=self._transport)
+            except EnrollmentRefused as exc:
+                # A one-time token refused once is refused for good (also one still on the command line from the
+                # first enrollment). The replaced key lost nothing: the district never accepts the revoked one.
+                self._token_refused = True
+                self._log.log(Event.SYNC_REVOKED, reason=f"re-enrollment refused: {exc}"[:300])
+            except DistrictUnavailable:
+                pass  # tried again on the next pass
+            else:
+                self._token = None
+        if not self._revocation.readmitted():
+            return False
+        self._revocation.clear()
+        if self._link is not None:
+            self._link.close()
+            self._link = None  # signed with the revoked key: rebuilt with the new one
+        self._backoff.reset()
+        self._log.log(Event.SYNC_READMITTED, kiosk=self._config.terminal.kiosk_id,
+                      pending=self._outbox.status()["pending"])
+        return True
+
+    def _on_revoked(self, reason: str) -> None:
+        marked = self._revocation.revoke(reason)
+        self._log.log(Event.SYNC_REVOKED, reason=reason[:300], undeliverable=marked)
 
     @property
     def link(self) -> DistrictLink:
@@ -138,6 +180,8 @@ class SyncDaemon:
         sent = delivered = dead = 0
         batch_size = self._batch
         batches = 0
+        if not self.in_service():
+            return DrainResult("revoked", reason="this kiosk is revoked by the district")
         while max_batches is None or batches < max_batches:
             alive()
             items = self._outbox.pending(batch_size)
@@ -151,6 +195,9 @@ class SyncDaemon:
                 self._failed([i.outbox_id for i in items], exc.reason)
                 return DrainResult("unreachable", sent, delivered, dead, exc.reason, exc.retry_after_s)
             except Refused as exc:
+                if exc.revoked:
+                    self._on_revoked(exc.reason)
+                    return DrainResult("revoked", sent, delivered, dead, f"{exc.status}: {exc.reason}")
                 if exc.status in (413, 422) and len(items) > 1:
                     batch_size = max(1, len(items) // 2)  # one oversized or malformed item: narrow it down
                     continue
@@ -165,6 +212,9 @@ class SyncDaemon:
             except KioskKeyLost as exc:  # recorded by ensure_enrolled; nothing is sent, every row stays pending
                 return DrainResult("refused", sent, delivered, dead, str(exc))
             except (EnrollmentRefused, DistrictUnavailable) as exc:
+                if isinstance(exc, EnrollmentRefused) and exc.revoked:
+                    self._on_revoked(str(exc))
+                    return DrainResult("revoked", sent, delivered, dead, str(exc))
                 self._failed([], str(exc), link="refused" if isinstance(exc, EnrollmentRefused) else "offline")
                 outcome = "refused" if isinstance(exc, EnrollmentRefused) else "unreachable"
                 return DrainResult(outcome, sent, delivered, dead, str(exc))
@@ -204,7 +254,9 @@ class SyncDaemon:
 
     # -- heartbeat, catalog, housekeeping -------------------------------------------------------------------------
     def heartbeat(self) -> bool:
-        """Send the kiosk's state to the district; True when acknowledged."""
+        """Send the kiosk's state to the district; True when acknowledged (heartbeat-sent is logged only then)."""
+        if not self.in_service():
+            return False
         status = self._outbox.status()
         catalog_state = status.get("catalog") or {}
         shell = self.shell_catalog()
@@ -219,7 +271,16 @@ class SyncDaemon:
                          software_version=_software_version(), devices=heartbeat_devices(self._engine, _device_health(self._data)))
         try:
             answer = self.link.post("/api/v1/heartbeat", beat.model_dump(mode="json"))
-        except (Unreachable, Refused, EnrollmentRefused, DistrictUnavailable):
+        except Refused as exc:
+            self._log.log(Event.HEARTBEAT_REFUSED, status=exc.status, reason=exc.reason[:200], code=exc.code)
+            if exc.revoked:
+                self._on_revoked(exc.reason)
+            return False
+        except EnrollmentRefused as exc:
+            if exc.revoked:
+                self._on_revoked(str(exc))
+            return False
+        except (Unreachable, DistrictUnavailable):
             return False
         self._outbox.put_state({"link": "online", "last_contact": _iso_now()})
         self._note_published_catalog(answer.body, refused)
@@ -279,6 +340,8 @@ class SyncDaemon:
 
         A refusal stays in the status (`refused`: version, sha256, reason, when) until a newer catalog is
         applied, so a later "current" check does not hide it; the heartbeat carries it to the district."""
+        if not self.in_service():
+            return dict(self._outbox.status().get("catalog") or {})
         try:
             check = CatalogUpdater(self._data, self.link, self._engine, self.known_modules()).check()
         except (EnrollmentRefused, DistrictUnavailable) as exc:
@@ -334,6 +397,18 @@ class SyncDaemon:
         next_drain = next_heartbeat = next_catalog = next_purge = mono()
         while not stop.is_set():
             alive()
+            if not self._safely(self.in_service):
+                # Revoked: send nothing (the district stores nothing of ours); keep the status fresh for the shell
+                # and look for re-admission every few seconds (a file read, no request).
+                self._safely(self._revocation.mark_pending)
+                self._safely(self.write_status_file)
+                until = mono() + 5.0
+                while not stop.is_set() and mono() < until:
+                    if stop.wait(max_sleep_s):
+                        break
+                    alive()
+                next_drain = next_heartbeat = next_catalog = mono()  # re-admitted: everything at once
+                continue
             now = mono()
             if now >= next_drain:
                 try:
@@ -344,6 +419,8 @@ class SyncDaemon:
                 if result.outcome in ("empty", "more"):
                     self._backoff.reset()
                     next_drain = mono() + (0 if result.outcome == "more" else self._sync.interval_s)
+                elif result.outcome == "revoked":
+                    continue  # no backoff, no retry: the next pass waits for re-admission
                 else:
                     delay = self._backoff.next_delay(result.retry_after_s)
                     self._log.log(Event.SYNC_BACKOFF, reason=result.reason[:200], retry_in_s=round(delay, 2))
@@ -390,6 +467,9 @@ class SyncDaemon:
         except KioskKeyLost:
             return False  # already recorded in the status
         except (EnrollmentRefused, DistrictUnavailable) as exc:
+            if isinstance(exc, EnrollmentRefused) and exc.revoked:
+                self._on_revoked(str(exc))
+                return False
             self._failed([], str(exc), link="refused" if isinstance(exc, EnrollmentRefused) else "offline")
             return False
         return True

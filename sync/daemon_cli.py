@@ -5,6 +5,7 @@
 With --once: enroll if needed, drain what is pending, check the catalog and send a heartbeat, then exit
 0 when the backlog is empty, 3 when the district cannot be reached, 4 when it refuses (not enrolled, revoked,
 kiosk key lost), 5 when the database is corrupt (without --once the daemon then idles until stopped).
+A revoked kiosk sends nothing until it is re-admitted (a new key enrolled with `kiosk enroll --token`, or --token).
 """
 
 from __future__ import annotations
@@ -83,6 +84,11 @@ def main(argv: list[str] | None = None) -> int:
     daemon = SyncDaemon(config, engine, log, token=args.token)
     log.log(Event.APP_START, process="kiosk-sync", once=args.once)
     if args.once:
+        if not daemon.in_service():
+            status = daemon.write_status_file()
+            log.close()
+            return _fail(f"revoked by the district: nothing sent ({status['undeliverable']} undeliverable; "
+                         "export them with `kiosk outbox export`)", EXIT_REFUSED)
         try:
             daemon.ensure_enrolled()
         except KioskKeyLost as exc:
@@ -99,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         log.close()
         if result.outcome == "empty":
             return EXIT_OK
-        if result.outcome == "refused":
+        if result.outcome in ("refused", "revoked"):
             return _fail(f"refused: {result.reason} ({status['pending']} pending)", EXIT_REFUSED)
         return _fail(f"district unreachable: {result.reason} ({status['pending']} pending)", EXIT_UNREACHABLE)
     try:

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from contract.refusal import KIOSK_REVOKED, refusal_code
 from contract.request_signing import RequestSigner
 
 
@@ -26,12 +27,18 @@ class Unreachable(Exception):
 
 
 class Refused(Exception):
-    """The district's word (4xx other than 429): not retried as is."""
+    """The district's word (4xx other than 429): not retried as is. `code`: contract.refusal's, if it gave one."""
 
-    def __init__(self, status: int, reason: str) -> None:
+    def __init__(self, status: int, reason: str, code: str | None = None) -> None:
         super().__init__(f"{status}: {reason}")
         self.status = status
         self.reason = reason
+        self.code = code
+
+    @property
+    def revoked(self) -> bool:
+        """The district said this kiosk is revoked: nothing it sends will be stored until it is re-admitted."""
+        return self.status in (401, 403) and self.code == KIOSK_REVOKED
 
 
 @dataclass(frozen=True)
@@ -82,7 +89,7 @@ class DistrictLink:
                     # We never reuse a nonce: our request was duplicated in transit and this is the copy's
                     # answer. Whether the original was stored is unknown, so send again (new nonce).
                     raise Unreachable("request duplicated in transit (district saw a replay)")
-                raise Refused(response.status_code, reason)
+                raise Refused(response.status_code, reason, _code(response))
             try:
                 data = response.json()
             except ValueError as exc:
@@ -113,6 +120,13 @@ def _server_time(response: httpx.Response) -> float | None:
     try:
         return float(response.headers["X-Server-Time"])
     except (KeyError, ValueError):
+        return None
+
+
+def _code(response: httpx.Response) -> str | None:
+    try:
+        return refusal_code(response.json())
+    except ValueError:
         return None
 
 

@@ -453,6 +453,11 @@
     </message>
     <message>
         <location filename="../../kiosk/i18n/messages.py" line="45"/>
+        <source>This terminal is out of service for now. We are sorry for the inconvenience: staff at the service desk will gladly help you.</source>
+        <translation>本机暂停服务，给您带来不便，敬请谅解。服务台工作人员将竭诚为您服务。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/i18n/messages.py" line="45"/>
         <source>The face check did not match your document. Please try again.</source>
         <translation>人脸与证件照片不一致，请再试一次。</translation>
     </message>

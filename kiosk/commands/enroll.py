@@ -11,14 +11,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("enroll", help="enroll this kiosk with the district server")
     add_config_options(parser)
     parser.add_argument("--token", default=None, help="the operator's one-time token (kiosk-district kiosk add)")
+    parser.add_argument("--new-key", action="store_true",
+                        help="replace this kiosk's key first (re-admission after `kiosk-district kiosk readmit`: "
+                             "the district never accepts the revoked key again)")
     parser.set_defaults(func=_enroll)
 
 
 def _enroll(args: argparse.Namespace) -> int:
     from kiosk.errors import DistrictUnavailable
     from kiosk.link.enrollment import EnrollmentRefused, district_dir, enroll
+    from kiosk.link.kiosk_key import replace_key
 
     config = config_from_args(args)
+    if args.new_key:
+        if not args.token:
+            return fail("--new-key needs --token (the old enrollment ends with the old key)")
+        replace_key(config.data_dir)
     try:
         done = enroll(config.data_dir, config.terminal.district_url, config.terminal.kiosk_id, args.token)
     except EnrollmentRefused as exc:

@@ -41,6 +41,8 @@ MESSAGES: dict[str, str] = {
     "error.input.invalid": QT_TRANSLATE_NOOP("messages", "Please check the highlighted field."),
     "error.store": QT_TRANSLATE_NOOP("messages", "Your request could not be saved. Please ask staff for help."),
     "error.catalog": QT_TRANSLATE_NOOP("messages", "The service list could not be loaded."),
+    # out of service (kiosk.terminal.out_of_service reason keys)
+    "out_of_service.revoked": QT_TRANSLATE_NOOP("messages", "This terminal is out of service for now. We are sorry for the inconvenience: staff at the service desk will gladly help you."),
     # face outcomes (kiosk.devices.face.FaceOutcome, as "face.<value>")
     "face.mismatch": QT_TRANSLATE_NOOP("messages", "The face check did not match your document. Please try again."),
     "face.retry": QT_TRANSLATE_NOOP("messages", "We could not be sure. Please look straight at the camera and try again."),

@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 
 from contract.atomic_write import write_atomic
+from contract.refusal import KIOSK_REVOKED, refusal_code
 from contract.request_signing import RequestSigner, public_key_hex
 from kiosk.errors import DistrictUnavailable, ServiceError
 from kiosk.link.kiosk_key import load_key, load_or_create_key
@@ -33,6 +34,11 @@ class EnrollmentRefused(ServiceError):
     """The district refused the enrollment (no or used token, revoked name, other key bound)."""
 
     message_key = "error.district.enrollment"
+    code: str | None = None  # contract.refusal's code of the district's answer (e.g. "kiosk-revoked")
+
+    @property
+    def revoked(self) -> bool:
+        return self.code == KIOSK_REVOKED
 
 
 @dataclass(frozen=True)
@@ -86,10 +92,13 @@ def enroll(data_dir: Path, district_url: str, kiosk_id: str, token: str | None =
         raise DistrictUnavailable(f"district answered {response.status_code}")
     if response.status_code >= 400:
         try:
-            reason = response.json().get("detail", response.text)
-        except ValueError:
-            reason = response.text
-        raise EnrollmentRefused(f"district refused enrollment ({response.status_code}): {reason}")
+            answer = response.json()
+            reason = answer.get("detail", response.text)
+        except (ValueError, AttributeError):
+            answer, reason = None, response.text
+        refused = EnrollmentRefused(f"district refused enrollment ({response.status_code}): {reason}")
+        refused.code = refusal_code(answer)
+        raise refused
     try:
         answer = response.json()
     except ValueError as exc:

@@ -52,8 +52,14 @@ def load_or_create_key(data_dir: Path) -> Ed25519PrivateKey:
     path = Path(data_dir) / KEY_FILE
     if path.exists() or (Path(data_dir) / ENROLLMENT_FILE).exists():
         return load_key(data_dir)
+    return replace_key(data_dir)
+
+
+def replace_key(data_dir: Path) -> Ed25519PrivateKey:
+    """Generate a new key in place of any old one: first use, or re-admission (the district voided the old key
+    and the operator gave a new enrollment token)."""
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
-    write_atomic(path, pem, mode=0o600)
+    write_atomic(Path(data_dir) / KEY_FILE, pem, mode=0o600)
     return key

@@ -98,6 +98,34 @@ class Outbox:
             if state:
                 self._put_state(s, state)
 
+    def mark_undeliverable(self, reason: str, state: dict[str, Any] | None = None) -> int:
+        """Note on every pending row why it cannot be delivered now (the kiosk is revoked), with sync-state
+        updates, in one transaction. The rows stay pending: if the kiosk is re-admitted they are sent as usual."""
+        with Session(self._engine) as s, s.begin():
+            result = s.execute(update(OutboxRow).where(OutboxRow.state == "pending",
+                                                       OutboxRow.last_error.is_distinct_from(reason[:500]))
+                               .values(last_error=reason[:500]))
+            if state:
+                self._put_state(s, state)
+            return result.rowcount or 0
+
+    def undeliverable(self) -> list[dict[str, Any]]:
+        """The rows still pending with what they hold (transaction payload, sequence, error), in sequence order:
+        what the operator takes away from a revoked kiosk (`kiosk outbox export`)."""
+        with Session(self._engine) as s:
+            rows = s.execute(select(OutboxRow.transaction_id, OutboxRow.seq, OutboxRow.kind, OutboxRow.payload,
+                                    OutboxRow.created_at, OutboxRow.attempts, OutboxRow.last_error)
+                             .where(OutboxRow.state == "pending").order_by(OutboxRow.seq)).all()
+        return [{"transaction_id": r.transaction_id, "seq": r.seq, "kind": r.kind, "payload": r.payload,
+                 "recorded_at": r.created_at, "attempts": r.attempts, "last_error": r.last_error} for r in rows]
+
+    def dead_letters(self) -> list[dict[str, Any]]:
+        """Every dead letter (rejected by the district) with its payload and reason, in sequence order."""
+        with Session(self._engine) as s:
+            rows = s.scalars(select(DeadLetterRow).order_by(DeadLetterRow.seq)).all()
+            return [{"transaction_id": r.transaction_id, "seq": r.seq, "payload": r.payload, "reason": r.reason,
+                     "dead_lettered_at": r.created_at} for r in rows]
+
     def purge_delivered(self, retention: dt.timedelta) -> int:
         """Delete delivered rows older than `retention` (their transactions stay); returns how many."""
         cutoff = _iso(_utc_now() - retention)
@@ -170,10 +198,14 @@ class Outbox:
                 age = max(0.0, round((_utc_now() - dt.datetime.fromisoformat(oldest)).total_seconds(), 1))
             except ValueError:
                 age = None
-        return {"pending": counts.get("pending", 0), "delivered": counts.get("delivered", 0),
+        link = state.get("link", "unknown")
+        pending = counts.get("pending", 0)
+        return {"pending": pending, "delivered": counts.get("delivered", 0),
                 "dead_letter": dead, "oldest_pending_age_s": age,
+                # revoked: the district will store nothing this kiosk sends until an operator re-admits it
+                "undeliverable": pending if link == "revoked" else 0, "revoked_at": state.get("revoked_at"),
                 "last_success": state.get("last_success"), "last_error": state.get("last_error"),
-                "last_error_at": state.get("last_error_at"), "link": state.get("link", "unknown"),
+                "last_error_at": state.get("last_error_at"), "link": link,
                 "clock_skew_s": state.get("clock_skew_s"), "catalog": state.get("catalog"),
                 "kiosk_key": state.get("kiosk_key")}
 

@@ -66,6 +66,7 @@ from kiosk.terminal.device_health import write_device_health
 from kiosk.terminal.help_requests import send_help_request
 from kiosk.terminal.housekeeping import PeriodicPurge
 from kiosk.terminal.mrz_scan import scan_for_mrz
+from kiosk.terminal.out_of_service import out_of_service_reason
 from kiosk.terminal.printing import PendingPrint, print_pending
 from kiosk.terminal.receipts import default_receipt
 from kiosk.terminal.service_menu import ServiceMenu
@@ -109,6 +110,8 @@ class Terminal:
         self._closed = False
         self._spool_purge: PeriodicPurge | None = None
         self.signer: Any = None  # the documents' signer, when the kiosk holds one (see kiosk.documents)
+        # Known before the first citizen, then refreshed with every sync status poll.
+        self._out_of_service: str | None = out_of_service_reason(Outbox(store.engine).state())
 
     # ---- the view the shell gets (kiosk.terminal.view.TerminalView) ------------------------------------------
 
@@ -127,6 +130,11 @@ class Terminal:
     @property
     def has_camera(self) -> bool:
         return self.devices.camera is not None
+
+    @property
+    def out_of_service(self) -> str | None:
+        """The message key of why no session may start (e.g. the district revoked this kiosk), else None."""
+        return self._out_of_service
 
     # ---- wiring -----------------------------------------------------------------------------------------------
 
@@ -194,6 +202,8 @@ class Terminal:
         status = Outbox(self._store.engine).status()
         # which catalog this shell serves: a fallback to the shipped one shows on the status line
         status["catalog_active"] = self._catalogs.active.as_status()
+        reason = out_of_service_reason(status)
+        self._out_of_service = reason
         for listener in list(self._status_listeners):
             listener(status)
 
@@ -205,6 +215,10 @@ class Terminal:
 
     def dispatch(self, event: Any) -> None:
         """Apply an event from the citizen, a device or a worker; carry out the effects; notify listeners."""
+        if isinstance(event, Start) and self._out_of_service is not None:
+            # Nothing recorded now could ever reach the district: the shell shows its out-of-service screen.
+            self._log.log(Event.SESSION_REFUSED, reason=self._out_of_service)
+            return
         with self._lock:
             before = self._session
             after, effects = step(before, event, self._clock(), self.rules)

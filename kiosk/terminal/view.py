@@ -30,6 +30,11 @@ class TerminalView(Protocol):
     @property
     def has_camera(self) -> bool: ...
 
+    @property
+    def out_of_service(self) -> str | None:
+        """The message key of why no session may start now (the shell shows it kindly), else None."""
+        ...
+
     def now(self) -> float:
         """The monotonic clock the session's timers run on."""
         ...

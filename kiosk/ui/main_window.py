@@ -21,7 +21,7 @@ from kiosk.ui.screens.form import FormScreen
 from kiosk.ui.screens.menu import MenuScreen
 from kiosk.ui.screens.printing import PrintingScreen
 from kiosk.ui.screens.reading import ReadingScreen
-from kiosk.ui.text import tr
+from kiosk.ui.text import message, tr
 from kiosk.ui.widgets import button, label
 
 
@@ -113,6 +113,12 @@ class MainWindow(QWidget):
         self.help_close = button("", lambda: terminal.dispatch(HelpClosed()), "primary", "help-close")
         self.help_overlay.body.addWidget(self.help_text)
         self.help_overlay.body.addWidget(self.help_close)
+        # out of service (kiosk.terminal.out_of_service): no Start, only a kind sentence and where to find staff
+        self.out_of_service = Overlay(self)
+        self.out_of_service.setProperty("testid", "out-of-service")
+        self.out_of_service_text = label("", "title")
+        self.out_of_service_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.out_of_service.body.addWidget(self.out_of_service_text)
         # wiring
         self.bridge.session_changed.connect(self.render)
         self.bridge.face_progress.connect(self._on_face_progress)
@@ -160,6 +166,7 @@ class MainWindow(QWidget):
         status = self._sync_status
         if status is None:
             self.status.setText("")
+            self._render_out_of_service()
             return
         pending = int(status.get("pending") or 0)
         link = status.get("link") or "unknown"
@@ -174,6 +181,18 @@ class MainWindow(QWidget):
             parts.append("⚠ " + tr("Built-in service list in use"))
         self.status.setText(" · ".join(parts))
         self.status.setProperty("testid", "sync-status")
+        self._render_out_of_service()
+
+    def _render_out_of_service(self) -> None:
+        """Cover the Attract screen while the terminal may not start sessions; a citizen mid-session finishes."""
+        reason = self.terminal.out_of_service
+        if reason is None or self.terminal.session.state is not State.ATTRACT:
+            self.out_of_service.hide()
+            return
+        self.out_of_service_text.setText(message(reason))
+        self.out_of_service.setProperty("reason", reason)
+        if not self.out_of_service.isVisible():
+            self.out_of_service.cover()
 
     def _on_face_progress(self, progress: FaceProgress) -> None:
         if self.terminal.session.state is State.VERIFYING_FACE:
@@ -232,7 +251,7 @@ class MainWindow(QWidget):
         return self.terminal.now()  # the same monotonic clock the session's timers use
 
     def resizeEvent(self, event) -> None:
-        for overlay in (self.still_there, self.help_overlay):
+        for overlay in (self.still_there, self.help_overlay, self.out_of_service):
             if overlay.isVisible():
                 overlay.setGeometry(self.rect())
         super().resizeEvent(event)
