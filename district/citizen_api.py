@@ -5,6 +5,10 @@ from `demo_data` when started with `--demo`, and with 404 otherwise. Document si
 in both modes: the district's Ed25519 document key signs certificate payloads (`POST /api/v1/documents/sign`),
 its public half is served for enrollment (`GET /api/v1/documents/key`), and `GET /verify?...` is the page a
 phone opens when it scans a certificate's QR code.
+
+Every endpoint that signs or returns citizen data wants an enrolled, unrevoked kiosk's signature, demo or not.
+ID numbers travel only in (signed) request bodies, never in a path or query string: URLs end up in proxy and
+access logs.
 """
 
 from __future__ import annotations
@@ -14,15 +18,18 @@ import datetime as dt
 import html
 import os
 import re
+import urllib.parse
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, Field, ValidationError
 
 from contract.document_signing import LocalDocumentSigner, VerificationPayload, holder_hash, public_pem, verify_payload
 from district import demo_data
+from district.api_errors import PUBLIC, SIGNED, error_responses
+from district.auth import AuthenticatedKiosk, authenticated_kiosk, limited_by_address
 
 
 @contextlib.asynccontextmanager
@@ -42,35 +49,50 @@ def _require_demo(request: Request) -> None:
         raise HTTPException(status_code=404, detail="no citizen data source configured (start with --demo)")
 
 
-async def _require_kiosk(request: Request) -> None:
-    """Signed kiosk requests only (district.auth). A demo server also serves unsigned requests (kiosks that
-    did not enroll), but a request that carries a kiosk signature is always checked."""
-    from contract.request_signing import HEADER_KIOSK
-
-    state = request.app.state
-    if not hasattr(state, "verifier"):
-        return
-    if state.settings.demo and HEADER_KIOSK.lower() not in {k.lower() for k in request.headers}:
-        return
-    from district.auth import authenticated_kiosk
-
-    await authenticated_kiosk(request)
+async def _require_kiosk(request: Request) -> AuthenticatedKiosk:
+    """Signed requests of an enrolled, unrevoked kiosk only (district.auth), in every mode."""
+    return await authenticated_kiosk(request)
 
 
-@router.get(f"{CITIZEN}/social-insurance/record")
-def social_insurance_record(request: Request, document_number: str = Query(min_length=5, max_length=32),
-                            months: int = Query(36, ge=1, le=120)) -> dict:
+KIOSK_ONLY = [Depends(_require_kiosk)]
+
+
+def _calendar_date(value: str) -> str:
+    """A YYYY-MM-DD that names a real day (the pattern alone lets 2026-02-30 and 0000-00-00 through)."""
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a calendar date") from None
+    return value
+
+
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+CalendarDate = Annotated[str, Field(pattern=DATE_PATTERN), AfterValidator(_calendar_date)]
+
+
+class RecordQuery(BaseModel):
+    document_number: str = Field(min_length=5, max_length=32)
+    months: int = Field(36, ge=1, le=120)
+
+
+@router.post(f"{CITIZEN}/social-insurance/record", dependencies=KIOSK_ONLY, responses=error_responses(404, *SIGNED))
+def social_insurance_record(request: Request, body: RecordQuery) -> dict:
     """The holder's contribution record for the last `months` months."""
     _require_demo(request)
-    return demo_data.social_insurance_record(document_number, months)
+    return demo_data.social_insurance_record(body.document_number, body.months)
 
 
-@router.get(f"{CITIZEN}/records/{{record_type}}")
-def citizen_record(request: Request, record_type: str, document_number: str = Query(min_length=5, max_length=32),
-                   months: int = Query(12, ge=1, le=60)) -> dict:
+class CitizenRecordQuery(BaseModel):
+    document_number: str = Field(min_length=5, max_length=32)
+    months: int = Field(12, ge=1, le=60)
+
+
+@router.post(f"{CITIZEN}/records/{{record_type}}", dependencies=KIOSK_ONLY,
+             responses=error_responses(404, *SIGNED))
+def citizen_record(request: Request, record_type: str, body: CitizenRecordQuery) -> dict:
     """A record for the generic record certificate (housing fund deposits, tax paid, registrations, ...)."""
     _require_demo(request)
-    record = demo_data.citizen_record(record_type, document_number, months)
+    record = demo_data.citizen_record(record_type, body.document_number, body.months)
     if record is None:
         raise HTTPException(404, f"unknown record type {record_type!r}")
     return record
@@ -84,14 +106,17 @@ class ApplicationIn(BaseModel):
     kiosk_id: str = Field(default="", max_length=64)
 
 
-@router.post(f"{CITIZEN}/applications")
+@router.post(f"{CITIZEN}/applications", dependencies=KIOSK_ONLY, responses=error_responses(404, *SIGNED))
 def submit_application(request: Request, body: ApplicationIn) -> dict:
     """Accept an application form; answers its application number and the promised processing time."""
     _require_demo(request)
     return demo_data.accept_application(body.type, body.document_number, body.fields)
 
 
-@router.post(f"{CITIZEN}/requests")
+@router.post(f"{CITIZEN}/requests", responses=error_responses(404, *SIGNED),
+             openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {
+                 "type": "object", "required": ["type", "document_number"],
+                 "properties": {"type": {"type": "string"}, "document_number": {"type": "string"}}}}}}})
 async def submit_queued_request(request: Request) -> dict:
     """A request a kiosk accepted while offline (the `request` of a queued transaction), submitted later."""
     await _require_kiosk(request)
@@ -106,9 +131,9 @@ async def submit_queued_request(request: Request) -> dict:
                                         {k: str(v) for k, v in body.items() if k not in ("document_number",)})
 
 
-@router.get(f"{CITIZEN}/appointments/slots")
-def appointment_slots(request: Request, service: str = Query(min_length=1, max_length=64),
-                      date: str = Query(pattern=r"^\d{4}-\d{2}-\d{2}$")) -> dict:
+@router.get(f"{CITIZEN}/appointments/slots", dependencies=KIOSK_ONLY, responses=error_responses(404, *SIGNED))
+def appointment_slots(request: Request, service: Annotated[str, Query(min_length=1, max_length=64)],
+                      date: Annotated[str, Query(pattern=DATE_PATTERN), AfterValidator(_calendar_date)]) -> dict:
     """Free appointment periods of one service on one day."""
     _require_demo(request)
     return {"service": service, "date": date, "slots": demo_data.appointment_slots(service, date)}
@@ -117,12 +142,12 @@ def appointment_slots(request: Request, service: str = Query(min_length=1, max_l
 class AppointmentIn(BaseModel):
     service: str = Field(min_length=1, max_length=64)
     document_number: str = Field(min_length=5, max_length=32)
-    date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    date: CalendarDate
     period: str = Field(min_length=1, max_length=16)
     phone: str = Field(default="", max_length=20)
 
 
-@router.post(f"{CITIZEN}/appointments")
+@router.post(f"{CITIZEN}/appointments", dependencies=KIOSK_ONLY, responses=error_responses(404, 409, *SIGNED))
 def book_appointment(request: Request, body: AppointmentIn) -> dict:
     """Book a counter appointment; 409 when the period is full or the day is closed."""
     _require_demo(request)
@@ -132,13 +157,17 @@ def book_appointment(request: Request, body: AppointmentIn) -> dict:
     return booking
 
 
-@router.get(f"{CITIZEN}/status")
-def application_status(request: Request, type: str = Query(min_length=1, max_length=64),
-                       document_number: str = Query(min_length=5, max_length=32),
-                       reference: str = Query("", max_length=40)) -> dict:
+class StatusQuery(BaseModel):
+    type: str = Field(min_length=1, max_length=64)
+    document_number: str = Field(min_length=5, max_length=32)
+    reference: str = Field("", max_length=40)
+
+
+@router.post(f"{CITIZEN}/status", dependencies=KIOSK_ONLY, responses=error_responses(404, *SIGNED))
+def application_status(request: Request, body: StatusQuery) -> dict:
     """Progress of the holder's latest application of one type (or of `reference`)."""
     _require_demo(request)
-    return demo_data.application_status(type, document_number, reference)
+    return demo_data.application_status(body.type, body.document_number, body.reference)
 
 
 # ---- documents: signing, public key, public verification page ----
@@ -202,7 +231,9 @@ class SignIn(BaseModel):
     issued_on: str = Field(pattern=r"^\d{8}$")
 
 
-@router.post("/api/v1/documents/sign", tags=["documents"])
+@router.post("/api/v1/documents/sign", tags=["documents"], responses=error_responses(*SIGNED),
+             openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+                 "schema": SignIn.model_json_schema()}}}})
 async def sign_document(request: Request) -> dict:
     """Sign a certificate's verification payload with the district's document key.
 
@@ -214,7 +245,10 @@ async def sign_document(request: Request) -> dict:
     except (ValueError, ValidationError) as exc:  # ValidationError is a ValueError; bad JSON too
         raise HTTPException(422, f"bad sign request: {exc}"[:500]) from None
     today = dt.date.today()
-    issued = dt.datetime.strptime(body.issued_on, "%Y%m%d").date()
+    try:
+        issued = dt.datetime.strptime(body.issued_on, "%Y%m%d").date()
+    except ValueError:  # the pattern lets 20261399 through
+        raise HTTPException(422, f"issued_on {body.issued_on!r} is not a calendar date") from None
     if abs((issued - today).days) > 1:  # a kiosk may only issue documents dated today (clock skew allowed)
         raise HTTPException(422, "issued_on must be today")
     signer = _document_signer(request)
@@ -224,7 +258,9 @@ async def sign_document(request: Request) -> dict:
             "verify_base": signed.verify_base}
 
 
-@router.get("/api/v1/documents/key", tags=["documents"], response_class=PlainTextResponse)
+@router.get("/api/v1/documents/key", tags=["documents"], response_class=PlainTextResponse,
+            dependencies=[Depends(limited_by_address)],
+            responses={200: {"content": {"application/x-pem-file": {}}}, **error_responses(*PUBLIC)})
 def document_public_key(request: Request) -> PlainTextResponse:
     """The district's PUBLIC document key (PEM, Ed25519) that kiosks store at enrollment to verify offline."""
     signer = _document_signer(request)
@@ -232,12 +268,33 @@ def document_public_key(request: Request) -> PlainTextResponse:
     return PlainTextResponse(pem, media_type="application/x-pem-file", headers={"X-Key-Id": signer.key_id})
 
 
-@router.get("/verify", tags=["documents"], response_class=HTMLResponse)
-def verify_page(request: Request, id_number: str = Query("", max_length=32)) -> HTMLResponse:
-    """The page a phone opens when it scans a certificate: VALID / INVALID, serial, issue date; optionally
-    checks an ID number against the holder hash."""
+_VERIFY_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/html": {}}, "description": "the certificate verifies"},
+    400: {"content": {"text/html": {}}, "description": "the certificate does not verify (the page says why)"},
+    **error_responses(*PUBLIC)}
+
+
+@router.get("/verify", tags=["documents"], response_class=HTMLResponse, responses=_VERIFY_RESPONSES,
+            dependencies=[Depends(limited_by_address)])
+def verify_page(request: Request) -> HTMLResponse:
+    """The page a phone opens when it scans a certificate: VALID / INVALID, serial, issue date."""
+    return _verify_page(request, "")
+
+
+@router.post("/verify", tags=["documents"], response_class=HTMLResponse, responses=_VERIFY_RESPONSES,
+             dependencies=[Depends(limited_by_address)],
+             openapi_extra={"requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {
+                 "type": "object", "properties": {"id_number": {"type": "string", "maxLength": 32}}}}}}})
+async def verify_page_with_holder(request: Request) -> HTMLResponse:
+    """The same page, also checking an ID number against the holder hash. The number comes in the form body
+    (POST): in a query string it would end up in access logs."""
+    form = urllib.parse.parse_qs((await request.body()).decode("utf-8", "replace"), max_num_fields=8)
+    return _verify_page(request, form.get("id_number", [""])[0][:32])
+
+
+def _verify_page(request: Request, id_number: str) -> HTMLResponse:
     signer = _document_signer(request)
-    query = {k: v for k, v in request.query_params.items()}
+    query = {k: v for k, v in request.query_params.items() if k != "id_number"}
     try:
         payload = VerificationPayload.from_query(query)
         result = verify_payload(payload, signer.public_key)
@@ -259,11 +316,9 @@ def verify_page(request: Request, id_number: str = Query("", max_length=32)) -> 
                    f"<tr><th>出具日期 Issued</th><td>{html.escape(d[:4])}-{html.escape(d[4:6])}-"
                    f"{html.escape(d[6:])}</td></tr><tr><th>签名密钥 Key</th><td>{html.escape(payload.key_id)}"
                    f"</td></tr></table>")
-        if valid:
-            hidden = "".join(f"<input type=hidden name='{html.escape(k)}' value='{html.escape(v)}'>"
-                             for k, v in query.items() if k != "id_number")
-            details += (f"<form method=get>{hidden}<label>核对证件号码 Check an ID number "
-                        f"<input name=id_number maxlength=32></label> <button>核对 Check</button></form>")
+        if valid:  # posted to this same URL: the payload stays in the query, the ID number goes in the body
+            details += ("<form method=post><label>核对证件号码 Check an ID number "
+                        "<input name=id_number maxlength=32></label> <button>核对 Check</button></form>")
     page = (f"<!doctype html><html lang=zh-CN><head><meta charset=utf-8><meta name=viewport "
             f"content='width=device-width,initial-scale=1'><title>证明验证 Certificate verification</title><style>"
             f"body{{font-family:sans-serif;margin:1.5em;max-width:40em}}.ok{{color:#17692e}}.bad{{color:#b3121d}}"

@@ -60,7 +60,35 @@ def _online_resigner(repository, keys, stop: threading.Event) -> None:
             pass  # another server process re-signed the same version first
 
 
+def _loopback_host(host: str) -> bool:
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _serve_refusal(args: argparse.Namespace) -> str | None:
+    """Why `serve` must not start with these options, or None."""
+    if args.demo and not _loopback_host(args.host):
+        # Demo data for any identity and token-less enrollment must never be reachable from the network.
+        return f"--demo serves demo data and enrolls without tokens: bind it to loopback, not {args.host!r}"
+    if bool(args.tls_cert) != bool(args.tls_key):
+        return "--tls-cert and --tls-key go together"
+    for option, path in (("--tls-cert", args.tls_cert), ("--tls-key", args.tls_key)):
+        if path is not None and not path.is_file():
+            return f"{option} {path}: no such file"
+    return None
+
+
 def _serve(args: argparse.Namespace) -> int:
+    refusal = _serve_refusal(args)
+    if refusal is not None:
+        return _fail(refusal)
+
     import uvicorn
 
     from contract.eventlog import EventLog
@@ -69,8 +97,10 @@ def _serve(args: argparse.Namespace) -> int:
     from district.tuf_repository import OperatorKeys
 
     keys_dir = _keys(args)
+    scheme = "https" if args.tls_cert else "http"
     settings = DistrictSettings(db_url=args.db, demo=args.demo, keys_dir=keys_dir,
-                                public_url=args.public_url or f"http://{args.host}:{args.port}")
+                                public_url=args.public_url or f"{scheme}://{args.host}:{args.port}")
+    tls = {"ssl_certfile": str(args.tls_cert), "ssl_keyfile": str(args.tls_key)} if args.tls_cert else {}
     log = EventLog(component="district")
     app = create_app(settings, eventlog=log)
     repository = app.state.repository
@@ -101,9 +131,9 @@ def _serve(args: argparse.Namespace) -> int:
         os.environ[ENV] = settings_to_env(settings)
         app.state.engine.dispose()
         uvicorn.run("district.asgi:app", factory=True, host=args.host, port=args.port,
-                    log_level="warning", workers=args.workers)
+                    log_level="warning", workers=args.workers, **tls)
     else:
-        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", **tls)
     stop.set()
     return 0
 
@@ -232,7 +262,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8470)
     db_option(serve)
     keys_option(serve)
-    serve.add_argument("--demo", action="store_true", help="serve demo data; enroll loopback kiosks freely")
+    serve.add_argument("--demo", action="store_true",
+                       help="serve demo data; enroll loopback kiosks freely (loopback --host only)")
+    serve.add_argument("--tls-cert", type=Path, default=None, help="serve HTTPS: the server certificate chain (PEM)")
+    serve.add_argument("--tls-key", type=Path, default=None, help="the server certificate's private key (PEM)")
     serve.add_argument("--public-url", default="", help="base URL printed in verification QR codes")
     serve.add_argument("--workers", type=int, default=1, help="server processes sharing the database")
     serve.set_defaults(func=_serve)

@@ -18,7 +18,7 @@ KIOSK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 class EnrollmentRefused(Exception):
-    """Enrollment was refused; `status` is the HTTP status to answer with (401 or 403)."""
+    """Enrollment was refused; `status` is the HTTP status to answer with (401, 403 or 409)."""
 
     def __init__(self, status: int, reason: str) -> None:
         super().__init__(reason)
@@ -68,7 +68,8 @@ def enroll(engine: Engine, name: str, public_key_hex: str, token: str | None, de
     """Bind `public_key_hex` to kiosk `name` with its one-time `token` (or freely when `demo_loopback`).
 
     Repeating an enrollment with the key already bound succeeds (the kiosk may have crashed before storing the
-    answer). Raises EnrollmentRefused.
+    answer). Another key for an enrolled kiosk is refused in every mode: whoever could rebind a kiosk's name
+    could speak for it, so re-keying is left to an operator. Raises EnrollmentRefused.
     """
     if not KIOSK_NAME.match(name):
         raise EnrollmentRefused(401, "malformed kiosk name")
@@ -84,8 +85,8 @@ def enroll(engine: Engine, name: str, public_key_hex: str, token: str | None, de
         if row is not None and row.state == "enrolled":
             if hmac.compare_digest(row.public_key or "", public_key_hex):
                 return Enrolled(name, already=True)
-            if not demo_loopback:
-                raise EnrollmentRefused(401, f"kiosk {name!r} is already enrolled with another key")
+            raise EnrollmentRefused(409, f"kiosk {name!r} is already enrolled with another key; re-keying is "
+                                         f"an operator action")
         elif token:
             if row is None or row.token_sha256 is None or not hmac.compare_digest(row.token_sha256,
                                                                                   _token_hash(token)):

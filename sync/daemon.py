@@ -83,12 +83,12 @@ class SyncDaemon:
         enrollment = current_enrollment(self._data)
         if enrollment is None or enrollment.kiosk_id != kiosk_id:
             enroll(self._data, url, kiosk_id, self._token, timeout_s=self._sync.request_timeout_s,
-                   transport=self._transport)
+                   transport=self._transport, ca_file=self._config.terminal.district_ca)
             self._log.log(Event.ENROLLED, kiosk=kiosk_id, district=url)
         if self._link is None:
             signer = RequestSigner(kiosk_id, load_or_create_key(self._data), clock=self._clock)
             self._link = DistrictLink(url, signer, self._sync.request_timeout_s, transport=self._transport,
-                                      clock=self._clock)
+                                      clock=self._clock, ca_file=self._config.terminal.district_ca)
 
     @property
     def link(self) -> DistrictLink:

@@ -15,12 +15,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _enroll(args: argparse.Namespace) -> int:
-    from kiosk.errors import DistrictUnavailable
+    from kiosk.errors import ConfigError, DistrictUnavailable
     from kiosk.link.enrollment import EnrollmentRefused, district_dir, enroll
 
     config = config_from_args(args)
     try:
-        done = enroll(config.data_dir, config.terminal.district_url, config.terminal.kiosk_id, args.token)
+        done = enroll(config.data_dir, config.terminal.district_url, config.terminal.kiosk_id, args.token,
+                      ca_file=config.terminal.district_ca)
+    except ConfigError as exc:
+        return fail(f"configuration: {exc}", 2)
     except EnrollmentRefused as exc:
         return fail(str(exc), 4)
     except DistrictUnavailable as exc:

@@ -49,3 +49,18 @@ class DistrictServer:
     def stop(self) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=10)
+
+
+def enrolled_client(url: str, timeout_s: float = 4.0):
+    """An HttpDistrictClient signing as a freshly enrolled kiosk of the demo district at `url` (loopback kiosks
+    enroll there without a token): citizen data goes only to enrolled kiosks."""
+    import tempfile
+    import uuid
+
+    from kiosk.link.district_client import HttpDistrictClient
+    from kiosk.link.enrollment import enroll, signer_for
+
+    folder = Path(tempfile.mkdtemp(prefix="kiosk-enrolled-"))
+    name = f"test-{uuid.uuid4().hex[:12]}"
+    enroll(folder, url, name)
+    return HttpDistrictClient(url, timeout_s=timeout_s, authenticator=signer_for(folder, name))

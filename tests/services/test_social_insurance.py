@@ -88,10 +88,14 @@ def test_district_verification_page(runner, catalog, citizen, district):
     (qr,) = qr_texts_from_pdf(runner.run(catalog.get("si-contribution-record"), citizen, {}).result.documents[0].pdf)
     page = httpx.get(qr, timeout=5)
     assert page.status_code == 200 and "VALID" in page.text and "INVALID" not in page.text
-    same = httpx.get(qr + f"&id_number={citizen.document_number}", timeout=5)
+    # the ID number is posted in the form body, never put in the URL (URLs end up in access logs)
+    assert 'name=id_number' in page.text and "method=post" in page.text
+    same = httpx.post(qr, data={"id_number": citizen.document_number}, timeout=5)
     assert "matches the holder" in same.text
-    other = httpx.get(qr + "&id_number=330102199003070000", timeout=5)
+    other = httpx.post(qr, data={"id_number": "330102199003070000"}, timeout=5)
     assert "does NOT match" in other.text
+    in_url = httpx.get(qr + f"&id_number={citizen.document_number}", timeout=5)
+    assert "matches the holder" not in in_url.text  # a number in the URL is not looked at
     forged = httpx.get(qr.replace("&d=", "&d=1"), timeout=5)
     assert forged.status_code == 400 and "INVALID" in forged.text
 
