@@ -75,7 +75,6 @@ def _fetch_key(args: argparse.Namespace) -> int:
 
     from contract.document_signing import KEY_PATH
     from kiosk.documents.signing import store_district_document_key
-
     from kiosk.errors import ConfigError
     from kiosk.link.district_endpoint import district_endpoint
 
