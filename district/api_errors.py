@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 DESCRIPTIONS = {
-    400: "malformed request",
+    400: "malformed request: the body cannot be parsed (not UTF-8, not JSON)",
     401: "not signed by an enrolled kiosk: signature headers missing or malformed, unknown kiosk, bad signature, "
          "stale or non-finite timestamp, replayed nonce, or a wrong enrollment token",
     403: "the kiosk is revoked",
@@ -32,12 +32,14 @@ class ErrorBody(BaseModel):
 
 
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """The `responses=` of an operation that can refuse with `codes` (each documented with ErrorBody)."""
-    return {code: {"model": ErrorBody, "description": DESCRIPTIONS[code]} for code in codes}
+    """The `responses=` of an operation that can refuse with `codes`, each a JSON ErrorBody (spelled out as
+    application/json: given as a `model`, FastAPI would file it under the route's own media type, e.g. HTML)."""
+    content = {"application/json": {"schema": ErrorBody.model_json_schema()}}
+    return {code: {"description": DESCRIPTIONS[code], "content": content} for code in codes}
 
 
 # What every operation can answer whatever it does: the body limits run before any route (district.limits).
-ANY_REQUEST = (413, 422)
+ANY_REQUEST = (400, 413, 422)
 SIGNED = (401, 403, 429, *ANY_REQUEST)  # operations that require an enrolled kiosk's signature
 PUBLIC = (429, *ANY_REQUEST)  # unauthenticated operations: rate-limited per source address
 

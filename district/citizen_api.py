@@ -269,9 +269,9 @@ def document_public_key(request: Request) -> PlainTextResponse:
 
 
 _VERIFY_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **error_responses(*PUBLIC),
     200: {"content": {"text/html": {}}, "description": "the certificate verifies"},
-    400: {"content": {"text/html": {}}, "description": "the certificate does not verify (the page says why)"},
-    **error_responses(*PUBLIC)}
+    400: {"content": {"text/html": {}}, "description": "the certificate does not verify (the page says why)"}}
 
 
 @router.get("/verify", tags=["documents"], response_class=HTMLResponse, responses=_VERIFY_RESPONSES,
@@ -288,7 +288,10 @@ def verify_page(request: Request) -> HTMLResponse:
 async def verify_page_with_holder(request: Request) -> HTMLResponse:
     """The same page, also checking an ID number against the holder hash. The number comes in the form body
     (POST): in a query string it would end up in access logs."""
-    form = urllib.parse.parse_qs((await request.body()).decode("utf-8", "replace"), max_num_fields=8)
+    try:
+        form = urllib.parse.parse_qs((await request.body()).decode("utf-8", "replace"), max_num_fields=8)
+    except ValueError:  # more fields than a verification form has
+        raise HTTPException(422, "not a verification form") from None
     return _verify_page(request, form.get("id_number", [""])[0][:32])
 
 
