@@ -62,9 +62,11 @@ def _defaults(_args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from kiosk.config import load_config
     from kiosk.errors import ConfigError
+    from kiosk.link.district_endpoint import district_endpoint
 
     try:
-        load_config(args.file)
+        config = load_config(args.file)
+        district_endpoint(config.terminal.district_url, config.terminal.district_ca)  # http off loopback, CA
     except ConfigError as exc:
         return fail(str(exc))
     print(f"{args.file}: ok")

@@ -137,6 +137,20 @@ def test_plain_http_off_loopback_and_https_without_a_pinned_ca_are_config_errors
     assert not (tmp_path / "k" / "district").exists()
 
 
+def test_config_check_names_the_district_keys(tmp_path, capsys):
+    from kiosk.cli import main
+
+    cfg = tmp_path / "k.toml"
+    cfg.write_text('[terminal]\ndistrict_url = "http://192.0.2.10:8470"\n')
+    assert main(["config", "check", str(cfg)]) != 0
+    assert "[terminal] district_url" in capsys.readouterr().err
+    cfg.write_text('[terminal]\ndistrict_url = "https://district.example"\ndistrict_ca = "missing-ca.pem"\n')
+    assert main(["config", "check", str(cfg)]) != 0
+    assert "[terminal] district_ca" in capsys.readouterr().err
+    cfg.write_text('[terminal]\ndistrict_url = "http://127.0.0.1:8470"\n')
+    assert main(["config", "check", str(cfg)]) == 0
+
+
 def test_the_sync_daemon_refuses_to_start_on_plain_http_off_loopback(tmp_path):
     import subprocess
     import sys
