@@ -35,6 +35,9 @@ def main() -> int:
         "simulated": {"read_delay_s": 0.1, "face_delay_s": 1.0, "print_delay_s": 0.0},
         "ui": {"voice": False}})
     app = make_application(config)
+    from kiosk.link.enrollment import enroll
+
+    enroll(config.data_dir, district.url, config.terminal.kiosk_id)  # the sync daemon's job on a real terminal
     terminal = assemble(config, log=NullEventLog())
     terminal.start()
     window = build_window(app, terminal, windowed=True)
