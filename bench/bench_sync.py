@@ -75,9 +75,9 @@ def bench_drain(root: Path) -> list[dict]:
 
 
 def bench_ingest(root: Path) -> list[dict]:
-    from sync.fleet_simulator import simulate_fleet
-    from sync.private_postgres import PostgresUnavailable, PrivatePostgres
     from tests.sync.district_process import ProcessDistrict
+    from tests.sync.fleet_simulator import simulate_fleet
+    from tests.sync.private_postgres import PostgresUnavailable, PrivatePostgres
 
     rows = []
     server = ProcessDistrict(f"sqlite:///{root / 'ingest-district.db'}").start()

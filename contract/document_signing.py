@@ -4,19 +4,27 @@ Who signs: the district. The kiosk never holds the district's document signing k
 be able to mint certificates); it asks `POST /api/v1/documents/sign` to sign the payload of each certificate and
 prints the answer (kiosk.documents.signing). Verification needs only the district's PUBLIC document key.
 
-The payload: version, serial, a hash of the holder's ID number, a hash of the certificate's content, the issue
-date, and the signing key's id. The signature is Ed25519 over `signed_message()`. The QR text is the district's
-public verification URL carrying these fields as query parameters, so a phone scan opens the district's page.
+The payload: version, serial, a keyed digest of the holder's ID number, a hash of the certificate's content, the
+issue date, and the signing key's id. The signature is Ed25519 over `signed_message()`. The QR text is the
+district's public verification URL carrying these fields as query parameters, so a phone scan opens the district's
+page.
+
+The district never signs a hash it did not compute: the kiosk sends the certificate's whole content and the
+holder's ID number in the signed request body (`SignRequest`), the district hashes the content, derives the holder
+digest with its own secret (HMAC-SHA256, one secret per deployment, never on a kiosk) and records the document in
+its register before answering. An unkeyed digest would not do: the serial is public and the first 3 and last 4
+digits are printed beside the QR, so the ~3.7e7 remaining candidates fall to a laptop in minutes.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -39,9 +47,13 @@ def unb64u(text: str) -> bytes:
         raise ValueError(f"bad base64: {exc}") from exc
 
 
-def holder_hash(serial: str, document_number: str) -> str:
-    """Hash of the holder's ID number, salted with the serial (b64url SHA-256)."""
-    return b64u(hashlib.sha256(f"kiosk-doc-holder-v1:{serial}:{document_number.strip().upper()}".encode()).digest())
+def holder_hash(secret: bytes, serial: str, document_number: str) -> str:
+    """Keyed digest of the holder's ID number for one certificate (b64url HMAC-SHA256 with the district's holder
+    secret). Only the district can compute or check it; the serial binds it to one certificate."""
+    if len(secret) < 16:
+        raise ValueError("the holder secret must have at least 16 bytes")
+    message = f"kiosk-doc-holder-v2:{serial}:{document_number.strip().upper()}".encode()
+    return b64u(hmac.new(secret, message, hashlib.sha256).digest())
 
 
 def canonical_json(content: Mapping[str, Any]) -> bytes:
@@ -109,6 +121,26 @@ class VerificationPayload:
 
 
 @dataclass(frozen=True)
+class SignRequest:
+    """What a kiosk asks the district to sign: the certificate's whole printed content and the holder's number.
+
+    The number never travels in a URL: it is in the (signed) request body, and the district keeps only its keyed
+    digest. `issued_on` is YYYYMMDD and must equal the content's issue date.
+    """
+
+    serial: str
+    item: str  # the catalog item the certificate was issued for
+    issued_on: str  # YYYYMMDD
+    content: Mapping[str, Any]
+    document_number: str = field(repr=False)
+
+    def body(self) -> dict[str, Any]:
+        """The JSON body of `POST /api/v1/documents/sign`."""
+        return {"version": PAYLOAD_VERSION, "serial": self.serial, "item": self.item, "issued_on": self.issued_on,
+                "document_number": self.document_number, "content": dict(self.content)}
+
+
+@dataclass(frozen=True)
 class SignedPayload:
     payload: VerificationPayload
     verify_base: str  # where the district's public verification page lives
@@ -119,21 +151,34 @@ class SignedPayload:
 
 
 class DocumentSigner(Protocol):
-    """Signs a verification payload with the district's document key."""
+    """Has a certificate signed with the district's document key (and, at the district, registered)."""
 
-    def sign(self, payload: VerificationPayload) -> SignedPayload: ...
+    def sign(self, request: SignRequest) -> SignedPayload: ...
+
+
+def payload_for(request: SignRequest, holder_secret: bytes) -> VerificationPayload:
+    """The unsigned payload of `request`: content hash and keyed holder digest (what the district computes)."""
+    return VerificationPayload(serial=request.serial,
+                               holder_hash=holder_hash(holder_secret, request.serial, request.document_number),
+                               content_hash=content_hash(request.content), issued_on=request.issued_on)
 
 
 class LocalDocumentSigner:
-    """Signs with a private key held in memory: the district server itself, and tests."""
+    """Signs with a private key held in memory: the district server itself, and tests (which get a random holder
+    secret unless they pass one)."""
 
-    def __init__(self, private_key: Any, verify_base: str) -> None:  # Ed25519PrivateKey
-        self._key = private_key
+    def __init__(self, private_key: Any, verify_base: str, holder_secret: bytes | None = None) -> None:
+        self._key = private_key  # Ed25519PrivateKey
         self._verify_base = verify_base
+        self._holder_secret = holder_secret if holder_secret is not None else secrets.token_bytes(32)
         self.public_key = private_key.public_key()
         self.key_id = key_id(public_raw(self.public_key))
 
-    def sign(self, payload: VerificationPayload) -> SignedPayload:
+    def sign(self, request: SignRequest) -> SignedPayload:
+        """Hash the request's content, derive the holder digest and sign the payload."""
+        return self.sign_payload(payload_for(request, self._holder_secret))
+
+    def sign_payload(self, payload: VerificationPayload) -> SignedPayload:
         """Sign `payload` (its key_id is set to this key's id)."""
         unsigned = replace(payload, key_id=self.key_id, signature=b"")
         return SignedPayload(replace(unsigned, signature=self._key.sign(unsigned.signed_message())),
@@ -174,16 +219,27 @@ class VerificationResult:
     payload: VerificationPayload | None = None
 
 
-def verify_payload(payload: VerificationPayload, public_key: Any) -> VerificationResult:
-    """Check the payload's signature with the district's public document key."""
+def keyring(keys: Any) -> dict[str, Any]:
+    """{key id: public key} from one public key, an iterable of them, or such a mapping (returned as is)."""
+    if isinstance(keys, Mapping):
+        return dict(keys)
+    if isinstance(keys, (list, tuple, set, frozenset)):
+        return {key_id(public_raw(k)): k for k in keys}
+    return {key_id(public_raw(keys)): keys}
+
+
+def verify_payload(payload: VerificationPayload, keys: Any) -> VerificationResult:
+    """Check the payload's signature with the district's public document key, or with the one its key id names
+    among several (the current key and retired ones: a rotation must not void what older keys signed)."""
     from cryptography.exceptions import InvalidSignature
 
     if payload.version != PAYLOAD_VERSION:
         return VerificationResult(False, f"unknown payload version {payload.version!r}", payload)
-    expected_kid = key_id(public_raw(public_key))
-    if payload.key_id != expected_kid:
-        return VerificationResult(False, f"signed by key {payload.key_id}, not the district's key {expected_kid}",
-                                  payload)
+    known = keyring(keys)
+    public_key = known.get(payload.key_id)
+    if public_key is None:
+        return VerificationResult(False, f"signed by key {payload.key_id}, not the district's key "
+                                         f"{' or '.join(sorted(known)) or '(none)'}", payload)
     if len(payload.signature) != 64:
         return VerificationResult(False, "signature has the wrong length", payload)
     try:
@@ -193,10 +249,10 @@ def verify_payload(payload: VerificationPayload, public_key: Any) -> Verificatio
     return VerificationResult(True, "signature valid", payload)
 
 
-def verify_text(text: str, public_key: Any) -> VerificationResult:
-    """Parse a QR text and verify it."""
+def verify_text(text: str, keys: Any) -> VerificationResult:
+    """Parse a QR text and verify it (`keys` as for verify_payload)."""
     try:
         payload = VerificationPayload.from_text(text)
     except ValueError as exc:
         return VerificationResult(False, f"not a verification payload: {exc}")
-    return verify_payload(payload, public_key)
+    return verify_payload(payload, keys)

@@ -15,6 +15,8 @@ class Event(Enum):
     APP_START = ("app-start", "system-action", "The terminal process started.")
     ATTRACT_SHOWN = ("attract-shown", "app-status", "The shell shows its first screen (cold start done).")
     APP_STOP = ("app-stop", "system-action", "The terminal process is stopping.")
+    OUT_OF_SERVICE = ("out-of-service", "system-status",
+                      "The terminal refused to serve citizens: its configuration is unsafe (reasons name the keys).")
     CONFIG_LOADED = ("config-loaded", "system-status", "Configuration read from its TOML file.")
     DB_MIGRATED = ("db-migrated", "system-action", "Database schema upgraded to the head revision.")
     # citizen session
@@ -25,9 +27,15 @@ class Event(Enum):
     HELP_REQUESTED = ("help-requested", "user-action", "A citizen asked for help.")
     LANGUAGE_CHANGED = ("language-changed", "user-action", "A citizen switched the display language.")
     RATING_GIVEN = ("rating-given", "user-action", "A citizen rated the service on the Done screen.")
+    ASSISTED_VERIFICATION_INIT = ("assisted-verification-init", "user-action", "A citizen was offered or chose verification by staff instead of the face check (no personal data).")
+    ASSISTED_VERIFICATION_COMPLETE = ("assisted-verification-complete", "system-action", "Assisted verification ended: approved, denied, expired or unavailable.")
+    ASSISTED_DECISION_REFUSED = ("assisted-decision-refused", "system-status", "A staff decision failed verification (signature, kiosk, session, expiry) and was not acted on.")
     # documents and faces
     DOCUMENT_READ_INIT = ("document-read-init", "system-action", "Reading an identity document started.")
     DOCUMENT_READ_COMPLETE = ("document-read-complete", "system-action", "Reading an identity document ended.")
+    DOCUMENT_REFUSED = ("document-refused", "app-status",
+                        "The passive-authentication policy refused a document (altered or unknown issuer); the "
+                        "session ended.")
     READER_STATE = ("reader-state", "system-status", "A card reader appeared, disappeared or changed state.")
     FACE_VERIFY_INIT = ("face-verify-init", "system-action", "Face verification started.")
     FACE_VERIFY_COMPLETE = ("face-verify-complete", "system-action", "Face verification decided (no biometrics logged).")
@@ -53,9 +61,13 @@ class Event(Enum):
     ENROLLED = ("enrolled", "system-action", "The kiosk enrolled with the district server.")
     # diagnostics
     DIAGNOSTICS_OPENED = ("diagnostics-opened", "user-action", "A technician opened diagnostics.")
+    TECHNICIAN_PIN_SET = ("technician-pin-set", "system-action", "The technicians' PIN was set on this kiosk.")
+    TECHNICIAN_PIN_CHECKED = ("technician-pin-checked", "user-action",
+                              "A technicians' PIN was tried (accepted, rejected, locked out or not provisioned).")
     DIAGNOSTICS_RESULT = ("diagnostics-result", "system-status", "A diagnostics check produced a result.")
     # district server
     DISTRICT_START = ("district-start", "system-action", "The district server started.")
+    HELP_DECIDED = ("help-decided", "user-action", "A member of district staff approved or denied an assisted-verification request.")
     DISTRICT_REQUEST_REFUSED = ("district-request-refused", "system-status", "A request was refused (auth, limits, schema).")
     # unexpected
     UNEXPECTED_ERROR = ("unexpected-error", "system-status", "An unexpected exception was caught at a boundary.")

@@ -7,7 +7,7 @@ import time
 from fastapi import Depends, FastAPI, Request
 
 from contract.eventlog import EventLog, NullEventLog
-from district import citizen_api, sync_api
+from district import citizen_api, document_api, sync_api
 from district.api_errors import PUBLIC, error_responses, install_error_handlers
 from district.auth import RateLimiter, RequestVerifier, limited_by_address
 from district.database import migrate, open_engine
@@ -34,6 +34,7 @@ def create_app(settings: DistrictSettings, eventlog: EventLog | None = None) -> 
     # Public keys the kiosk stores at enrollment (<data>/district/keys.json); other routers add theirs here.
     app.state.enrollment_public_keys = {}
     app.include_router(citizen_api.router)
+    app.include_router(document_api.router)
     app.include_router(sync_api.router)
     install_error_handlers(app)
     # Outermost last: the size limit bounds what the shape check reads; both run before any route or parser.

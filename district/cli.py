@@ -9,24 +9,10 @@ import threading
 import time
 from pathlib import Path
 
-from district.settings import DistrictSettings
+from district.settings import DistrictSettings, default_keys_dir
 
 DEFAULT_DB = "sqlite:///district.db"
 SHIPPED_CATALOG = Path(__file__).resolve().parents[1] / "assets" / "catalog" / "catalog.json"
-
-
-def default_keys_dir(db_url: str) -> Path:
-    """Operators' keys folder when --keys is not given: beside a SQLite database file (`district.db` ->
-    `district-keys/`), else `$XDG_DATA_HOME/kiosk-district/keys`."""
-    import os
-    import re
-
-    m = re.match(r"sqlite:///(.+)$", db_url)
-    if m and m.group(1) != ":memory:":
-        db = Path(m.group(1)).resolve()
-        return db.with_name(f"{db.stem}-keys")
-    data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return data_home / "kiosk-district" / "keys"
 
 
 def _keys(args: argparse.Namespace) -> Path:
@@ -229,6 +215,66 @@ def _catalog_rotate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _document_list(args: argparse.Namespace) -> int:
+    from district.document_register import list_documents
+
+    docs = list_documents(_engine(args.db), kiosk=args.kiosk, status=args.status)
+    if args.json:
+        print(json.dumps([d.as_json(with_content=False) for d in docs], ensure_ascii=False))
+    else:
+        for d in docs:
+            print(f"{d.serial}\t{d.kiosk}\t{d.item}\t{d.issued_on}\t{d.status}")
+    return 0
+
+
+def _document_show(args: argparse.Namespace) -> int:
+    from district.document_register import find_document
+
+    doc = find_document(_engine(args.db), args.serial)
+    if doc is None:
+        return _fail(f"no document with serial {args.serial!r} in the register", 1)
+    record = doc.as_json()
+    if args.json:
+        print(json.dumps(record, ensure_ascii=False))
+    else:
+        for key, value in record.items():
+            if key != "content":
+                print(f"{key}: {value}")
+    return 0
+
+
+def _document_revoke(args: argparse.Namespace) -> int:
+    from district.document_register import revoke_document, revoke_kiosk_documents
+
+    if (args.serial is None) == (args.kiosk is None):
+        return _fail("give a SERIAL or --kiosk ID (every valid document of that kiosk)")
+    if not args.reason.strip():
+        return _fail("--reason must say why")
+    engine = _engine(args.db)
+    if args.kiosk is not None:
+        revoked = revoke_kiosk_documents(engine, args.kiosk, args.reason.strip())
+        print(json.dumps({"kiosk": args.kiosk, "revoked": revoked}, ensure_ascii=False))
+        return 0
+    try:
+        changed = revoke_document(engine, args.serial, args.reason.strip())
+    except KeyError:
+        return _fail(f"no document with serial {args.serial!r} in the register", 1)
+    print(json.dumps({"revoked": [args.serial] if changed else [], "already_revoked": [] if changed else
+                      [args.serial]}))
+    return 0
+
+
+def _document_rotate_key(args: argparse.Namespace) -> int:
+    from district.document_keys import document_key_path, rotate_signing_key
+
+    path = document_key_path(DistrictSettings(db_url=args.db, keys_dir=_keys(args)))
+    old, new = rotate_signing_key(path)
+    print(json.dumps({"retired_key_id": old, "key_id": new, "key": str(path)}))
+    sys.stderr.write("kiosk-district: restart the server to sign with the new key; the retired key still verifies "
+                     "what it signed\n")
+    return 0
+
+
 def _stats(args: argparse.Namespace) -> int:
     from district.stats import district_stats
 
@@ -242,6 +288,47 @@ def _stats(args: argparse.Namespace) -> int:
             print(f"{name:<24} {k['state']:<9} tx={k['transactions']:<8} dup={k['duplicates_refused']:<6} "
                   f"heartbeat {age}")
         print(f"total transactions: {stats['transactions']}")
+    return 0
+
+
+def _help_list(args: argparse.Namespace) -> int:
+    from district.assisted_verification import list_requests
+
+    requests = list_requests(_engine(args.db), only_open=args.open)
+    if args.json:
+        print(json.dumps(requests, ensure_ascii=False))
+        return 0
+    for r in requests:
+        who = f" by {r['decided_by']}" if r["decided_by"] else ""
+        print(f"{r['id']:>6}  {r['kiosk']:<24} {r['kind']:<22} {r['state']:<9}{who}  "
+              f"{r['masked_document'] or ''}  {time.time() - r['received_at']:.0f} s ago")
+    return 0
+
+
+def _help_decide(args: argparse.Namespace) -> int:
+    import getpass
+
+    from contract.assisted_verification import Verdict
+    from contract.eventlog import EventLog
+    from contract.log_events import Event
+    from district.assisted_verification import DecisionError, decide, load_or_create_key
+
+    verdict = Verdict.APPROVED if args.help_command == "approve" else Verdict.DENIED
+    staff = args.staff or getpass.getuser()
+    try:
+        signed = decide(_engine(args.db), load_or_create_key(_keys(args)), args.id, verdict, staff,
+                        valid_s=args.valid_for)
+    except DecisionError as exc:
+        return _fail(str(exc), 3 if exc.status == 404 else 4)
+    except ValueError as exc:
+        return _fail(str(exc))
+    decision = signed.decision
+    # The audit line names who decided; the kiosk gets the signed decision without it.
+    EventLog(component="district").log(Event.HELP_DECIDED, request=decision.request_id, kiosk=decision.kiosk,
+                                       verdict=decision.verdict.value, decided_by=staff,
+                                       expires_at=round(decision.expires_at, 3))
+    print(json.dumps({"id": decision.request_id, "kiosk": decision.kiosk, "verdict": decision.verdict.value,
+                      "decided_by": staff, "expires_at": decision.expires_at}))
     return 0
 
 
@@ -303,6 +390,47 @@ def build_parser() -> argparse.ArgumentParser:
     db_option(rotate)
     keys_option(rotate)
     rotate.set_defaults(func=_catalog_rotate)
+
+    document = sub.add_parser("document", help="the certificate register").add_subparsers(dest="document_command")
+    dlist = document.add_parser("list", help="registered documents (no personal data but the masked name)")
+    dlist.add_argument("--kiosk", default=None, help="only the documents this kiosk issued")
+    dlist.add_argument("--status", choices=("valid", "revoked"), default=None)
+    dlist.add_argument("--json", action="store_true")
+    db_option(dlist)
+    dlist.set_defaults(func=_document_list)
+    show = document.add_parser("show", help="one registered document with its content")
+    show.add_argument("serial")
+    show.add_argument("--json", action="store_true")
+    db_option(show)
+    show.set_defaults(func=_document_show)
+    drevoke = document.add_parser("revoke", help="revoke a document, or every valid document of a kiosk")
+    drevoke.add_argument("serial", nargs="?", default=None)
+    drevoke.add_argument("--kiosk", default=None, help="revoke every valid document this kiosk issued")
+    drevoke.add_argument("--reason", required=True)
+    db_option(drevoke)
+    drevoke.set_defaults(func=_document_revoke)
+    rotate_doc = document.add_parser("rotate-key", help="retire the document signing key (it keeps verifying "
+                                                        "what it signed) and create a new one")
+    db_option(rotate_doc)
+    keys_option(rotate_doc)
+    rotate_doc.set_defaults(func=_document_rotate_key)
+    helpq = sub.add_parser("help", help="the staff queue: calls for help and assisted verifications")
+    help_sub = helpq.add_subparsers(dest="help_command")
+    hlist = help_sub.add_parser("list", help="help requests, oldest first, with who decided")
+    hlist.add_argument("--json", action="store_true")
+    hlist.add_argument("--open", action="store_true", help="only requests nobody has decided on yet")
+    db_option(hlist)
+    hlist.set_defaults(func=_help_list)
+    for verb, text in (("approve", "you checked the citizen's document in person: let the session continue"),
+                       ("deny", "the citizen could not be verified: end the session kindly")):
+        decide_cmd = help_sub.add_parser(verb, help=text)
+        decide_cmd.add_argument("id", type=int)
+        decide_cmd.add_argument("--staff", default="", help="who decides (default: the login name)")
+        decide_cmd.add_argument("--valid-for", type=float, default=180.0, metavar="SECONDS",
+                                help="how long the kiosk may act on the decision (default 180, at most 900)")
+        db_option(decide_cmd)
+        keys_option(decide_cmd)
+        decide_cmd.set_defaults(func=_help_decide)
 
     stats = sub.add_parser("stats", help="transactions per kiosk, duplicates refused, last heartbeats")
     db_option(stats)

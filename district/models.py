@@ -71,6 +71,19 @@ class HelpRequestRow(Base):
     state: Mapped[str] = mapped_column(String(16), nullable=False, default="open")
 
 
+class HelpDecisionRow(Base):
+    """A staff member's decision on a help request, as signed for the kiosk (append-only: the audit of who decided)."""
+
+    __tablename__ = "help_decisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
+    kiosk: Mapped[str] = mapped_column(String(64), nullable=False)
+    verdict: Mapped[str] = mapped_column(String(16), nullable=False)  # approved | denied
+    decided_by: Mapped[str] = mapped_column(String(64), nullable=False)  # the staff member
+    decided_at: Mapped[float] = mapped_column(Float, nullable=False)
+    signed: Mapped[dict] = mapped_column(JSON, nullable=False)  # contract.assisted_verification.SignedAssistedDecision
+
+
 class TufMetadataRow(Base):
     """Every signed TUF metadata version ever published (consistent snapshots: old versions stay fetchable)."""
 
@@ -89,3 +102,30 @@ class TufTargetRow(Base):
     name: Mapped[str] = mapped_column(String(128), primary_key=True)
     body: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
     published_at: Mapped[float] = mapped_column(Float, nullable=False)
+
+
+class DocumentRow(Base):
+    """The certificate register: every document the district signed, what it says, and whether it still stands.
+
+    `content` is the signed content with the holder's name masked (the full name is covered by `content_hash`
+    but not kept); `holder_hash` is the keyed digest printed in the QR code, never the ID number.
+    """
+
+    __tablename__ = "documents"
+    serial: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kiosk: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    item: Mapped[str] = mapped_column(String(64), nullable=False)
+    kind: Mapped[str] = mapped_column(String(128), nullable=False)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    issued_on: Mapped[str] = mapped_column(String(8), nullable=False)  # YYYYMMDD, as in the QR payload
+    issued_at: Mapped[float] = mapped_column(Float, nullable=False)  # the server's clock at signing
+    content_hash: Mapped[str] = mapped_column(String(43), nullable=False)
+    holder_hash: Mapped[str] = mapped_column(String(43), nullable=False)
+    holder_name: Mapped[str] = mapped_column(String(64), nullable=False)  # masked
+    content: Mapped[dict] = mapped_column(JSON, nullable=False)
+    key_id: Mapped[str] = mapped_column(String(16), nullable=False)
+    signature: Mapped[str] = mapped_column(String(86), nullable=False)  # b64url, so a lost answer can be repeated
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="valid")  # valid | revoked
+    revoked_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    revoke_reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    holder_check_failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

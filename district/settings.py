@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,3 +25,14 @@ class DistrictSettings:
     public_rate_per_s: float = 2.0
     public_rate_burst: int = 30
     clock_window_s: float = 300.0  # request timestamps further than this from the server's clock are refused
+
+
+def default_keys_dir(db_url: str) -> Path:
+    """Operators' keys folder when --keys is not given: beside a SQLite database file (`district.db` ->
+    `district-keys/`), else `$XDG_DATA_HOME/kiosk-district/keys`."""
+    m = re.match(r"sqlite:///(.+)$", db_url)
+    if m and m.group(1) != ":memory:":
+        db = Path(m.group(1)).resolve()
+        return db.with_name(f"{db.stem}-keys")
+    data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return data_home / "kiosk-district" / "keys"

@@ -12,12 +12,14 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from contract.assisted_verification import KIND as ASSISTED_KIND
+from contract.assisted_verification import AssistedVerificationRequest, HelpRequestStatus
 from contract.enrollment_mac import HEADER_ENROLLMENT_MAC, answer_mac
 from contract.heartbeat import Heartbeat
 from contract.help_request import HelpRequest
 from contract.log_events import Event
 from contract.transactions import BatchAnswer, BatchUpload
-from district import kiosk_registry
+from district import assisted_verification, kiosk_registry
 from district.api_errors import PUBLIC, SIGNED, error_responses
 from district.auth import (
     REPLAY_REASON,
@@ -78,6 +80,7 @@ def enroll(body: EnrollRequest, request: Request) -> Response:
     except kiosk_registry.EnrollmentRefused as exc:
         state.eventlog.log(Event.DISTRICT_REQUEST_REFUSED, status=exc.status, reason=exc.reason, path="enroll")
         raise HTTPException(exc.status, exc.reason) from None
+    assisted_verification.announce_key(state)
     root = state.repository.metadata("root")
     answer = EnrollAnswer(kiosk_id=done.name, already_enrolled=done.already, server_time=time.time(),
                           tuf_root=json.loads(root) if root else None,
@@ -123,7 +126,18 @@ def heartbeat(body: Heartbeat, request: Request,
 @router.post("/help-requests", responses=error_responses(*SIGNED))
 def help_request(body: HelpRequest, request: Request,
                  kiosk: AuthenticatedKiosk = Depends(authenticated_kiosk)) -> dict:
-    """A citizen at `kiosk` asked for help: staff see it in the district's queue."""
+    """A citizen at `kiosk` asked for help: staff see it in the district's queue.
+
+    An "assisted-verification" request must match its contract model (masked document number, session,
+    challenge): staff decide on it and the kiosk polls `GET /help-requests/{id}` for the signed decision.
+    """
+    if body.kind == ASSISTED_KIND:
+        try:
+            AssistedVerificationRequest.model_validate(body.model_dump(mode="json", exclude_unset=True))
+        except ValueError as exc:
+            request.app.state.eventlog.log(Event.DISTRICT_REQUEST_REFUSED, status=422, kiosk=kiosk.name,
+                                           reason="malformed assisted-verification request")
+            raise HTTPException(422, f"not an assisted-verification request: {exc}") from None
     now = time.time()
     with Session(request.app.state.engine) as s, s.begin():
         row = HelpRequestRow(kiosk=kiosk.name, received_at=now, body=body.model_dump(mode="json"), state="open")
@@ -131,6 +145,26 @@ def help_request(body: HelpRequest, request: Request,
         s.flush()
         number = row.id
     return {"server_time": now, "id": number}
+
+
+@router.get("/help-requests/{request_id}", response_model=HelpRequestStatus, responses=error_responses(404, *SIGNED))
+def help_request_status(request_id: int, request: Request,
+                        kiosk: AuthenticatedKiosk = Depends(authenticated_kiosk)) -> HelpRequestStatus:
+    """The state of one of the calling kiosk's own help requests, with staff's signed decision once taken."""
+    status = assisted_verification.status_for_kiosk(request.app.state.engine, request_id, kiosk.name)
+    if status is None:
+        raise HTTPException(404, "no such help request for this kiosk")
+    return status
+
+
+@router.post("/help-requests/{request_id}/withdraw", responses=error_responses(404, *SIGNED))
+def withdraw_help_request(request_id: int, request: Request,
+                          kiosk: AuthenticatedKiosk = Depends(authenticated_kiosk)) -> dict:
+    """The citizen left before staff decided: take the request off the open queue (a decision stays as it is)."""
+    state = assisted_verification.withdraw(request.app.state.engine, request_id, kiosk.name)
+    if state is None:
+        raise HTTPException(404, "no such help request for this kiosk")
+    return {"id": request_id, "state": state.value}
 
 
 @router.get("/catalog/metadata/{filename}", tags=["catalog"], response_class=Response,

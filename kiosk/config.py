@@ -1,7 +1,9 @@
 """Terminal configuration: one TOML file, read once at start-up, passed down as frozen dataclasses.
 
-Every key has a documented default (see `assets/config/kiosk.toml`, which lists them all); an unknown key or a
-value of the wrong type is a `ConfigError` naming the key, so a typo never silently falls back to a default.
+Every key has a documented default (see `assets/config/kiosk.toml`, which lists them all); an unknown key, a
+value of the wrong type or a value outside a key's closed set (`Literal[...]`) is a `ConfigError` naming the
+key, so a typo never silently falls back to a default. Whether a configuration that loads is also safe to put
+in front of citizens (a real reader needs a trust store and a real face check) is `kiosk.deployment_check`'s job.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from kiosk.errors import ConfigError
 
@@ -25,16 +27,17 @@ class TerminalConfig:
     district_ca: Path | None = None  # the district's CA certificate (PEM), pinned for https; given at provisioning
     district_name: str = "上城区"  # shown on screens and documents
     office_name: str = "上城区政务服务中心"  # issuing office on certificates
-    language: str = "zh_CN"  # default language of every new session: zh_CN | en
+    language: Literal["zh_CN", "en"] = "zh_CN"  # default language of every new session: zh_CN | en
+    demo: bool = False  # demo mode: simulated devices beside a real reader, chips of unknown issuers; shows DEMO
 
 
 @dataclass(frozen=True)
 class DevicesConfig:
-    document_reader: str = "simulated"  # simulated | pcsc
-    camera: str = "simulated"  # simulated | opencv
-    face: str = "simulated"  # simulated | dlib
-    printer: str = "pdf-folder"  # pdf-folder | cups
-    receipt_printer: str = "none"  # none | escpos (none: receipts go to the A4 printer as a small PDF)
+    document_reader: Literal["simulated", "pcsc"] = "simulated"  # simulated | pcsc
+    camera: Literal["simulated", "opencv"] = "simulated"  # simulated | opencv
+    face: Literal["simulated", "dlib"] = "simulated"  # simulated | dlib (pcsc needs dlib unless demo)
+    printer: Literal["pdf-folder", "cups"] = "pdf-folder"  # pdf-folder | cups (pcsc needs cups unless demo)
+    receipt_printer: Literal["none", "escpos"] = "none"  # none | escpos (none: receipts as a small PDF on the A4)
 
 
 @dataclass(frozen=True)
@@ -44,16 +47,16 @@ class SimulatedConfig:
     camera_source: str = ""  # image, video file or folder of frames played as the camera; "" = demo portrait
     read_delay_s: float = 1.2  # how long the simulated reader pretends to read
     face_delay_s: float = 1.5  # how long the simulated face check takes
-    face_result: str = "match"  # match | mismatch | no-face
+    face_result: Literal["match", "mismatch", "no-face"] = "match"  # match | mismatch | no-face
     print_delay_s: float = 0.8
 
 
 @dataclass(frozen=True)
 class DocumentConfig:
     reader_name: str = ""  # PC/SC reader to use; "" = the first reader with a card
-    trust_store: Path | None = None  # folder of CSCA certificates (DER/PEM) and master lists
+    trust_store: Path | None = None  # folder of CSCA certificates (DER/PEM) and master lists; pcsc needs one
     block_invalid: bool = True  # passive authentication INVALID ends the session
-    block_unknown_issuer: bool = False  # UNKNOWN_ISSUER only warns by default
+    block_unknown_issuer: bool = True  # UNKNOWN_ISSUER ends the session; false is allowed only in demo mode
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,8 @@ class SessionConfig:
     inactivity_s: float = 60.0  # idle time before "Are you still there?"
     warning_s: float = 15.0  # countdown shown before the session is ended
     done_return_s: float = 20.0  # the Done screen returns to Attract after this long
+    assisted_wait_s: float = 300.0  # how long a citizen waits for staff to verify them in person (countdown)
+    assisted_poll_s: float = 2.0  # how often the terminal asks the district for staff's decision meanwhile
 
 
 @dataclass(frozen=True)
@@ -95,7 +100,6 @@ class UiConfig:
     min_touch_mm: float = 15.0
     base_font_pt: int = 22  # large text for elderly citizens
     voice: bool = True  # spoken guidance through espeak-ng when it is installed
-    diagnostics_pin: str = "2468"  # technicians' PIN; override in production
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,11 @@ class Config:
     def data_dir(self) -> Path:
         return self.terminal.data_dir
 
+    @property
+    def blocks_unknown_issuer(self) -> bool:
+        """Whether UNKNOWN_ISSUER ends the session: always, unless demo mode turned the block off."""
+        return self.document.block_unknown_issuer or not self.terminal.demo
+
 
 def load_config(path: Path | None = None, overrides: dict[str, dict[str, Any]] | None = None) -> Config:
     """Read the TOML file at `path` (None: all defaults), apply `overrides` (section -> key -> value).
@@ -162,10 +171,19 @@ def load_config(path: Path | None = None, overrides: dict[str, dict[str, Any]] |
     return Config(**sections)
 
 
+# Keys that were once read and are no longer: saying why beats a bare "unknown key" on an old config.
+RETIRED_KEYS = {
+    ("ui", "diagnostics_pin"): "the technicians' PIN is no longer a shared config value: set it on each kiosk "
+                               "with `kiosk technician set-pin` (it is stored as a slow hash in the data folder)",
+}
+
+
 def _build(cls: type, values: dict[str, Any], section: str, base: Path) -> Any:
     hints = typing.get_type_hints(cls)
     kwargs: dict[str, Any] = {}
     for key, value in values.items():
+        if (section, key) in RETIRED_KEYS:
+            raise ConfigError(f"[{section}] {key} is no longer read: {RETIRED_KEYS[section, key]}")
         if key not in hints:
             raise ConfigError(f"unknown key {key!r} in [{section}]")
         kwargs[key] = _coerce(hints[key], value, f"[{section}] {key}", base)
@@ -182,6 +200,11 @@ def _coerce(hint: Any, value: Any, where: str, base: Path) -> Any:
         if optional:
             return None
         raise ConfigError(f"{where} must not be empty")
+    if typing.get_origin(hint) is Literal:
+        allowed = typing.get_args(hint)
+        if not isinstance(value, str) or value not in allowed:
+            raise ConfigError(f"{where} must be one of {' | '.join(allowed)}, got {value!r}")
+        return value
     if hint is Path:
         if not isinstance(value, str):
             raise ConfigError(f"{where} must be a path string")

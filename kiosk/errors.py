@@ -134,6 +134,10 @@ class DocumentKeyMissing(DocumentError):
     message_key = "error.document.key_missing"
 
 
+class TechnicianPinError(KioskError):
+    """The technicians' PIN could not be set (too weak) or its record is damaged; never a citizen's error."""
+
+
 class SecureMessagingError(MalformedCardData):
     """A secure-messaging response failed its checks (MAC, padding, structure): the session is dropped."""
 

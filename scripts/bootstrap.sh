@@ -26,6 +26,11 @@ APT_PACKAGES=(
   postgresql
   # voice guidance
   espeak-ng
+  # deploy/: what the shell's units run, which the tests run too: cage (it refuses to start without Xwayland)
+  # with Qt's Wayland platform (libwayland-cursor0, libwayland-egl1), and xinit + Xorg; the dummy video driver,
+  # xdotool, setxkbmap and xinput let a test press Ctrl+Alt+Backspace on a real Xorg with the lockdown snippet
+  cage xwayland libwayland-cursor0 libwayland-egl1 xinit xserver-xorg-core xserver-xorg-video-dummy xdotool
+  x11-xkb-utils xinput
   # Python itself (a bare Debian 12 has none), its venv, and a compiler for wheels that have none (pyscard, pycups)
   python3 python3-venv python3-dev gcc
 )

@@ -34,6 +34,9 @@ def main() -> int:
         "terminal": {"data_dir": str(tmp / "kiosk"), "district_url": district.url},
         "simulated": {"read_delay_s": 0.1, "face_delay_s": 1.0, "print_delay_s": 0.0},
         "ui": {"voice": False}})
+    from kiosk.link.enrollment import enroll
+
+    enroll(config.data_dir, district.url, config.terminal.kiosk_id)  # pins the key staff decisions are signed with
     app = make_application(config)
     from kiosk.link.enrollment import enroll
 
@@ -105,9 +108,35 @@ def main() -> int:
         from kiosk.core.session import Cancel
         terminal.dispatch(Cancel())
         wait(State.ATTRACT)
+        assisted_shots(terminal, district, wait, pump, shot, lang, suffix)
     terminal.close()
     district.stop()
     return 0
+
+
+def assisted_shots(terminal, district, wait, pump, shot, lang: str, suffix: str) -> None:
+    """The citizen declines the face check, waits for staff, and staff deny (docs/assisted-verification.md)."""
+    from contract.assisted_verification import Verdict
+    from district.assisted_verification import decide, keys_dir_of, load_or_create_key
+    from kiosk.core.session import AssistedVerificationChosen, Cancel, LanguageChosen, Start, State
+
+    terminal.dispatch(Start())
+    terminal.dispatch(LanguageChosen(lang))
+    wait(State.VERIFYING_FACE)
+    terminal.dispatch(AssistedVerificationChosen())
+    wait(State.ASSISTED_VERIFICATION)
+    while terminal.session.assist_request_id is None:
+        pump(0.05)
+    pump(0.3)
+    shot(f"assisted-waiting-{suffix}")
+    key = load_or_create_key(keys_dir_of(district.settings))
+    decide(district.engine, key, terminal.session.assist_request_id, Verdict.DENIED, "screenshots")
+    while terminal.session.assist_outcome is None:
+        pump(0.05)
+    pump(0.3)
+    shot(f"assisted-denied-{suffix}")
+    terminal.dispatch(Cancel())
+    wait(State.ATTRACT)
 
 
 if __name__ == "__main__":

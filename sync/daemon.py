@@ -98,12 +98,14 @@ class SyncDaemon:
         return self._link
 
     # -- outbox ---------------------------------------------------------------------------------------------------
-    def drain(self, max_batches: int | None = None) -> DrainResult:
-        """Send pending rows batch by batch until none is left, or the district is unreachable or refuses."""
+    def drain(self, max_batches: int | None = None, alive: Callable[[], None] = lambda: None) -> DrainResult:
+        """Send pending rows batch by batch until none is left, or the district is unreachable or refuses.
+        `alive` is called before each batch (the service watchdog, see run())."""
         sent = delivered = dead = 0
         batch_size = self._batch
         batches = 0
         while max_batches is None or batches < max_batches:
+            alive()
             items = self._outbox.pending(batch_size)
             if not items:
                 return DrainResult("empty", sent, delivered, dead)
@@ -210,16 +212,23 @@ class SyncDaemon:
         return status
 
     # -- the loop -------------------------------------------------------------------------------------------------
-    def run(self, stop: threading.Event) -> None:
+    def run(self, stop: threading.Event, alive: Callable[[], None] = lambda: None,
+            max_sleep_s: float = 1.0) -> None:
         """Run until `stop` is set: drain on a timer (backoff after failures, at once when the network comes
-        back), heartbeat every heartbeat_s, catalog every catalog_poll_s, purge daily."""
+        back), heartbeat every heartbeat_s, catalog every catalog_poll_s, purge daily.
+
+        `alive` is called on every pass and at least every `max_sleep_s` while waiting (the service watchdog):
+        the drain calls it before each batch too, so a long backlog keeps it coming and a loop stuck anywhere
+        stops the calls.
+        """
         mono = time.monotonic
         next_drain = next_heartbeat = next_catalog = next_purge = mono()
         while not stop.is_set():
+            alive()
             now = mono()
             if now >= next_drain:
                 try:
-                    result = self.drain()
+                    result = self.drain(alive=alive)
                 except Exception as exc:  # noqa: BLE001 - the loop must survive anything unexpected
                     self._log.log(Event.UNEXPECTED_ERROR, where="drain", error=f"{type(exc).__name__}: {exc}")
                     result = DrainResult("unreachable", reason=str(exc))
@@ -247,8 +256,9 @@ class SyncDaemon:
             wake = min(next_drain, next_heartbeat, next_catalog)
             next_status = mono() + 5.0
             while not stop.is_set() and mono() < wake:
-                if stop.wait(min(1.0, max(0.0, wake - mono()))):
+                if stop.wait(min(max_sleep_s, max(0.0, wake - mono()))):
                     break
+                alive()
                 if mono() >= next_status:  # keep the shell's indicator fresh during long backoffs
                     self._safely(self.write_status_file)
                     next_status = mono() + 5.0
@@ -271,7 +281,7 @@ class SyncDaemon:
             return False
         return True
 
-    def _safely(self, fn) -> Any:
+    def _safely(self, fn: Callable[[], Any]) -> Any:
         try:
             return fn()
         except Exception as exc:  # noqa: BLE001 - housekeeping never kills the daemon

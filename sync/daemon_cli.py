@@ -9,6 +9,7 @@ With --once: enroll if needed, drain what is pending, check the catalog and send
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -45,6 +46,12 @@ def main(argv: list[str] | None = None) -> int:
     from kiosk.errors import ConfigError, DistrictUnavailable
     from kiosk.link.enrollment import EnrollmentRefused
     from kiosk.store.database import migrate
+    from kiosk.supervision.notify import (
+        LoopWatchdog,
+        NotifyEnvironmentInvalid,
+        Supervision,
+        SupervisionError,
+    )
     from sync.daemon import SyncDaemon
 
     args = build_parser().parse_args(argv)
@@ -79,10 +86,22 @@ def main(argv: list[str] | None = None) -> int:
         if result.outcome == "refused":
             return _fail(f"refused: {result.reason} ({status['pending']} pending)", EXIT_REFUSED)
         return _fail(f"district unreachable: {result.reason} ({status['pending']} pending)", EXIT_UNREACHABLE)
+    try:
+        supervision = Supervision.from_environment(os.environ, os.getpid())
+    except NotifyEnvironmentInvalid as exc:
+        return _fail(str(exc), 2)
+    # READY=1 on the loop's first pass, WATCHDOG=1 from the loop itself: a stuck loop stops the keep-alives.
+    watchdog = LoopWatchdog(supervision, ready_status="sync loop running",
+                            on_error=lambda exc: sys.stderr.write(f"kiosk-sync: notification failed: {exc}\n"))
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    daemon.run(stop)
+    daemon.run(stop, alive=watchdog, max_sleep_s=min(1.0, watchdog.max_sleep_s or 1.0))
+    try:
+        supervision.notifier.stopping("stopping")
+    except SupervisionError:
+        pass  # the manager is stopping us anyway
+    supervision.notifier.close()
     log.log(Event.APP_STOP, process="kiosk-sync")
     log.close()
     return EXIT_OK

@@ -27,6 +27,7 @@ from kiosk.core.session import (
     Rated,
     ReadDocument,
     RecordRating,
+    RequestAssistedVerification,
     Retry,
     RetryPrint,
     Rules,
@@ -143,7 +144,9 @@ def test_cancel_from_every_state_ends_and_wipes(state_path):
         assert ident.document_number == "" and ident.photo == b""
 
 
-@pytest.mark.parametrize("target", list(State))
+# AssistedVerification has no inactivity warning (the citizen waits for staff): its own countdown is tested in
+# tests/test_session_assisted.py.
+@pytest.mark.parametrize("target", [s for s in State if s is not State.ASSISTED_VERIFICATION])
 def test_inactivity_timeout_in_every_state_returns_to_attract_and_wipes(target):
     d = Driver()
     ident = identity()
@@ -224,18 +227,54 @@ def test_access_key_flow_for_bac_readers():
     assert len(d.of(ReadDocument)) == 1, "a wrong key is not retried without a new key (no retry storm)"
 
 
-@pytest.mark.parametrize("pa,blocked", [(PassiveAuth.INVALID, True), (PassiveAuth.UNKNOWN_ISSUER, False),
-                                        (PassiveAuth.VALID, False)])
-def test_passive_auth_policy(pa, blocked):
+@pytest.mark.parametrize("pa,blocked", [(PassiveAuth.INVALID, True), (PassiveAuth.UNKNOWN_ISSUER, True),
+                                        (PassiveAuth.VALID, False), (PassiveAuth.NOT_CHECKED, False)])
+def test_passive_auth_policy_by_default(pa, blocked):
+    """By default a chip of an unknown issuer (a homemade CSCA) is refused like an altered one (issue 17.1)."""
     d = Driver()
     d.send(Start())
+    refused = d.s.session_id
     ident = identity(pa)
     d.send(DocumentRead(ident, d.s.session_id))
     if blocked:
-        assert d.s.state is State.READING_DOCUMENT and d.s.message_key == "error.card.rejected"
-        assert ident.document_number == "" and d.of(CallStaff)
+        # the session ended: wiped, no face check against the chip's photo, staff called, a kind sentence shown
+        assert d.s.state is State.ATTRACT and d.s.identity is None and d.s.message_key == "error.card.rejected"
+        assert ident.document_number == "" and ident.photo == b""
+        assert d.of(SessionEnded) == [SessionEnded(refused, EndReason.REJECTED)]
+        assert d.of(CallStaff) and not d.of(VerifyFace)
     else:
-        assert d.s.state is State.VERIFYING_FACE
+        assert d.s.state is State.VERIFYING_FACE and d.of(VerifyFace)
+
+
+def test_demo_rules_may_let_unknown_issuers_through():
+    d = Driver(Rules(block_unknown_issuer=False))
+    d.send(Start())
+    d.send(DocumentRead(identity(PassiveAuth.UNKNOWN_ISSUER), d.s.session_id))
+    assert d.s.state is State.VERIFYING_FACE
+
+
+def test_document_refused_by_the_reader_ends_the_session_too():
+    d = Driver(Rules(reader_needs_access_key=True))
+    d.send(Start())
+    refused = d.s.session_id
+    d.send(AccessKeyEntered(AccessKey("L898902C3", "740812", "350415")))
+    d.send(DocumentFailed("error.card.rejected", False, refused, refused=True))
+    assert d.s.state is State.ATTRACT and d.s.message_key == "error.card.rejected" and not d.s.needs_access_key
+    assert d.of(SessionEnded) == [SessionEnded(refused, EndReason.REJECTED)] and d.of(CallStaff)
+
+
+def test_refusal_notice_speaks_the_citizens_language_then_clears():
+    d = Driver()
+    d.send(Start())
+    d.send(LanguageChosen("en"))
+    d.send(DocumentRead(identity(PassiveAuth.UNKNOWN_ISSUER), d.s.session_id))
+    assert d.s.language == "en" and d.s.message_key == "error.card.rejected"
+    d.send(Tick(), dt=RULES.done_return_s - 1)
+    assert d.s.message_key == "error.card.rejected"
+    d.send(Tick(), dt=1)
+    assert d.s.message_key is None and d.s.language == RULES.default_language
+    d.send(Start())  # the next citizen starts clean
+    assert d.s.state is State.READING_DOCUMENT and d.s.message_key is None
 
 
 def test_face_attempts_are_limited_then_staff_is_called():
@@ -247,9 +286,11 @@ def test_face_attempts_are_limited_then_staff_is_called():
         if attempt < 3:
             assert d.s.can_retry
             d.send(Retry())
-    assert not d.s.can_retry and d.s.message_key == "face.ask_staff" and d.of(CallStaff)
     assert len(d.of(VerifyFace)) == 3
-    assert d.s.state is State.VERIFYING_FACE
+    # staff are called to verify the citizen in person (tests/test_session_assisted.py follows that path)
+    assert not d.s.can_retry and d.s.staff_called
+    assert d.s.state is State.ASSISTED_VERIFICATION
+    assert [e.reason for e in d.of(RequestAssistedVerification)] == ["face-failed"]
 
 
 def test_district_down_offers_queue_then_queues():

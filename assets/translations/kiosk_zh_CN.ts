@@ -4,62 +4,83 @@
 <context>
     <name></name>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="181"/>
+        <location filename="../../kiosk/ui/main_window.py" line="185"/>
         <source>Help</source>
         <translation>帮助</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/done.py" line="66"/>
+        <location filename="../../kiosk/ui/screens/assisted.py" line="38"/>
+        <source>Verification by staff</source>
+        <translation>人工核验身份</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/assisted.py" line="39"/>
+        <location filename="../../kiosk/ui/screens/done.py" line="68"/>
         <source>Finish</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="160"/>
+        <location filename="../../kiosk/ui/screens/assisted.py" line="49"/>
+        <source>Your request number: %1</source>
+        <translation>您的求助编号：%1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/assisted.py" line="50"/>
+        <source>Calling staff…</source>
+        <translation>正在呼叫工作人员…</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/assisted.py" line="52"/>
+        <source>Time left: %1</source>
+        <translation>剩余时间：%1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/main_window.py" line="164"/>
         <source>Offline: requests are kept and sent later</source>
         <translation>离线：业务照常办理，数据稍后上传</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="158"/>
+        <location filename="../../kiosk/ui/main_window.py" line="162"/>
         <source>Online</source>
         <translation>在线</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="162"/>
+        <location filename="../../kiosk/ui/main_window.py" line="166"/>
         <source>%1 waiting to be sent</source>
         <translation>%1 笔待上传</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="178"/>
+        <location filename="../../kiosk/ui/main_window.py" line="182"/>
         <source>Self-service terminal</source>
         <translation>自助服务终端</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="182"/>
+        <location filename="../../kiosk/ui/main_window.py" line="186"/>
         <source>Cancel</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="194"/>
+        <location filename="../../kiosk/ui/main_window.py" line="199"/>
         <source>A member of staff has been called and will come to help you.</source>
         <translation>已通知工作人员，请稍候，马上来帮您。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="196"/>
+        <location filename="../../kiosk/ui/main_window.py" line="201"/>
         <source>Place your identity document on the reader, or touch Start. Staff at the service desk can help you.</source>
         <translation>请将身份证件放在读卡区，或点击“开始办理”。服务台工作人员可以帮您。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="198"/>
+        <location filename="../../kiosk/ui/main_window.py" line="203"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="211"/>
+        <location filename="../../kiosk/ui/main_window.py" line="216"/>
         <source>Are you still there? Touch the button to continue.</source>
         <translation>您还在吗？请点击按钮继续办理。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/main_window.py" line="213"/>
+        <location filename="../../kiosk/ui/main_window.py" line="218"/>
         <location filename="../../kiosk/ui/screens/reading.py" line="91"/>
         <source>Continue</source>
         <translation>继续</translation>
@@ -90,125 +111,130 @@
         <translation>24小时开放。如需帮助，请到服务台找工作人员。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/confirm.py" line="33"/>
+        <location filename="../../kiosk/ui/screens/confirm.py" line="34"/>
         <source>Please confirm</source>
         <translation>请确认</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/confirm.py" line="36"/>
+        <location filename="../../kiosk/ui/screens/confirm.py" line="43"/>
         <source>Your document and a receipt will be printed.</source>
         <translation>将为您打印文件和一张回执。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/confirm.py" line="38"/>
-        <location filename="../../kiosk/ui/screens/form.py" line="44"/>
+        <location filename="../../kiosk/ui/screens/confirm.py" line="45"/>
+        <location filename="../../kiosk/ui/screens/form.py" line="47"/>
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/confirm.py" line="39"/>
+        <location filename="../../kiosk/ui/screens/confirm.py" line="46"/>
         <source>Confirm and print</source>
         <translation>确认并打印</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/done.py" line="49"/>
+        <location filename="../../kiosk/ui/screens/done.py" line="51"/>
         <source>Request accepted</source>
         <translation>已受理</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/done.py" line="49"/>
+        <location filename="../../kiosk/ui/screens/done.py" line="51"/>
         <source>Done</source>
         <translation>办理完成</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/done.py" line="50"/>
+        <location filename="../../kiosk/ui/screens/done.py" line="52"/>
         <source>Your request will be submitted when the district service is back. Keep the receipt.</source>
         <translation>区里的系统恢复后将提交您的申请。请保管好回执。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/done.py" line="52"/>
+        <location filename="../../kiosk/ui/screens/done.py" line="54"/>
         <source>Please take your document, your receipt and your identity card.</source>
         <translation>请取走您的文件、回执和身份证件。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/done.py" line="53"/>
+        <location filename="../../kiosk/ui/screens/done.py" line="55"/>
         <source>Tracking number: %1</source>
         <translation>业务编号：%1</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/done.py" line="55"/>
+        <location filename="../../kiosk/ui/screens/done.py" line="57"/>
         <source>How was this service?</source>
         <translation>您对本次服务满意吗？</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/done.py" line="56"/>
+        <location filename="../../kiosk/ui/screens/done.py" line="58"/>
         <source>Satisfied</source>
         <translation>满意</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/done.py" line="57"/>
+        <location filename="../../kiosk/ui/screens/done.py" line="59"/>
         <source>Not satisfied</source>
         <translation>不满意</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/done.py" line="61"/>
+        <location filename="../../kiosk/ui/screens/done.py" line="63"/>
         <source>Thank you for your rating.</source>
         <translation>感谢您的评价。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/done.py" line="63"/>
+        <location filename="../../kiosk/ui/screens/done.py" line="65"/>
         <source>Print again</source>
         <translation>再打印一份</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/done.py" line="65"/>
+        <location filename="../../kiosk/ui/screens/done.py" line="67"/>
         <source>Another service</source>
         <translation>办理其他业务</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/face.py" line="40"/>
+        <location filename="../../kiosk/ui/screens/face.py" line="45"/>
         <source>Face check</source>
         <translation>人脸核验</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/face.py" line="41"/>
+        <location filename="../../kiosk/ui/screens/face.py" line="46"/>
         <location filename="../../kiosk/ui/screens/printing.py" line="36"/>
         <location filename="../../kiosk/ui/screens/reading.py" line="92"/>
         <source>Try again</source>
         <translation>再试一次</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/form.py" line="45"/>
+        <location filename="../../kiosk/ui/screens/face.py" line="49"/>
+        <source>No face check: ask staff to verify me</source>
+        <translation>不刷脸，请工作人员核验身份</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/screens/form.py" line="48"/>
         <source>Next</source>
         <translation>下一步</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/menu.py" line="69"/>
+        <location filename="../../kiosk/ui/screens/menu.py" line="74"/>
         <source>Hello, %1. Please choose a service</source>
         <translation>%1，您好！请选择要办理的业务</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/menu.py" line="70"/>
+        <location filename="../../kiosk/ui/screens/menu.py" line="75"/>
         <source>Please choose a service</source>
         <translation>请选择要办理的业务</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/menu.py" line="71"/>
+        <location filename="../../kiosk/ui/screens/menu.py" line="76"/>
         <source>Search: Chinese, pinyin or initials (e.g. sbjf)</source>
         <translation>搜索：中文、拼音或首字母（如 sbjf）</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/menu.py" line="72"/>
+        <location filename="../../kiosk/ui/screens/menu.py" line="77"/>
         <source>Keyboard</source>
         <translation>键盘</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/menu.py" line="90"/>
+        <location filename="../../kiosk/ui/screens/menu.py" line="98"/>
         <source>Most used</source>
         <translation>常用业务</translation>
     </message>
     <message>
-        <location filename="../../kiosk/ui/screens/menu.py" line="128"/>
+        <location filename="../../kiosk/ui/screens/menu.py" line="137"/>
         <source>No service matches your search.</source>
         <translation>没有找到相关业务。</translation>
     </message>
@@ -272,286 +298,329 @@
         <source>Or hold the photo page of your document under the camera: the two lines at the bottom are read for you.</source>
         <translation>也可以把证件照片页放在摄像头下，系统会自动识别底部两行字符。</translation>
     </message>
+    <message>
+        <location filename="../../kiosk/ui/main_window.py" line="187"/>
+        <source>Demo mode</source>
+        <translation>演示模式</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/out_of_service.py" line="26"/>
+        <source>Out of service</source>
+        <translation>暂停服务</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/out_of_service.py" line="28"/>
+        <source>This terminal is not available at the moment. Please go to the service desk: staff will help you.</source>
+        <translation>本机暂时无法办理业务，请到服务台，工作人员会为您办理。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/out_of_service.py" line="31"/>
+        <source>For staff: the configuration is not safe to serve citizens (%1). Run `kiosk config check` on this terminal.</source>
+        <translation>工作人员请注意：本机配置不安全，不能为群众办理业务（%1）。请在本机运行 `kiosk config check`。</translation>
+    </message>
 </context>
 <context>
     <name>messages</name>
     <message>
-        <location filename="../../kiosk/messages.py" line="19"/>
+        <location filename="../../kiosk/i18n/messages.py" line="19"/>
         <source>Something went wrong. Please try again or ask staff for help.</source>
         <translation>出了点问题，请再试一次，或请工作人员帮助。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="20"/>
+        <location filename="../../kiosk/i18n/messages.py" line="20"/>
         <source>This terminal is not set up correctly. Please ask staff.</source>
         <translation>本机设置有误，请联系工作人员。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="21"/>
+        <location filename="../../kiosk/i18n/messages.py" line="21"/>
         <source>A device is not working. Please ask staff for help.</source>
         <translation>设备暂时无法使用，请联系工作人员。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="22"/>
+        <location filename="../../kiosk/i18n/messages.py" line="22"/>
         <source>Your document could not be read. Please try again.</source>
         <translation>未能读取您的证件，请再试一次。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="23"/>
+        <location filename="../../kiosk/i18n/messages.py" line="23"/>
         <source>The card reader is not available. Please ask staff.</source>
         <translation>读卡器暂时无法使用，请联系工作人员。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="24"/>
+        <location filename="../../kiosk/i18n/messages.py" line="24"/>
         <source>Please place your document on the reader.</source>
         <translation>请将证件放在读卡区。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="25"/>
+        <location filename="../../kiosk/i18n/messages.py" line="25"/>
         <source>Your document was moved too early. Please place it on the reader again and keep it still.</source>
         <translation>证件移开得太早了，请重新放好并保持不动。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="26"/>
+        <location filename="../../kiosk/i18n/messages.py" line="26"/>
         <source>The document number or dates do not match this document. Please check and enter them again.</source>
         <translation>证件号码或日期与本证件不符，请核对后重新输入。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="27"/>
+        <location filename="../../kiosk/i18n/messages.py" line="27"/>
         <source>This document could not be read. Please ask staff for help.</source>
         <translation>无法读取此证件，请联系工作人员。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="28"/>
+        <location filename="../../kiosk/i18n/messages.py" line="28"/>
         <source>This document could not be verified. Staff have been called to help you.</source>
         <translation>此证件未通过验证，已通知工作人员来帮您。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="29"/>
+        <location filename="../../kiosk/i18n/messages.py" line="29"/>
         <source>The camera is not working. Please ask staff for help.</source>
         <translation>摄像头暂时无法使用，请联系工作人员。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="30"/>
+        <location filename="../../kiosk/i18n/messages.py" line="30"/>
         <source>The camera is not available. Please ask staff for help.</source>
         <translation>摄像头暂时无法使用，请联系工作人员。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="31"/>
+        <location filename="../../kiosk/i18n/messages.py" line="31"/>
         <source>The face check did not work. Please try again.</source>
         <translation>人脸核验未成功，请再试一次。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="32"/>
+        <location filename="../../kiosk/i18n/messages.py" line="32"/>
         <source>No face was found. Please look at the camera.</source>
         <translation>没有检测到人脸，请看向摄像头。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="33"/>
+        <location filename="../../kiosk/i18n/messages.py" line="33"/>
         <source>The face check did not match your document.</source>
         <translation>人脸与证件照片不一致。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="34"/>
+        <location filename="../../kiosk/i18n/messages.py" line="34"/>
         <source>Please follow the movements shown on the screen.</source>
         <translation>请按屏幕提示做动作。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="35"/>
+        <location filename="../../kiosk/i18n/messages.py" line="35"/>
         <source>The printer is not working. Your document is kept; please ask staff.</source>
         <translation>打印机暂时无法使用，您的文件已保存，请联系工作人员。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="36"/>
+        <location filename="../../kiosk/i18n/messages.py" line="36"/>
         <source>The printer is offline. Your document is kept and can be printed when it is back.</source>
         <translation>打印机离线，您的文件已保存，恢复后可以打印。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="37"/>
+        <location filename="../../kiosk/i18n/messages.py" line="37"/>
         <source>The printer is out of paper. Staff have been told; your document is kept.</source>
         <translation>打印机缺纸，已通知工作人员，您的文件已保存。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="38"/>
+        <location filename="../../kiosk/i18n/messages.py" line="38"/>
         <source>Printing failed. Your document is kept; you can try again.</source>
         <translation>打印失败，您的文件已保存，可以再试一次。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="39"/>
+        <location filename="../../kiosk/i18n/messages.py" line="39"/>
         <source>This service could not be completed. Please try again later.</source>
         <translation>该业务暂时无法办理，请稍后再试。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="40"/>
+        <location filename="../../kiosk/i18n/messages.py" line="40"/>
         <source>The district service is not reachable right now. We can take your request and process it later, with a claim receipt.</source>
         <translation>暂时连不上区里的系统。我们可以先受理您的申请，稍后办理，并给您打印受理回执。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="41"/>
+        <location filename="../../kiosk/i18n/messages.py" line="41"/>
         <source>Please check the highlighted field.</source>
         <translation>请检查标红的内容。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="42"/>
+        <location filename="../../kiosk/i18n/messages.py" line="42"/>
         <source>Your request could not be saved. Please ask staff for help.</source>
         <translation>您的申请未能保存，请联系工作人员。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="43"/>
+        <location filename="../../kiosk/i18n/messages.py" line="43"/>
         <source>The service list could not be loaded.</source>
         <translation>业务列表无法加载。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="45"/>
+        <location filename="../../kiosk/i18n/messages.py" line="45"/>
         <source>The face check did not match your document. Please try again.</source>
         <translation>人脸与证件照片不一致，请再试一次。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="46"/>
+        <location filename="../../kiosk/i18n/messages.py" line="46"/>
         <source>We could not be sure. Please look straight at the camera and try again.</source>
         <translation>未能确认，请正视摄像头再试一次。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="47"/>
+        <location filename="../../kiosk/i18n/messages.py" line="47"/>
         <source>No face was found. Please stand in front of the camera.</source>
         <translation>没有检测到人脸，请站到摄像头前。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="48"/>
+        <location filename="../../kiosk/i18n/messages.py" line="48"/>
         <source>Please follow the movements shown on the screen and try again.</source>
         <translation>请按屏幕提示做动作，再试一次。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="49"/>
+        <location filename="../../kiosk/i18n/messages.py" line="49"/>
         <source>The camera is not available. Staff have been called to help you.</source>
         <translation>摄像头暂时无法使用，已通知工作人员来帮您。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="50"/>
+        <location filename="../../kiosk/i18n/messages.py" line="50"/>
         <source>The face check did not succeed. Staff have been called to help you.</source>
         <translation>人脸核验未成功，已通知工作人员来帮您。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="52"/>
+        <location filename="../../kiosk/i18n/messages.py" line="52"/>
+        <location filename="../../kiosk/i18n/messages.py" line="75"/>
+        <source>Staff could not confirm your identity at this terminal, so this session has ended. Please come to the service desk: staff there will gladly help you.</source>
+        <translation>工作人员未能在本机确认您的身份，本次办理已结束。请到服务台，工作人员会很乐意为您办理。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/i18n/messages.py" line="53"/>
+        <location filename="../../kiosk/i18n/messages.py" line="76"/>
+        <source>Staff could not come in time, so this session has ended. Please come to the service desk: staff there will gladly help you.</source>
+        <translation>工作人员未能及时赶到，本次办理已结束。请到服务台，工作人员会很乐意为您办理。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/i18n/messages.py" line="54"/>
+        <location filename="../../kiosk/i18n/messages.py" line="77"/>
+        <source>Staff cannot be called from this terminal right now. Please come to the service desk: staff there will gladly help you.</source>
+        <translation>本机暂时无法呼叫工作人员。请到服务台，工作人员会很乐意为您办理。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/i18n/messages.py" line="56"/>
         <source>Please look at the camera.</source>
         <translation>请看向摄像头。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="53"/>
+        <location filename="../../kiosk/i18n/messages.py" line="57"/>
         <source>Please move a little closer.</source>
         <translation>请再靠近一点。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="54"/>
+        <location filename="../../kiosk/i18n/messages.py" line="58"/>
         <source>Please move back a little.</source>
         <translation>请稍微往后一点。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="55"/>
+        <location filename="../../kiosk/i18n/messages.py" line="59"/>
         <source>Only one person in front of the camera, please.</source>
         <translation>请保持镜头前只有一个人。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="56"/>
+        <location filename="../../kiosk/i18n/messages.py" line="60"/>
         <source>Slowly turn your head to the left.</source>
         <translation>请慢慢向左转头。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="57"/>
+        <location filename="../../kiosk/i18n/messages.py" line="61"/>
         <source>Slowly turn your head to the right.</source>
         <translation>请慢慢向右转头。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="58"/>
+        <location filename="../../kiosk/i18n/messages.py" line="62"/>
         <source>Please blink.</source>
         <translation>请眨眨眼。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="59"/>
+        <location filename="../../kiosk/i18n/messages.py" line="63"/>
         <source>Hold still, checking...</source>
         <translation>请保持不动，正在核验……</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="60"/>
+        <location filename="../../kiosk/i18n/messages.py" line="64"/>
         <source>It is too dark. Please face the light.</source>
         <translation>光线太暗，请面向光源。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="61"/>
+        <location filename="../../kiosk/i18n/messages.py" line="65"/>
         <source>It is too bright.</source>
         <translation>光线太亮。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="62"/>
+        <location filename="../../kiosk/i18n/messages.py" line="66"/>
         <source>Please hold still.</source>
         <translation>请保持不动。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="64"/>
+        <location filename="../../kiosk/i18n/messages.py" line="68"/>
         <source>Please place your identity document on the reader.</source>
         <translation>请将身份证件放在读卡区。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="65"/>
+        <location filename="../../kiosk/i18n/messages.py" line="69"/>
         <source>Please enter the document number and dates printed on your document.</source>
         <translation>请输入证件上印有的证件号码和日期。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="66"/>
+        <location filename="../../kiosk/i18n/messages.py" line="70"/>
         <source>Your document could not be read.</source>
         <translation>未能读取您的证件。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="67"/>
+        <location filename="../../kiosk/i18n/messages.py" line="71"/>
         <source>Please look at the camera and follow the instructions.</source>
         <translation>请看向摄像头，并按提示做动作。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="68"/>
+        <location filename="../../kiosk/i18n/messages.py" line="72"/>
         <source>Please try the face check again.</source>
         <translation>请再做一次人脸核验。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="69"/>
+        <location filename="../../kiosk/i18n/messages.py" line="73"/>
         <source>Staff have been called to help you.</source>
         <translation>已通知工作人员来帮您。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="70"/>
+        <location filename="../../kiosk/i18n/messages.py" line="74"/>
+        <source>Please wait here. A member of staff is coming to check your identity document.</source>
+        <translation>请在此稍候，工作人员马上过来核验您的身份证件。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/i18n/messages.py" line="78"/>
         <source>Thank you. Please choose a service.</source>
         <translation>谢谢，请选择要办理的业务。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="71"/>
+        <location filename="../../kiosk/i18n/messages.py" line="79"/>
         <source>Please wait, your document is being printed.</source>
         <translation>请稍候，正在为您打印。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="72"/>
+        <location filename="../../kiosk/i18n/messages.py" line="80"/>
         <source>This service could not be completed.</source>
         <translation>该业务暂时无法办理。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="73"/>
+        <location filename="../../kiosk/i18n/messages.py" line="81"/>
         <source>Printing failed.</source>
         <translation>打印失败。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="74"/>
+        <location filename="../../kiosk/i18n/messages.py" line="82"/>
         <source>Done. Please take your document and your identity card.</source>
         <translation>办理完成，请取走您的文件和身份证件。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="75"/>
+        <location filename="../../kiosk/i18n/messages.py" line="83"/>
         <source>Your request has been accepted. Please keep the receipt.</source>
         <translation>您的申请已受理，请保管好回执。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="76"/>
+        <location filename="../../kiosk/i18n/messages.py" line="84"/>
         <source>Thank you for your rating.</source>
         <translation>感谢您的评价。</translation>
     </message>
     <message>
-        <location filename="../../kiosk/messages.py" line="77"/>
+        <location filename="../../kiosk/i18n/messages.py" line="85"/>
         <source>Are you still there? Touch the screen to continue.</source>
         <translation>您还在吗？请点击屏幕继续。</translation>
     </message>

@@ -1,0 +1,1 @@
+"""The service catalog as data: its published schema, the validator every tool runs, and its search index."""

@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     csub = p.add_subparsers(dest="config_command", metavar="ACTION")
     d = csub.add_parser("defaults", help="print every key with its default and meaning, as TOML")
     d.set_defaults(func=_defaults)
-    c = csub.add_parser("check", help="validate a configuration file")
+    c = csub.add_parser("check", help="validate a configuration file (and that it is safe to serve citizens)")
     c.add_argument("file", type=Path)
     c.set_defaults(func=_check)
 
@@ -60,7 +60,9 @@ def _defaults(_args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    """Exit 0 when the file loads and is safe to serve citizens; else one line per problem on stderr, exit 2."""
     from kiosk.config import load_config
+    from kiosk.deployment_check import unsafe_settings
     from kiosk.errors import ConfigError
     from kiosk.link.district_endpoint import district_endpoint
 
@@ -69,5 +71,10 @@ def _check(args: argparse.Namespace) -> int:
         district_endpoint(config.terminal.district_url, config.terminal.district_ca)  # http off loopback, CA
     except ConfigError as exc:
         return fail(str(exc))
-    print(f"{args.file}: ok")
+    problems = unsafe_settings(config)
+    for problem in problems:
+        fail(f"{args.file}: {problem}")
+    if problems:
+        return 2
+    print(f"{args.file}: ok" + (" (demo mode)" if config.terminal.demo else ""))
     return 0

@@ -1,6 +1,7 @@
 """`kiosk document`: verify a printed certificate offline; fetch and store the district's public document key.
 
-`verify` prints VALID or INVALID with the reason. Exit status: 0 VALID, 1 INVALID, 2 usage or no key.
+`verify` prints VALID or INVALID with the reason (for a kiosk PDF, the first printed fact that differs from the
+signed content, by name). Exit status: 0 VALID, 1 INVALID, 2 usage or no key.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_config_options(verify)
     verify.add_argument("file", type=Path, nargs="?", help="the certificate PDF, or a photo/scan of it (PNG, JPEG)")
     verify.add_argument("--qr-text", default=None, help="the QR code's text instead of a file")
-    verify.add_argument("--key", type=Path, default=None, help="a PEM public key instead of the data folder's")
+    verify.add_argument("--key", type=Path, action="append", default=None,
+                        help="a PEM public key instead of the data folder's; repeat it for retired keys (the "
+                             "district publishes them at /api/v1/documents/keys)")
     verify.add_argument("--json", action="store_true", help="print one JSON object")
     verify.set_defaults(func=_verify)
 
@@ -38,12 +41,12 @@ def _verify(args: argparse.Namespace) -> int:
     if (args.file is None) == (args.qr_text is None):
         return fail("give a FILE.pdf or --qr-text TEXT")
     try:
-        key = parse_public_key(args.key.read_bytes()) if args.key else \
+        key = [parse_public_key(path.read_bytes()) for path in args.key] if args.key else \
             load_district_document_key(config_from_args(args).data_dir)
     except DocumentKeyMissing as exc:
         return fail(exc.detail)
     except (OSError, ValueError) as exc:
-        return fail(f"--key {args.key}: {exc}")
+        return fail(f"--key {' '.join(map(str, args.key))}: {exc}")
     content = "not-embedded"
     if args.qr_text is not None:
         result, qr = verify_text(args.qr_text, key), args.qr_text

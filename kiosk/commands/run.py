@@ -17,10 +17,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    import os
+
+    from kiosk.supervision.notify import Supervision
+
     try:
         config = config_from_args(args)
+        supervision = Supervision.from_environment(os.environ, os.getpid())
     except ContractError as exc:
         return fail(str(exc))
     from kiosk.ui.app import run_shell
 
-    return run_shell(config, windowed=args.windowed, quit_after_s=args.quit_after)
+    return run_shell(config, windowed=args.windowed, quit_after_s=args.quit_after, supervision=supervision)

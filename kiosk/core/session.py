@@ -1,6 +1,8 @@
 """The citizen session as an explicit state machine.
 
     Attract → ReadingDocument → VerifyingFace → Menu → ServiceForm → Confirm → Printing → Done → Attract
+                                      ↓ ↑ (approved)
+                             AssistedVerification (staff check the document instead of the camera)
 
 `step(session, event, now)` is a plain function: it returns the next session and the effects to carry out
 (read the card, run the service, print, wipe...). It does no I/O, so every transition is unit-tested without Qt
@@ -29,6 +31,7 @@ class State(str, Enum):
     ATTRACT = "attract"
     READING_DOCUMENT = "reading_document"
     VERIFYING_FACE = "verifying_face"
+    ASSISTED_VERIFICATION = "assisted_verification"  # waiting for staff to verify the citizen in person
     MENU = "menu"
     SERVICE_FORM = "service_form"
     CONFIRM = "confirm"
@@ -67,11 +70,38 @@ class DocumentFailed:
     retryable: bool
     session_id: int
     needs_access_key: bool = False  # the chip refused the key: ask for the MRZ again
+    refused: bool = False  # read, but the passive-authentication policy refused the document: the session ends
 
 
 @dataclass(frozen=True)
 class FaceDecided:
     decision: FaceDecision
+    session_id: int
+
+
+@dataclass(frozen=True)
+class AssistedVerificationChosen:
+    """The citizen declined the face check ("Verify with staff instead" on the face screen)."""
+
+
+@dataclass(frozen=True)
+class AssistedRequestSent:
+    """The district's staff queue has the request; staff can find it by this number."""
+
+    request_id: int
+    session_id: int
+
+
+class AssistedOutcome(str, Enum):
+    APPROVED = "approved"  # a genuine, bound, unexpired approval: continue to the menu
+    DENIED = "denied"
+    EXPIRED = "expired"  # the approval arrived after it expired
+    UNAVAILABLE = "unavailable"  # the request could not be sent, or the terminal cannot check decisions
+
+
+@dataclass(frozen=True)
+class AssistedDecided:
+    outcome: AssistedOutcome
     session_id: int
 
 
@@ -171,8 +201,9 @@ class Tick:
     """Time passed (the shell sends one about every second)."""
 
 
-Event = (Start | AccessKeyEntered | DocumentRead | DocumentFailed | FaceDecided | ItemChosen | FormSubmitted
-         | FormInvalid | Confirmed | ServiceFailed | Printed | PrintFailed | Retry | Back | Rated | Reprint | Cancel
+Event = (Start | AccessKeyEntered | DocumentRead | DocumentFailed | FaceDecided | AssistedVerificationChosen
+         | AssistedRequestSent | AssistedDecided | ItemChosen | FormSubmitted | FormInvalid | Confirmed | ServiceFailed
+         | Printed | PrintFailed | Retry | Back | Rated | Reprint | Cancel
          | HelpRequested | HelpClosed | LanguageChosen | Activity | Tick)
 
 
@@ -195,6 +226,18 @@ class ScanMrz:
 class VerifyFace:
     session_id: int
     photo: bytes  # the chip photo; the verifier encodes it first
+
+
+@dataclass(frozen=True)
+class RequestAssistedVerification:
+    """Ask the district's staff to verify the citizen in person, then wait for their signed decision.
+
+    Stops any face check still running. Carries no biometric data; the document number only masked.
+    """
+
+    session_id: int
+    masked_document: str
+    reason: str  # declined | face-failed | camera-unavailable (contract.assisted_verification.AssistedReason)
 
 
 @dataclass(frozen=True)
@@ -238,7 +281,8 @@ class SessionEnded:
     reason: EndReason
 
 
-Effect = ReadDocument | ScanMrz | VerifyFace | RunService | RetryPrint | ReprintLast | RecordRating | CallStaff | Speak | SessionEnded
+Effect = (ReadDocument | ScanMrz | VerifyFace | RequestAssistedVerification | RunService | RetryPrint | ReprintLast
+          | RecordRating | CallStaff | Speak | SessionEnded)
 
 
 # ---- the session -----------------------------------------------------------------------------------------------
@@ -258,6 +302,10 @@ class Session:
     access_key: AccessKey | None = None
     face: FaceDecision | None = None
     face_attempts: int = 0
+    verified_by_staff: bool = False  # staff approved this session instead of the face check
+    assist_request_id: int | None = None  # the staff queue's number for this citizen's request
+    assist_deadline: float | None = None  # monotonic time the waiting for staff ends
+    assist_outcome: AssistedOutcome | None = None  # set once the wait is over without an approval
     item_id: str | None = None
     item_has_inputs: bool = False
     inputs: dict[str, str] = field(default_factory=dict)
@@ -276,6 +324,10 @@ class Session:
     warning_since: float | None = None
     entered_at: float = 0.0
 
+    def identity_verified(self) -> bool:
+        """True when the face check matched or staff verified the holder in person."""
+        return self.verified_by_staff or (self.face is not None and self.face.outcome is FaceOutcome.MATCH)
+
     def greeting_name(self) -> str:
         """The holder's name masked for the screen ('张**'), or ''."""
         return mask_name(self.identity.full_name) if self.identity else ""
@@ -289,8 +341,9 @@ class Rules:
     warning_s: float = 15.0
     done_return_s: float = 20.0
     max_face_attempts: int = 3
+    assisted_wait_s: float = 300.0  # how long the citizen waits for staff before the session ends kindly
     block_invalid_document: bool = True
-    block_unknown_issuer: bool = False
+    block_unknown_issuer: bool = True
     default_language: str = "zh_CN"
     reader_needs_access_key: bool = False
 
@@ -300,8 +353,15 @@ class Rules:
         """Rules built from the `[session]`, `[face]` and `[document]` configuration sections."""
         return cls(inactivity_s=session.inactivity_s, warning_s=session.warning_s,
                    done_return_s=session.done_return_s, max_face_attempts=face.max_attempts,
+                   assisted_wait_s=session.assisted_wait_s,
                    block_invalid_document=block_invalid, block_unknown_issuer=block_unknown,
                    default_language=language, reader_needs_access_key=reader_needs_access_key)
+
+
+def refuses(rules: Rules, passive_auth: PassiveAuth) -> bool:
+    """Whether the passive-authentication policy refuses a document with this outcome (the session ends)."""
+    return (passive_auth is PassiveAuth.INVALID and rules.block_invalid_document) or (
+        passive_auth is PassiveAuth.UNKNOWN_ISSUER and rules.block_unknown_issuer)
 
 
 def new_session(rules: Rules, now: float) -> Session:
@@ -324,7 +384,8 @@ def step(session: Session, event: Any, now: float, rules: Rules) -> tuple[Sessio
 
     if isinstance(event, Tick):
         return _tick(s, now, rules)
-    if not isinstance(event, (DocumentRead, DocumentFailed, FaceDecided, ServiceFailed, Printed, PrintFailed)):
+    if not isinstance(event, (DocumentRead, DocumentFailed, FaceDecided, AssistedRequestSent, AssistedDecided,
+                              ServiceFailed, Printed, PrintFailed)):
         s.last_activity = now  # a touch by the citizen
         s.warning_since = None
     else:
@@ -344,7 +405,9 @@ def step(session: Session, event: Any, now: float, rules: Rules) -> tuple[Sessio
     if isinstance(event, Cancel):
         if s.state is State.ATTRACT:
             return s, []
-        return _end(s, EndReason.DONE if s.state is State.DONE else EndReason.CANCELLED, now, rules)
+        if s.state is State.DONE:
+            return _end(s, EndReason.DONE, now, rules)
+        return _end(s, EndReason.REJECTED if s.assist_outcome is not None else EndReason.CANCELLED, now, rules)
 
     handler = _HANDLERS.get(s.state)
     if handler is None:
@@ -370,11 +433,27 @@ def _end(s: Session, reason: EndReason, now: float, rules: Rules) -> tuple[Sessi
     return fresh, [SessionEnded(ended, reason)]
 
 
+def _refuse_document(s: Session, now: float, rules: Rules) -> tuple[Session, list[Effect]]:
+    """A document the passive-authentication policy refuses ends the session: nothing of it goes further (no
+    face check against its photo), staff are called, and the Attract screen tells the citizen why, in their
+    language, until `done_return_s` has passed or the next session starts."""
+    refused_id, language = s.session_id, s.language
+    fresh, effects = _end(s, EndReason.REJECTED, now, rules)
+    fresh.message_key = "error.card.rejected"
+    fresh.language = language
+    return fresh, [Speak("document_refused"), CallStaff(refused_id, State.READING_DOCUMENT), *effects]
+
+
 def _tick(s: Session, now: float, rules: Rules) -> tuple[Session, list[Effect]]:
     if s.state is State.ATTRACT:
+        if s.message_key is not None and now - s.entered_at >= rules.done_return_s:
+            s.message_key = None  # the refused citizen's notice does not greet the next one
+            s.language = rules.default_language
         return s, []
     if s.state is State.DONE and now - s.entered_at >= rules.done_return_s and s.warning_since is None:
         return _end(s, EndReason.DONE, now, rules)
+    if s.state is State.ASSISTED_VERIFICATION:
+        return _assisted_tick(s, now, rules)
     if s.warning_since is not None:
         if now - s.warning_since >= rules.warning_s:
             return _end(s, EndReason.TIMEOUT, now, rules)
@@ -412,6 +491,8 @@ def _reading(s: Session, event: Any, now: float, rules: Rules) -> tuple[Session,
         s.busy = True
         return s, [ReadDocument(s.session_id, s.access_key)]
     if isinstance(event, DocumentFailed):
+        if event.refused:
+            return _refuse_document(s, now, rules)
         s.busy = False
         s.message_key = event.message_key
         s.can_retry = event.retryable or event.needs_access_key
@@ -421,16 +502,9 @@ def _reading(s: Session, event: Any, now: float, rules: Rules) -> tuple[Session,
             return s, [Speak("document_failed"), ScanMrz(s.session_id)]
         return s, [Speak("document_failed")]
     if isinstance(event, DocumentRead):
-        pa = event.identity.passive_auth
-        blocked = (pa is PassiveAuth.INVALID and rules.block_invalid_document) or (
-            pa is PassiveAuth.UNKNOWN_ISSUER and rules.block_unknown_issuer)
-        if blocked:
+        if refuses(rules, event.identity.passive_auth):
             event.identity.wipe()
-            s.busy = False
-            s.message_key = "error.card.rejected"
-            s.can_retry = False
-            s.staff_called = True
-            return s, [Speak("document_failed"), CallStaff(s.session_id, s.state)]
+            return _refuse_document(s, now, rules)
         s.identity = event.identity
         s.access_key = None  # BAC key material is not needed past the read
         _enter(s, State.VERIFYING_FACE, now)
@@ -454,10 +528,11 @@ def _verifying(s: Session, event: Any, now: float, rules: Rules) -> tuple[Sessio
         if s.face_attempts < rules.max_face_attempts and outcome is not FaceOutcome.CAMERA_UNAVAILABLE:
             s.can_retry = True
             return s, [Speak("face_retry")]
-        s.can_retry = False
-        s.staff_called = True
-        s.message_key = "face.ask_staff" if outcome is not FaceOutcome.CAMERA_UNAVAILABLE else "face.camera_unavailable"
-        return s, [Speak("ask_staff"), CallStaff(s.session_id, s.state)]
+        # The last attempt failed (or there is no camera): staff verify the citizen in person instead.
+        return _start_assisted(s, "camera-unavailable" if outcome is FaceOutcome.CAMERA_UNAVAILABLE
+                               else "face-failed", now, rules)
+    if isinstance(event, AssistedVerificationChosen) and s.identity is not None:
+        return _start_assisted(s, "declined", now, rules)
     if isinstance(event, Retry) and s.can_retry and s.identity is not None:
         s.face_attempts += 1
         s.message_key = None
@@ -465,6 +540,59 @@ def _verifying(s: Session, event: Any, now: float, rules: Rules) -> tuple[Sessio
         s.busy = True
         return s, [VerifyFace(s.session_id, s.identity.photo)]
     return s, []
+
+
+def _start_assisted(s: Session, reason: str, now: float, rules: Rules) -> tuple[Session, list[Effect]]:
+    assert s.identity is not None
+    _enter(s, State.ASSISTED_VERIFICATION, now)
+    s.staff_called = True
+    s.busy = True
+    s.assist_request_id = None
+    s.assist_outcome = None
+    s.assist_deadline = now + rules.assisted_wait_s
+    return s, [Speak("assisted_waiting"),
+               RequestAssistedVerification(s.session_id, s.identity.masked_document_number, reason)]
+
+
+def _assisted(s: Session, event: Any, now: float, rules: Rules) -> tuple[Session, list[Effect]]:
+    if s.assist_outcome is not None:  # the closing sentence is shown: only Cancel (Finish) or the timer end it
+        return s, []
+    if isinstance(event, AssistedRequestSent):
+        s.assist_request_id = event.request_id
+        return s, []
+    if isinstance(event, AssistedDecided):
+        if event.outcome is AssistedOutcome.APPROVED:
+            s.verified_by_staff = True
+            s.assist_deadline = None
+            _enter(s, State.MENU, now)
+            return s, [Speak("choose_service")]
+        return _close_assisted(s, event.outcome, now)
+    return s, []
+
+
+def _assisted_tick(s: Session, now: float, rules: Rules) -> tuple[Session, list[Effect]]:
+    """No inactivity warning here: the citizen is waiting for staff, not for themselves."""
+    if s.assist_outcome is not None:
+        if now - s.entered_at >= rules.done_return_s:
+            return _end(s, EndReason.REJECTED, now, rules)
+        return s, []
+    if s.assist_deadline is not None and now >= s.assist_deadline:
+        return _close_assisted(s, AssistedOutcome.EXPIRED, now)
+    return s, []
+
+
+def _close_assisted(s: Session, outcome: AssistedOutcome, now: float) -> tuple[Session, list[Effect]]:
+    """No approval: say so kindly, and wipe the holder's data now rather than when the sentence goes away."""
+    if s.identity is not None:
+        s.identity.wipe()
+        s.identity = None
+    s.assist_outcome = outcome
+    s.assist_deadline = None
+    s.busy = False
+    s.entered_at = now  # the closing sentence stays for `done_return_s`
+    s.warning_since = None
+    s.message_key = f"assisted.{outcome.value}"
+    return s, [Speak(f"assisted_{outcome.value}")]
 
 
 def _menu(s: Session, event: Any, now: float, rules: Rules) -> tuple[Session, list[Effect]]:
@@ -573,6 +701,7 @@ _HANDLERS = {
     State.ATTRACT: _attract,
     State.READING_DOCUMENT: _reading,
     State.VERIFYING_FACE: _verifying,
+    State.ASSISTED_VERIFICATION: _assisted,
     State.MENU: _menu,
     State.SERVICE_FORM: _form,
     State.CONFIRM: _confirm,

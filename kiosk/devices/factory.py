@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from contract.eventlog import EventLog
@@ -44,7 +45,9 @@ def _reader(config: Config, log: EventLog | None):
     if kind == "pcsc":
         from kiosk.devices.document.pcsc import PcscDocumentReader
 
-        return PcscDocumentReader(config.document, log=log)
+        # Outside demo mode a chip of an unknown issuer is refused whatever the file says.
+        policy = dataclasses.replace(config.document, block_unknown_issuer=config.blocks_unknown_issuer)
+        return PcscDocumentReader(policy, log=log)
     raise ConfigError(f"[devices] document_reader: unknown kind {kind!r} (simulated | pcsc)")
 
 

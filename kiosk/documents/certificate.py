@@ -2,7 +2,10 @@
 
 One layout serves every record certificate: header with serial, bilingual title, the holder's fields, a table,
 totals, notes, and a footer with the issuing office, date, seal and the verification QR code. The content that
-the QR's signature covers is `CertificateSpec.content()`; its hash is computed before the QR is drawn.
+the QR's signature covers is `CertificateSpec.content()`: every printed fact (the district hashes it and keeps it
+in its register). `CertificateSpec.from_content` rebuilds the spec from it, so a verifier can re-render the page
+and compare every printed string; `printed_facts()` names each fact for the verifier's report. Nothing printed is
+cut short: a value too wide for its place is drawn smaller, never truncated.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from kiosk.documents.fonts import register_cjk_font
 from kiosk.documents.seal import draw_seal
 
 MM = 72.0 / 25.4
+NAME_LABEL = "姓名 Name"
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,7 @@ class CertificateSpec:
     district_name: str
     kiosk_id: str
     holder_fields: tuple[tuple[str, str], ...]  # (bilingual label, value), values already masked where needed
+    holder_name: str = ""  # printed first as "姓名 Name"; the district's register keeps it masked
     columns: tuple[Column, ...] = ()
     rows: tuple[tuple[str, ...], ...] = ()
     table_title: str = ""
@@ -48,13 +53,58 @@ class CertificateSpec:
     def content(self) -> dict[str, Any]:
         """Everything printed except the QR: the signed content hash covers exactly this."""
         data = asdict(self)
-        data["columns"] = [[c.label_zh, c.label_en] for c in self.columns]
+        data["columns"] = [[c.label_zh, c.label_en, c.width_mm, c.align] for c in self.columns]
         data["rows"] = [list(r) for r in self.rows]
         data["holder_fields"] = [list(f) for f in self.holder_fields]
         data["summary_fields"] = [list(f) for f in self.summary_fields]
         data["notes"] = list(self.notes)
-        data.pop("highlight_rows")
+        data["highlight_rows"] = sorted(self.highlight_rows)
         return data
+
+    @classmethod
+    def from_content(cls, content: dict[str, Any]) -> CertificateSpec:
+        """The spec whose `content()` is `content`; ValueError when it is malformed."""
+        try:
+            def pairs(key: str) -> tuple[tuple[str, str], ...]:
+                return tuple((str(a), str(b)) for a, b in content.get(key, ()))
+
+            spec = cls(
+                kind=str(content["kind"]), title_zh=str(content["title_zh"]), title_en=str(content["title_en"]),
+                serial=str(content["serial"]), issued_on=str(content["issued_on"]),
+                office_name=str(content["office_name"]), district_name=str(content["district_name"]),
+                kiosk_id=str(content["kiosk_id"]), holder_fields=pairs("holder_fields"),
+                holder_name=str(content.get("holder_name", "")),
+                columns=tuple(Column(str(zh), str(en), float(w), str(al)) for zh, en, w, al in content["columns"]),
+                rows=tuple(tuple(str(v) for v in r) for r in content["rows"]),
+                table_title=str(content["table_title"]), summary_fields=pairs("summary_fields"),
+                notes=tuple(str(n) for n in content["notes"]), seal_label=str(content["seal_label"]),
+                highlight_rows=frozenset(int(n) for n in content.get("highlight_rows", ())))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"malformed certificate content: {exc!r}") from exc
+        if spec.content() != content:
+            raise ValueError("certificate content has fields this kiosk does not print")
+        return spec
+
+    def printed_holder_fields(self) -> tuple[tuple[str, str], ...]:
+        """The holder lines as printed: the name first, then the other fields."""
+        name = ((NAME_LABEL, self.holder_name),) if self.holder_name else ()
+        return (*name, *self.holder_fields)
+
+    def printed_facts(self) -> list[tuple[str, str]]:
+        """(what it is, the text printed for it) for every fact on the page, for a verifier to look for."""
+        facts = [("title", self.title_zh), ("English title", self.title_en), ("serial", self.serial),
+                 ("terminal", f"{self.district_name}政务服务自助终端  Self-service terminal {self.kiosk_id}")]
+        facts += [(f"holder field {label!r}", f"{label} {value}") for label, value in self.printed_holder_fields()]
+        if self.columns:
+            facts += [("table title", self.table_title)] if self.table_title else []
+            facts += [(f"column {c.label_en!r}", f"{c.label_zh} {c.label_en}") for c in self.columns]
+            facts += [(f"table row {n + 1} ({row[0] if row else ''})", " ".join(row))
+                      for n, row in enumerate(self.rows)]
+        facts += [(f"summary field {label!r}", f"{label}: {value}") for label, value in self.summary_fields]
+        facts += [(f"note {n + 1}", note) for n, note in enumerate(self.notes)]
+        facts += [("issuing office", f"出具机构：{self.office_name}"),
+                  ("issue date", f"出具日期：{_cn_date(self.issued_on)}")]
+        return facts
 
 
 CONTENT_PREFIX = "kiosk-content-v1:"
@@ -114,7 +164,7 @@ def render_certificate(spec: CertificateSpec, qr_text: str = "") -> bytes:
     y -= 10 * MM
     col_w = (right - left) / 2
     column = 0
-    for label, value in spec.holder_fields:
+    for label, value in spec.printed_holder_fields():
         wide = c.stringWidth(value, font, 10.5) > col_w - 31 * MM
         if wide and column == 1:
             y -= 6.2 * MM
@@ -124,8 +174,8 @@ def render_certificate(spec: CertificateSpec, qr_text: str = "") -> bytes:
         c.setFillColor(grey)
         c.drawString(x, y, label)
         c.setFillColor(black)
-        c.setFont(font, 10.5)
-        c.drawString(x + 30 * MM, y, _fit(c, value, font, 10.5, (right - x if wide else col_w) - 31 * MM))
+        c.setFont(font, _fitting_size(c, value, font, 10.5, (right - x if wide else col_w) - 31 * MM))
+        c.drawString(x + 30 * MM, y, value)
         if wide or column == 1:
             y -= 6.2 * MM
             column = 0
@@ -139,8 +189,9 @@ def render_certificate(spec: CertificateSpec, qr_text: str = "") -> bytes:
 
     # Summary on one line under the table.
     y -= 5 * MM
-    c.setFont(font, 9.5)
-    c.drawString(left, y, "    ".join(f"{label}: {value}" for label, value in spec.summary_fields))
+    summary = "    ".join(f"{label}: {value}" for label, value in spec.summary_fields)
+    c.setFont(font, _fitting_size(c, summary, font, 9.5, right - left))
+    c.drawString(left, y, summary)
 
     # Footer band: QR on the left, verification hint and notes in the middle, office/date/seal on the right.
     qr_size = 30 * MM
@@ -222,12 +273,10 @@ def _draw_table(c, spec: CertificateSpec, font: str, left: float, right: float, 
     return y
 
 
-def _fit(c, text: str, font: str, size: float, width: float) -> str:
-    if c.stringWidth(text, font, size) <= width:
-        return text
-    while text and c.stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text + "…"
+def _fitting_size(c, text: str, font: str, size: float, width: float) -> float:
+    """`size`, or the smaller size at which `text` fits `width`: a printed fact is never cut short."""
+    needed = c.stringWidth(text, font, size)
+    return size if needed <= width else size * width / needed
 
 
 def _cn_date(iso: str) -> str:

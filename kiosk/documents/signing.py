@@ -9,13 +9,20 @@ served at `GET /api/v1/documents/key`.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
 from contract.atomic_write import write_atomic
-from contract.document_signing import SIGN_PATH, SignedPayload, VerificationPayload, parse_public_key, unb64u
-from kiosk.errors import DocumentKeyMissing
+from contract.document_signing import (
+    SIGN_PATH,
+    SignedPayload,
+    SignRequest,
+    VerificationPayload,
+    content_hash,
+    parse_public_key,
+    unb64u,
+)
+from kiosk.errors import DocumentKeyMissing, ServiceError
 
 DOCUMENT_KEY_FILE = Path("district") / "document_key.pub"
 ENROLLMENT_KEYS_FILE = Path("district") / "keys.json"  # written by kiosk.link.enrollment; "document": PEM
@@ -26,18 +33,26 @@ class DistrictClientLike(Protocol):
 
 
 class DistrictDocumentSigner:
-    """Asks the district to sign (`POST /api/v1/documents/sign`); raises DistrictUnavailable when it cannot."""
+    """Asks the district to sign and register a certificate (`POST /api/v1/documents/sign`); raises
+    DistrictUnavailable when it cannot, ServiceError when its answer does not fit the request."""
 
     def __init__(self, district: DistrictClientLike) -> None:
         self._district = district
 
-    def sign(self, payload: VerificationPayload) -> SignedPayload:
-        """Send the unsigned fields, get back key id, signature and the verification page's base URL."""
-        answer = self._district.post_json(SIGN_PATH, {
-            "version": payload.version, "serial": payload.serial, "holder_hash": payload.holder_hash,
-            "content_hash": payload.content_hash, "issued_on": payload.issued_on})
-        signed = replace(payload, key_id=str(answer["key_id"]), signature=unb64u(str(answer["signature"])))
-        return SignedPayload(signed, str(answer["verify_base"]))
+    def sign(self, request: SignRequest) -> SignedPayload:
+        """Send the content and the holder's number (signed body); get back the district's content hash, keyed
+        holder digest, key id, signature and the verification page's base URL."""
+        answer = self._district.post_json(SIGN_PATH, request.body())
+        try:
+            payload = VerificationPayload(serial=request.serial, holder_hash=str(answer["holder_hash"]),
+                                          content_hash=str(answer["content_hash"]), issued_on=request.issued_on,
+                                          key_id=str(answer["key_id"]), signature=unb64u(str(answer["signature"])))
+            verify_base = str(answer["verify_base"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ServiceError(f"malformed signing answer from the district: {exc!r}") from exc
+        if payload.content_hash != content_hash(request.content):  # it signed something other than what we print
+            raise ServiceError("the district signed other content than the certificate's")
+        return SignedPayload(payload, verify_base)
 
 
 def store_district_document_key(data_dir: Path, pem: bytes) -> Path:

@@ -3,7 +3,9 @@ signature with the district's public document key (contract.document_signing).
 
 A certificate PDF made by the kiosk also carries its signed content (PDF Keywords, see
 certificate.embedded_content_text): for such a digital copy the content's hash must equal the one in the signed
-payload and the page text must show that content, so a re-rendered fake that reuses a genuine QR code fails.
+payload, and the page's text must be exactly the text that content renders to. Every printed fact is looked
+for by name first (so a changed total, month count or date is reported as that field), then the whole page is
+compared with a re-rendering of the signed content, so nothing added, moved or left out passes either.
 A printout (or a PDF re-rendered by a print pipeline) carries no content: its signature is checked, and the
 verifier compares the printed figures with the district's record if needed.
 """
@@ -92,23 +94,40 @@ def page_text(pdf: bytes | Path) -> str:
     return " ".join(text.split())
 
 
-def content_problems(content: dict[str, Any], text: str) -> list[str]:
-    """What of the signed content the page does not show (empty: the page shows it all)."""
-    problems = []
-    for label, value in content.get("holder_fields", []):
-        if value and str(value)[:12] not in text:
-            problems.append(f"{label} {value!r} not on the page")
-    for row in content.get("rows", []):
-        if " ".join(str(v) for v in row) not in text:
-            problems.append(f"table row {row[0]!r} differs")
-    if content.get("serial") and content["serial"] not in text:
-        problems.append("serial not on the page")
+def _squashed(text: str) -> str:
+    """`text` without any whitespace: line breaks and spacing are layout, not content."""
+    return "".join(text.split())
+
+
+def content_problems(content: dict[str, Any], text: str, qr_text: str = "") -> list[str]:
+    """What of the signed content the page does not show exactly (empty: the page is exactly the signed content).
+
+    `text` is the page's extracted text; `qr_text` the QR code the page carries (the re-rendering draws the same).
+    """
+    from kiosk.documents.certificate import CertificateSpec, render_certificate
+
+    try:
+        spec = CertificateSpec.from_content(content)
+    except ValueError as exc:
+        return [str(exc)]
+    page = _squashed(text)
+    problems = [f"{name}: the signed text {printed!r} is not on the page" for name, printed in spec.printed_facts()
+                if _squashed(printed) not in page]
+    if problems:
+        return problems
+    expected = _squashed(page_text(render_certificate(spec, qr_text)))
+    if expected != page:
+        at = next((n for n, (a, b) in enumerate(zip(expected, page, strict=False)) if a != b),
+                  min(len(expected), len(page)))
+        problems.append(f"the page's text differs from the signed content at {page[max(0, at - 12):at + 12]!r} "
+                        f"(signed: {expected[max(0, at - 12):at + 12]!r})")
     return problems
 
 
 def verify_pdf(pdf: bytes | Path, public_key: Any) -> PdfVerification:
     """Verify the first QR code carrying a verification payload in `pdf` (a PDF, or an image file path: a
-    photo or scan of a printout, checked by its signature alone)."""
+    photo or scan of a printout, checked by its signature alone). `public_key`: one key, or several (current and
+    retired: contract.document_signing.keyring)."""
     is_image = isinstance(pdf, Path) and pdf.suffix.lower() in IMAGE_SUFFIXES
     texts = qr_texts_from_image(pdf) if is_image else qr_texts_from_pdf(pdf)
     if not texts:
@@ -126,11 +145,12 @@ def verify_pdf(pdf: bytes | Path, public_key: Any) -> PdfVerification:
         content = None if is_image else embedded_content(pdf)
         if content is None:
             return PdfVerification(result, text, "not-embedded")
-        if content_hash(content) != payload.content_hash or content.get("serial") != payload.serial:
+        if content_hash(content) != payload.content_hash or content.get("serial") != payload.serial or \
+                str(content.get("issued_on", "")).replace("-", "") != payload.issued_on:
             return PdfVerification(VerificationResult(
                 False, "the document's content is not the signed content (altered or re-rendered)", payload),
                 text, "altered")
-        problems = content_problems(content, page_text(pdf))
+        problems = content_problems(content, page_text(pdf), text)
         if problems:
             return PdfVerification(VerificationResult(
                 False, "the page does not show the signed content: " + "; ".join(problems[:3]), payload),

@@ -1,0 +1,1 @@
+"""The citizen-facing sentences (message keys) and their translations."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "assets" / "translations"
+TRANSLATIONS_DIR = Path(__file__).resolve().parents[2] / "assets" / "translations"  # <repo>/assets
 
 
 class Translations:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from contract.catalog.model import CatalogItem
-from contract.privacy import holder_digest
+from contract.privacy import HOLDER_DIGEST_PATH
 from kiosk.core.identity import Identity
 from kiosk.documents.printable import Receipt
 from kiosk.errors import InputInvalid, ServiceError
@@ -108,11 +108,24 @@ class ServiceRunner:
         if self.store is not None:
             t = result.transaction
             stored = self.store.record(item_id=item.id, module_id=module.id, status=t.status,
-                                       holder=holder_digest(identity.document_number), summary=dict(t.summary),
+                                       holder=self.holder_reference(identity, t.status), summary=dict(t.summary),
                                        request=dict(t.request) or None, now=self.clock())
             tx_id, tn = stored.id, stored.tracking_number
         return RunOutcome(item_id=item.id, module_id=module.id, result=result,
                           receipt=complete_receipt(result.receipt, tn), transaction_id=tx_id, tracking_number=tn)
+
+    def holder_reference(self, identity: Identity, status: str) -> str:
+        """The district's keyed digest of the holder's number (contract.privacy.holder_digest: the kiosk never holds
+        the key), or "" when there is none to be had: a queued transaction (the district is unreachable; the
+        queued request carries the number to it) or a district that cannot answer now."""
+        if status == "queued":
+            return ""
+        try:
+            holder = str(self.district.post_json(HOLDER_DIGEST_PATH,
+                                                 {"document_number": identity.document_number})["holder"])
+        except (ServiceError, KeyError, TypeError):
+            return ""
+        return holder if len(holder) == 64 and all(ch in "0123456789abcdef" for ch in holder) else ""
 
     def offline_policy(self, item: CatalogItem) -> OfflinePolicy:
         """The offline policy of the module serving `item`."""

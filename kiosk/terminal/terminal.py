@@ -23,6 +23,8 @@ from kiosk.config import Config
 from kiosk.core.face_decision import FaceDecision, FaceOutcome
 from kiosk.core.session import (
     AccessKeyEntered,
+    AssistedDecided,
+    AssistedRequestSent,
     CallStaff,
     Cancel,
     DocumentFailed,
@@ -32,6 +34,7 @@ from kiosk.core.session import (
     ReadDocument,
     RecordRating,
     ReprintLast,
+    RequestAssistedVerification,
     RetryPrint,
     Rules,
     RunService,
@@ -44,12 +47,13 @@ from kiosk.core.session import (
     State,
     VerifyFace,
     new_session,
+    refuses,
     step,
 )
 from kiosk.devices.bundle import Devices
 from kiosk.devices.document import ReaderEvent, ReaderEventKind
 from kiosk.devices.face import FaceProgress
-from kiosk.errors import DistrictUnavailable, KioskError, WrongAccessKey
+from kiosk.errors import DistrictUnavailable, DocumentRejected, KioskError, WrongAccessKey
 from kiosk.i18n import messages
 from kiosk.i18n.translations import Translations
 from kiosk.services.api import DistrictClient, OfflinePolicy
@@ -57,6 +61,7 @@ from kiosk.services.registry import ModuleRegistry
 from kiosk.services.runner import ServiceRunner
 from kiosk.store.outbox import Outbox
 from kiosk.store.transactions import TransactionStore
+from kiosk.terminal.assisted_verification import AssistedVerification, pinned_decision_key
 from kiosk.terminal.device_health import write_device_health
 from kiosk.terminal.help_requests import send_help_request
 from kiosk.terminal.mrz_scan import scan_for_mrz
@@ -86,11 +91,12 @@ class Terminal:
         self._clock = clock
         self._wall_clock = wall_clock
         self.rules = Rules.from_config(config.session, config.face, config.document.block_invalid,
-                                       config.document.block_unknown_issuer, config.terminal.language,
+                                       config.blocks_unknown_issuer, config.terminal.language,
                                        devices.reader.needs_access_key)
         self._lock = threading.RLock()
         self._session = new_session(self.rules, clock())
         self._cancel = threading.Event()
+        self._face_cancel = threading.Event()  # stops a face check the citizen declined half-way
         self._pending: PendingPrint | None = None
         self._listeners: list[Listener] = []
         self._face_listeners: list[FaceListener] = []
@@ -213,7 +219,12 @@ class Terminal:
             if self.devices.camera is not None:
                 self._submit(self._scan_mrz, effect, self._cancel)
         elif isinstance(effect, VerifyFace):
-            self._submit(self._verify_face, effect, self._cancel)
+            self._face_cancel = threading.Event()
+            self._submit(self._verify_face, effect, self._face_cancel)
+        elif isinstance(effect, RequestAssistedVerification):
+            self._face_cancel.set()
+            self._log.log(Event.ASSISTED_VERIFICATION_INIT, session=effect.session_id, reason=effect.reason)
+            self._submit(self._assisted_verification, effect, self._cancel)
         elif isinstance(effect, RunService):
             self._submit(self._run_service, effect, self._session)
         elif isinstance(effect, (RetryPrint, ReprintLast)):
@@ -244,7 +255,8 @@ class Terminal:
             pass
 
     def _on_session_ended(self, effect: SessionEnded) -> None:
-        self._cancel.set()  # stop any read/face check still running for the old session
+        self._cancel.set()  # stop any read/face check/wait for staff still running for the old session
+        self._face_cancel.set()
         self._cancel = threading.Event()
         self._pending = None  # printed documents held for reprint are personal data
         self.devices.face.wipe()
@@ -281,16 +293,22 @@ class Terminal:
         try:
             identity = self.devices.reader.read(effect.access_key, cancel)
         except KioskError as exc:
+            refused = isinstance(exc, DocumentRejected)  # the reader applied the same policy itself
             self._log.log(Event.DOCUMENT_READ_COMPLETE, session=effect.session_id, outcome="failed",
                           error=type(exc).__name__, detail=exc.detail[:200])
+            if refused:
+                self._log.log(Event.DOCUMENT_REFUSED, session=effect.session_id, detail=exc.detail[:200])
             self.dispatch(DocumentFailed(exc.message_key, exc.retryable, effect.session_id,
-                                         needs_access_key=isinstance(exc, WrongAccessKey)))
+                                         needs_access_key=isinstance(exc, WrongAccessKey), refused=refused))
             return
         self._log.log(Event.DOCUMENT_READ_COMPLETE, session=effect.session_id, outcome="read",
                       document_number=identity.document_number, passive_auth=identity.passive_auth.value,
                       ms=round((time.monotonic() - started) * 1000))
         self._audit("document-read", {"passive_auth": identity.passive_auth.value,
                                       "detail": identity.passive_auth_detail[:200]})
+        if refuses(self.rules, identity.passive_auth):
+            self._log.log(Event.DOCUMENT_REFUSED, session=effect.session_id, passive_auth=identity.passive_auth.value,
+                          detail=identity.passive_auth_detail[:200])
         self.dispatch(DocumentRead(identity, effect.session_id))
 
     def subscribe_mrz_frames(self, listener: Callable[[Any], None]) -> None:
@@ -335,6 +353,36 @@ class Terminal:
                                       "liveness": decision.liveness})
         self.dispatch(FaceDecided(decision, effect.session_id))
 
+    def _assisted_verification(self, effect: RequestAssistedVerification, cancel: threading.Event) -> None:
+        """Ask staff to verify the citizen in person and feed their checked decision back to the session."""
+        sid = effect.session_id
+
+        def still_waiting() -> bool:
+            session = self._session
+            return (session.session_id == sid and session.state is State.ASSISTED_VERIFICATION
+                    and session.assist_outcome is None)
+
+        def district_clock() -> float:
+            # Expiry is the district's clock: correct ours by the skew the sync daemon measured (if any).
+            skew = Outbox(self._store.engine).state().get("clock_skew_s")
+            return self._wall_clock().timestamp() - (float(skew) if isinstance(skew, (int, float)) else 0.0)
+
+        def on_sent(request_id: int) -> None:
+            self._audit("assisted-verification-requested", {"request": request_id, "reason": effect.reason})
+            self.dispatch(AssistedRequestSent(request_id, sid))
+
+        run = AssistedVerification(self._district, self.config.terminal.kiosk_id,
+                                   pinned_decision_key(self.config.data_dir), district_clock,
+                                   self.config.session.assisted_poll_s, self._log)
+        outcome = run.run(effect, cancel, still_waiting, on_sent)
+        request_id = self._session.assist_request_id if self._session.session_id == sid else None
+        result = outcome.value if outcome is not None else "withdrawn"
+        self._log.log(Event.ASSISTED_VERIFICATION_COMPLETE, session=sid, request=request_id, outcome=result)
+        # The kiosk's record of the outcome: no name, no number, only what happened.
+        self._audit("assisted-verification", {"outcome": result, "reason": effect.reason, "request": request_id})
+        if outcome is not None:
+            self.dispatch(AssistedDecided(outcome, sid))
+
     def _on_face_progress(self, progress: FaceProgress) -> None:
         for listener in list(self._face_listeners):
             listener(progress)
@@ -350,7 +398,7 @@ class Terminal:
                                office_name=self.config.terminal.office_name,
                                district_name=self.config.terminal.district_name, clock=self._wall_clock,
                                signer=self.signer, store=self._store, language=session.language)
-        face_ok = session.face is not None and session.face.outcome.value == "match"
+        face_ok = session.identity_verified()  # by the face check, or by staff in person
         self._log.log(Event.SERVICE_RUN_INIT, session=sid, item=item.id, module=item.module)
         try:
             outcome = runner.run(item, identity, effect.inputs, face_verified=face_ok,

@@ -1,1 +1,1 @@
-"""The fullscreen PySide6 shell: thin screens over kiosk.terminal.terminal; no business logic, no blocking I/O here."""
+"""The fullscreen PySide6 shell: thin screens over the terminal's view (kiosk.terminal.view), no business logic."""

@@ -1,4 +1,8 @@
-"""Starting the shell: QApplication, fonts, translations, kiosk lock, the main window."""
+"""Starting the shell: QApplication, fonts, translations, kiosk lock, the main window.
+
+A configuration that is unsafe to serve citizens (kiosk.deployment_check) gets the out-of-service screen
+instead of the main window: no devices are opened, the reasons are logged, and the process stays up.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,18 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLocale, Qt, QTranslator
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
+from contract.eventlog import EventLog
+from contract.log_events import Event
 from kiosk.config import Config
+from kiosk.deployment_check import UnsafeSetting, unsafe_settings
+from kiosk.supervision.notify import Supervision
 from kiosk.terminal.terminal import Terminal
 from kiosk.ui import theme
 from kiosk.ui.kiosk_lock import KioskLock
 from kiosk.ui.main_window import MainWindow
+from kiosk.ui.out_of_service import OutOfServiceWindow
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent.parent / "assets" / "translations"
 
@@ -53,43 +62,79 @@ def make_application(config: Config, argv: list[str] | None = None) -> QApplicat
 def build_window(app: QApplication, terminal: Terminal, windowed: bool) -> MainWindow:
     """The main window, locked down unless `windowed`."""
     window = MainWindow(terminal, LanguageSwitch(app))
+    _show(app, window, windowed)
+    return window
+
+
+def build_out_of_service_window(app: QApplication, config: Config, problems: list[UnsafeSetting],
+                                windowed: bool, log: EventLog) -> OutOfServiceWindow:
+    """The out-of-service screen in the terminal's language, after logging why (one reason per problem)."""
+    log.log(Event.OUT_OF_SERVICE, keys=[p.key for p in problems], reasons=[str(p) for p in problems])
+    LanguageSwitch(app)(config.terminal.language)
+    window = OutOfServiceWindow(problems)
+    _show(app, window, windowed)
+    return window
+
+
+def _show(app: QApplication, window: QWidget, windowed: bool) -> None:
     if windowed:
         window.resize(1280, 1024)
         window.show()
     else:
-        window.locked = True
+        window.locked = True  # type: ignore[attr-defined]
         app.installEventFilter(KioskLock(app))
         window.setWindowFlags(Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint)
+        # X without a window manager (deploy/: xinit) ignores the fullscreen request: cover the screen ourselves.
+        window.setGeometry(app.primaryScreen().geometry())
         window.showFullScreen()
-    return window
 
 
-def run_shell(config: Config, windowed: bool, quit_after_s: float = 0.0) -> int:
+def run_shell(config: Config, windowed: bool, quit_after_s: float = 0.0,
+              supervision: Supervision | None = None) -> int:
     """Run the terminal's GUI until the process is told to stop.
 
     SIGTERM/SIGINT end the session (wiping it) and quit cleanly. The 'attract-shown' log line marks the moment
-    the first screen is on display (the cold-start benchmark waits for it).
+    the first screen is on display (the cold-start benchmark waits for it). Under systemd (`supervision`), the
+    shell notifies READY=1 once the attract screen is drawn and pings the watchdog from the GUI thread.
     """
+    import os
     import signal
 
     from PySide6.QtCore import QTimer
 
-    from contract.log_events import Event
     from kiosk.assembly import assemble
+    from kiosk.core.session import State
+    from kiosk.ui.watchdog import ShellWatchdog, arm_test_hang
 
     app = make_application(config)
-    terminal = assemble(config)
-    terminal.start()
-    window = build_window(app, terminal, windowed)
-    app.aboutToQuit.connect(terminal.close)
+    log = EventLog(stream=sys.stderr, path=config.data_dir / "logs" / "kiosk.jsonl", component="kiosk")
+    problems = unsafe_settings(config)
+    window: QWidget
+    if problems:
+        log.log(Event.APP_START, kiosk=config.terminal.kiosk_id, data=str(config.data_dir))
+        window = build_out_of_service_window(app, config, problems, windowed, log)
+    else:
+        terminal = assemble(config, log=log)
+        terminal.start()
+        window = build_window(app, terminal, windowed)
+        app.aboutToQuit.connect(terminal.close)
     window.raise_()
+    if supervision is not None:
+        # READY=1 once the first screen a citizen sees is drawn: the attract screen, or the out-of-service one
+        # (a kiosk that is safely out of service is "up" for systemd: restarting it would change nothing).
+        first_screen = window if problems else window.screens[State.ATTRACT]  # type: ignore[attr-defined]
+        ShellWatchdog(supervision, first_screen, app)  # parented to app: lives as long
+    arm_test_hang(os.environ)
+    # exit(), not quit(): Qt 6's quit() first asks every window to close, and the locked window refuses, so
+    # systemd's SIGTERM would be ignored until its stop timeout ends in SIGKILL.
     for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: app.quit())
+        signal.signal(sig, lambda *_: app.exit(0))
     # Python only runs signal handlers between bytecodes: a idle timer lets them in while Qt's loop waits.
     keepalive = QTimer(app)
     keepalive.timeout.connect(lambda: None)
     keepalive.start(250)
-    QTimer.singleShot(0, lambda: terminal.log.log(Event.ATTRACT_SHOWN))
+    if not problems:
+        QTimer.singleShot(0, lambda: log.log(Event.ATTRACT_SHOWN))
     if quit_after_s > 0:
-        QTimer.singleShot(int(quit_after_s * 1000), app.quit)
+        QTimer.singleShot(int(quit_after_s * 1000), lambda: app.exit(0))
     return app.exec()

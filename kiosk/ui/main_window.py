@@ -11,6 +11,7 @@ from kiosk.devices.face import FaceProgress
 from kiosk.terminal.view import TerminalView
 from kiosk.ui.bridge import TerminalBridge
 from kiosk.ui.pinyin_input import PinyinDictionary
+from kiosk.ui.screens.assisted import AssistedScreen
 from kiosk.ui.screens.attract import AttractScreen
 from kiosk.ui.screens.base import SessionView
 from kiosk.ui.screens.confirm import ConfirmScreen
@@ -66,8 +67,13 @@ class MainWindow(QWidget):
         top_lay = QHBoxLayout(top)
         top_lay.setContentsMargins(24, 8, 24, 8)
         self.place = label("", wrap=False)
+        # Demo mode relaxes the identity checks: nobody may mistake such a terminal for a real one.
+        self.demo_marker = label("DEMO", "demo", wrap=False)
+        self.demo_marker.setProperty("testid", "demo-marker")
+        self.demo_marker.setVisible(terminal.config.terminal.demo)
         self.lang = button("", self._toggle_language, "bar", "language")
         self.help = button("", lambda: terminal.dispatch(HelpRequested()), "bar", "help")
+        top_lay.addWidget(self.demo_marker)
         top_lay.addWidget(self.place, 1)
         top_lay.addWidget(self.lang)
         top_lay.addWidget(self.help)
@@ -75,7 +81,8 @@ class MainWindow(QWidget):
         self.stack = QStackedWidget()
         self.screens: dict[State, SessionView] = {
             State.ATTRACT: AttractScreen(terminal), State.READING_DOCUMENT: ReadingScreen(terminal),
-            State.VERIFYING_FACE: FaceScreen(terminal), State.MENU: MenuScreen(terminal),
+            State.VERIFYING_FACE: FaceScreen(terminal), State.ASSISTED_VERIFICATION: AssistedScreen(terminal),
+            State.MENU: MenuScreen(terminal),
             State.SERVICE_FORM: FormScreen(terminal, PinyinDictionary()), State.CONFIRM: ConfirmScreen(terminal),
             State.PRINTING: PrintingScreen(terminal), State.DONE: DoneScreen(terminal),
         }
@@ -179,11 +186,13 @@ class MainWindow(QWidget):
         cfg = self.terminal.config.terminal
         terminal_name = tr("Self-service terminal")
         self.place.setText(f"{cfg.office_name} · {terminal_name}")
+        self.demo_marker.setText("DEMO · " + tr("Demo mode"))
         self.lang.setText("English" if session.language == "zh_CN" else "中文")
         self.help.setText(tr("Help"))
         self.cancel.setText(tr("Cancel"))
-        # the Done screen has its own Finish button; elsewhere the citizen can always leave from here
-        self.cancel.setVisible(session.state not in (State.ATTRACT, State.DONE))
+        # the Done screen and the end of an assisted verification have their own Finish button; elsewhere the
+        # citizen can always leave from here
+        self.cancel.setVisible(session.state not in (State.ATTRACT, State.DONE) and session.assist_outcome is None)
         screen = self.screens[session.state]
         if session.session_id != self._rendered_session:
             # A session began or ended: every screen drops what it showed of the previous citizen.

@@ -29,7 +29,7 @@ def toneless(syllable: str) -> str:
     return "".join(ch for ch in s if not unicodedata.combining(ch))
 
 
-INDEX = Path(__file__).resolve().parent.parent / "assets" / "input" / "pinyin_index.json"
+INDEX = Path(__file__).resolve().parents[2] / "assets" / "input" / "pinyin_index.json"
 
 
 def build_index() -> dict[str, dict]:

@@ -61,6 +61,8 @@ def stylesheet(base_pt: int, min_touch: int) -> str:
     QLabel#big {{ font-size: {int(base_pt * 2.4)}pt; font-weight: bold; color: {BLUE_DARK}; }}
     QFrame#topbar, QFrame#bottombar {{ background: {BLUE}; }}
     QFrame#topbar QLabel, QFrame#bottombar QLabel {{ background: {BLUE}; color: white; }}
+    QFrame#topbar QLabel#demo {{ background: {ERROR}; color: white; font-weight: bold; padding: 4px 14px;
+                                 border: 2px solid white; border-radius: 8px; }}
     QPushButton {{ min-height: {min_touch}px; min-width: {min_touch}px; padding: 8px 22px; border-radius: 14px;
                    background: white; border: 3px solid {BLUE}; color: {BLUE_DARK}; font-weight: bold; }}
     QPushButton:pressed {{ background: #dbe8f7; }}

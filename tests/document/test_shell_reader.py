@@ -23,7 +23,7 @@ def enter(qtbot, window, testid: str, text: str) -> None:
 def test_card_tap_mrz_entry_and_real_read(qtbot, tmp_path, district, slot, passport, trust_dir,
                                           open_shell):
     config = shell_config(tmp_path / "kiosk", district.url, devices={"document_reader": "pcsc"},
-                          document={"trust_store": str(trust_dir)})
+                          document={"trust_store": str(trust_dir)}, terminal={"demo": True})  # simulated face
     window = open_shell(config)
     terminal = window.terminal
     slot.insert(passport)  # the citizen taps the passport: the session starts by itself
@@ -62,14 +62,16 @@ def test_mrz_read_by_the_camera_opens_the_chip_without_typing(qtbot, tmp_path, d
     import numpy as np
 
     from kiosk.devices.camera.still import StillCamera
+    from kiosk.devices.document.mrz_ocr import MrzOcr
     from kiosk.devices.factory import build_devices
     from tests.document.mrz_frames import document_image
 
     config = shell_config(tmp_path / "kiosk", district.url, devices={"document_reader": "pcsc"},
-                          document={"trust_store": str(trust_dir)})
+                          document={"trust_store": str(trust_dir)}, terminal={"demo": True})  # simulated face
     devices = build_devices(config)
     page = np.asarray(document_image(passport.mrz, width=1000).convert("RGB"))[:, :, ::-1].copy()
     devices.camera = StillCamera(page, fps=15)
+    devices.mrz = MrzOcr()  # the factory builds the MRZ reader only with a configured camera
     window = open_shell(config, devices=devices)
     terminal = window.terminal
     slot.insert(passport)

@@ -98,14 +98,15 @@ def test_tampered_photo_is_invalid(slot, pki, trust_dir, jpeg_photo) -> None:
         reader_for(trust_dir).read(doc.access_key, threading.Event())
 
 
-def test_unknown_csca_warns_or_blocks_by_policy(slot, jpeg_photo, trust_dir) -> None:
+def test_unknown_csca_blocks_by_default_or_warns_when_relaxed(slot, jpeg_photo, trust_dir) -> None:
     stranger = make_pki("rsa", country="ZZ", csca_cn="CSCA Unknown")
     doc = build_document(stranger, PASSPORT_MRZ, jpeg_photo)
     slot.insert(doc)
-    ident = reader_for(trust_dir).read(doc.access_key, threading.Event())  # default: warn only
+    with pytest.raises(DocumentRejected, match="UNKNOWN_ISSUER"):  # default: refused (issue 17.1)
+        reader_for(trust_dir).read(doc.access_key, threading.Event())
+    # the relaxed policy (the factory allows it only in demo mode): the document comes through, flagged
+    ident = reader_for(trust_dir, block_unknown_issuer=False).read(doc.access_key, threading.Event())
     assert ident.passive_auth == PassiveAuth.UNKNOWN_ISSUER and ident.document_number == "L898902C3"
-    with pytest.raises(DocumentRejected, match="UNKNOWN_ISSUER"):
-        reader_for(trust_dir, block_unknown_issuer=True).read(doc.access_key, threading.Event())
 
 
 def test_master_list_trust_store(slot, pki, passport, tmp_path) -> None:

@@ -94,7 +94,8 @@ def test_photo_held_up_falls_back_to_staff(qtbot, tmp_path, district, faces_dir,
         wait_state(qtbot, window, State.VERIFYING_FACE)
         qtbot.waitUntil(lambda: terminal.session.face is not None, timeout=30000)
         session = terminal.session
-        assert session.state is State.VERIFYING_FACE and session.face.outcome.value == "liveness_failed"
+        # The last attempt failed: staff are asked to verify the citizen in person (docs/assisted-verification.md).
+        assert session.state is State.ASSISTED_VERIFICATION and session.face.outcome.value == "liveness_failed"
         assert session.staff_called and not session.can_retry
         qtbot.waitUntil(lambda: any("Staff" in t or "工作人员" in t for t in visible_texts(window)), timeout=5000)
     finally:

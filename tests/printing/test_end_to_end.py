@@ -50,7 +50,7 @@ def test_certificate_and_receipt_through_cups(district, pdf_queue, cups_pdf_out,
     catalog = load_catalog(SHIPPED_CATALOG, registry.ids())
     engine = open_engine(sqlite_url(tmp_path / "kiosk.db"))
     migrate(engine)
-    runner = ServiceRunner(registry=registry, district=enrolled_client(district.url), kiosk_id="SC-01",
+    runner = ServiceRunner(registry=registry, district=enrolled_client(district.url, kiosk_id="SC-01"), kiosk_id="SC-01",
                            office_name="上城区政务服务中心", district_name="上城区",
                            store=TransactionStore(engine, "SC-01"), clock=lambda: dt.datetime.now().astimezone())
     citizen = Identity(document_number="330106197811230417", surname="陈", given_names="国强")

@@ -57,7 +57,8 @@ def make_runner(registry, district_url: str, store=None, enrolled: bool = True):
     from kiosk.link.district_client import HttpDistrictClient
     from kiosk.services.runner import ServiceRunner
 
-    client = enrolled_client(district_url, 3.0) if enrolled else HttpDistrictClient(district_url, timeout_s=3.0)
+    client = (enrolled_client(district_url, 3.0, kiosk_id="SC-01") if enrolled else
+              HttpDistrictClient(district_url, timeout_s=3.0))
     return ServiceRunner(registry=registry, district=client,
                          kiosk_id="SC-01", office_name="上城区政务服务中心", district_name="上城区", store=store,
                          clock=lambda: dt.datetime.now().astimezone())

@@ -51,16 +51,35 @@ class DistrictServer:
         self._thread.join(timeout=10)
 
 
-def enrolled_client(url: str, timeout_s: float = 4.0):
-    """An HttpDistrictClient signing as a freshly enrolled kiosk of the demo district at `url` (loopback kiosks
-    enroll there without a token): citizen data goes only to enrolled kiosks."""
+_ENROLLED: dict[tuple[str, str], Path] = {}  # (district URL, kiosk name) -> the data folder holding its key
+
+
+def enrolled_signer(url: str, kiosk_id: str | None = None):
+    """A request signer of a kiosk enrolled with the demo district at `url` (loopback kiosks enroll there without
+    a token): citizen data goes only to enrolled kiosks. A named kiosk is enrolled once per district and reused
+    (its name is bound to its first key); without a name, a fresh one."""
     import tempfile
     import uuid
 
-    from kiosk.link.district_client import HttpDistrictClient
     from kiosk.link.enrollment import enroll, signer_for
 
-    folder = Path(tempfile.mkdtemp(prefix="kiosk-enrolled-"))
-    name = f"test-{uuid.uuid4().hex[:12]}"
-    enroll(folder, url, name)
-    return HttpDistrictClient(url, timeout_s=timeout_s, authenticator=signer_for(folder, name))
+    name = kiosk_id or f"test-{uuid.uuid4().hex[:12]}"
+    folder = _ENROLLED.get((url, name))
+    if folder is None:
+        folder = Path(tempfile.mkdtemp(prefix="kiosk-enrolled-"))
+        enroll(folder, url, name)
+        _ENROLLED[(url, name)] = folder
+    return signer_for(folder, name)
+
+
+def enrolled_client(url: str, timeout_s: float = 4.0, kiosk_id: str | None = None):
+    """An HttpDistrictClient signing as an enrolled kiosk (see enrolled_signer)."""
+    from kiosk.link.district_client import HttpDistrictClient
+
+    return HttpDistrictClient(url, timeout_s=timeout_s, authenticator=enrolled_signer(url, kiosk_id))
+
+
+def signed_post(url: str, path: str, content: bytes, kiosk_id: str = "SC-01") -> httpx.Response:
+    """POST raw `content` to `path`, signed as the enrolled kiosk `kiosk_id`."""
+    headers = {"Content-Type": "application/json", **enrolled_signer(url, kiosk_id)("POST", path, content)}
+    return httpx.post(url + path, content=content, headers=headers, timeout=5)

@@ -56,11 +56,16 @@ def open_shell(qtbot):
     """open_shell(config, devices=None, log=None) -> the main window over a started terminal; closed at teardown."""
     from contract.eventlog import NullEventLog
     from kiosk.assembly import assemble
+    from kiosk.deployment_check import unsafe_settings
     from kiosk.ui.app import build_window, make_application
 
     terminals = []
 
     def open_(config: Config, devices=None, log: EventLog | None = None):
+        # `kiosk run` would show its out-of-service screen instead: a test rig pairing a real reader with
+        # simulated devices says so with [terminal] demo = true, as a real demo must.
+        unsafe = unsafe_settings(config)
+        assert not unsafe, f"kiosk run would refuse this configuration: {[str(p) for p in unsafe]}"
         app = make_application(config)
         enroll_if_reachable(config)
         terminal = assemble(config, devices=devices, log=log or NullEventLog())

@@ -14,8 +14,8 @@ from district.settings import DistrictSettings
 from kiosk.config import Config, SyncConfig, TerminalConfig
 from kiosk.store.database import migrate
 from kiosk.store.transactions import TransactionStore
-from sync.private_postgres import PostgresUnavailable, PrivatePostgres
 from tests.sync.district_process import ThreadedDistrict
+from tests.sync.private_postgres import PostgresUnavailable, PrivatePostgres
 
 _db_numbers = itertools.count(1)
 

@@ -22,10 +22,14 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-SIGN_BODY = {"version": "1", "serial": "SC01-20260101-0001", "holder_hash": "A" * 43, "content_hash": "B" * 43,
-             "issued_on": dt.date.today().strftime("%Y%m%d")}
+SERIAL = f"TS-{dt.date.today():%Y%m%d}-DEMO01-0001"
+SIGN_BODY = {"version": "1", "serial": SERIAL, "item": "si-contribution-record",
+             "issued_on": dt.date.today().strftime("%Y%m%d"), "document_number": "330102199003071234",
+             "content": {"serial": SERIAL, "issued_on": dt.date.today().isoformat(), "kiosk_id": "DEMO-01",
+                         "kind": "test", "title_zh": "测试证明"}}
 CITIZEN_CALLS = [
     ("POST", "/api/v1/documents/sign", SIGN_BODY),
+    ("POST", "/api/v1/holders/digest", {"document_number": "330102199003071234"}),
     ("POST", "/api/v1/citizen/social-insurance/record", {"document_number": "330102199003071234", "months": 12}),
     ("POST", "/api/v1/citizen/records/housing-fund-deposit", {"document_number": "330102199003071234"}),
     ("POST", "/api/v1/citizen/status", {"type": "x", "document_number": "330102199003071234"}),

@@ -92,14 +92,18 @@ def test_impossible_dates_that_match_the_pattern_are_422(app, tmp_path, date):
 @pytest.mark.parametrize("issued_on", ["20261399", "00000000", "20260230"])
 def test_an_impossible_issue_date_on_document_signing_is_422(app, tmp_path, issued_on):
     k = Kiosk(app, tmp_path)
-    body = {"version": "1", "serial": "SC01-20260101-0001", "holder_hash": "A" * 43, "content_hash": "B" * 43,
-            "issued_on": issued_on}
-    assert "calendar date" in str(assert_clear_refusal(k.post("/api/v1/documents/sign", body))["detail"])
+    serial = f"TS-{dt.date.today():%Y%m%d}-HOSTILE-0001"
+    content = {"serial": serial, "issued_on": dt.date.today().isoformat(), "kiosk_id": k.name, "kind": "test",
+               "title_zh": "测试证明"}
+    body = {"version": "1", "serial": serial, "item": "si-contribution-record", "issued_on": issued_on,
+            "document_number": DOC, "content": content}
+    assert "issued_on" in str(assert_clear_refusal(k.post("/api/v1/documents/sign", body))["detail"])
     body["issued_on"] = dt.date.today().strftime("%Y%m%d")
     assert k.post("/api/v1/documents/sign", body).status_code == 200
 
 
 @pytest.mark.parametrize("path", ["/api/v1/documents/sign", "/api/v1/citizen/requests", "/api/v1/heartbeat",
+                                  "/api/v1/holders/digest",
                                   "/api/v1/transactions/batch", "/api/v1/enroll", "/api/v1/citizen/applications"])
 @pytest.mark.parametrize("body", [nested(10_000), b'{"a":' * 10_000 + b"1" + b"}" * 10_000, b"[" * 10_000],
                          ids=["arrays", "objects", "unclosed"])
@@ -167,7 +171,8 @@ def test_non_finite_or_malformed_request_timestamps_are_401(app, tmp_path, times
     assert response.status_code == 401
 
 
-@pytest.mark.parametrize("path", ["/api/v1/enroll", "/api/v1/health", "/api/v1/documents/key", "/verify"])
+@pytest.mark.parametrize("path", ["/api/v1/enroll", "/api/v1/health", "/api/v1/documents/key",
+                                  "/api/v1/documents/keys", "/verify"])
 def test_unauthenticated_endpoints_are_rate_limited_per_source_address(app, path):
     method = "POST" if path.endswith("enroll") else "GET"
     body = {"kiosk_id": "NOPE", "public_key": "00" * 32, "token": "guess"} if method == "POST" else None
@@ -182,7 +187,7 @@ def test_unauthenticated_endpoints_are_rate_limited_per_source_address(app, path
 def test_every_operation_documents_its_status_codes(app):
     schema = TestClient(app).get("/openapi.json").json()
     public = {("/api/v1/enroll", "post"), ("/api/v1/health", "get"), ("/api/v1/documents/key", "get"),
-              ("/verify", "get"), ("/verify", "post")}
+              ("/api/v1/documents/keys", "get"), ("/verify", "get"), ("/verify", "post")}
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             codes = set(operation["responses"])

@@ -53,7 +53,13 @@ def test_drain_delivers_everything_once_in_order(district, kiosk_factory, null_l
 def test_rejected_items_are_dead_lettered_and_do_not_block(district, kiosk_factory, null_log):
     k = kiosk_factory("K02", district.url)
     k.record(3)
-    k.record(1, status="bogus")  # the district refuses this status
+    # The kiosk's own writer cannot produce an invalid item (contract.transactions validates it), so corrupt one
+    # row the way an older or damaged terminal would have left it: the district must refuse it, not the queue.
+    bad = k.record(1)[0]
+    from kiosk.store.models import OutboxRow
+    with Session(k.engine) as s, s.begin():
+        row = s.scalar(select(OutboxRow).where(OutboxRow.transaction_id == bad))
+        row.payload = {**row.payload, "status": "bogus"}
     k.record(3)
     daemon = SyncDaemon(k.config, k.engine, null_log)
     result = daemon.drain()

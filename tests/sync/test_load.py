@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from district.database import open_engine
 from district.models import ReceivedTransactionRow
-from sync.fleet_simulator import simulate_fleet
 from tests.sync.district_process import ProcessDistrict
+from tests.sync.fleet_simulator import simulate_fleet
 
 
 def per_kiosk_counts(db_url: str) -> dict[str, int]:

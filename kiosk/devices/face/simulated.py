@@ -14,15 +14,19 @@ from typing import Any
 from kiosk.core.face_decision import FaceDecision, FaceOutcome
 from kiosk.devices.camera import Camera
 from kiosk.devices.face import FaceProgress
+from kiosk.errors import ConfigError
 
 STEPS = ("face.look_at_camera", "face.turn_left", "face.turn_right", "face.hold_still")
+OUTCOMES = {"match": FaceOutcome.MATCH, "mismatch": FaceOutcome.MISMATCH, "no-face": FaceOutcome.NO_FACE}
 
 
 class SimulatedFaceVerifier:
     def __init__(self, duration_s: float = 1.5, result: str = "match", camera: Camera | None = None,
                  threshold: float = 0.45) -> None:
+        if result not in OUTCOMES:  # a typo must never turn into MATCH
+            raise ConfigError(f"[simulated] face_result must be one of {' | '.join(OUTCOMES)}, got {result!r}")
         self._duration = duration_s
-        self._result = result
+        self._outcome = OUTCOMES[result]
         self._camera = camera
         self._threshold = threshold
         self._reference_frame: Any | None = None
@@ -46,8 +50,7 @@ class SimulatedFaceVerifier:
         finally:
             if self._camera is not None:
                 self._camera.close()
-        outcome = {"match": FaceOutcome.MATCH, "mismatch": FaceOutcome.MISMATCH,
-                   "no-face": FaceOutcome.NO_FACE}.get(self._result, FaceOutcome.MATCH)
+        outcome = self._outcome
         distance = 0.31 if outcome is FaceOutcome.MATCH else 0.72
         return FaceDecision(outcome, distance if outcome is not FaceOutcome.NO_FACE else None, self._threshold,
                             liveness="simulated", detail="simulated verifier")

@@ -58,7 +58,7 @@ class RecordCertificateModule:
             record = context.district.post_json(RECORDS_PATH + record_type, query)
             spec = self._spec(context, record)
             signer = context.signer or DistrictDocumentSigner(context.district)
-            issued = issue_certificate(spec, context.identity.document_number, signer)
+            issued = issue_certificate(spec, context.identity.document_number, signer, context.item_id)
         except DistrictUnavailable:
             if not context.queue_offline:
                 raise
@@ -93,8 +93,8 @@ class RecordCertificateModule:
             serial=new_serial(context.kiosk_id, issued_on, str(context.params.get("kind", "RC"))),
             issued_on=issued_on, office_name=context.office_name, district_name=context.district_name,
             kiosk_id=context.kiosk_id,
-            holder_fields=(("姓名 Name", identity.full_name), ("证件号码 ID No.", identity.masked_document_number),
-                           *fields),
+            holder_name=identity.full_name,
+            holder_fields=(("证件号码 ID No.", identity.masked_document_number), *fields),
             columns=columns, rows=rows, table_title="记录明细 Details" if rows else "", summary_fields=summary,
             notes=(f"本证明依据{context.department or '相关部门'}信息系统记录出具，数据截至出具日期。证件号码已作隐藏处理。",
                    "Issued from the department's records on the date of issue. Verify it by scanning the QR code."))

@@ -71,7 +71,7 @@ class SocialInsuranceRecordModule:
                                                               "months": months})
             spec = self.certificate_spec(context, record, months)
             signer = context.signer or DistrictDocumentSigner(context.district)
-            issued = issue_certificate(spec, context.identity.document_number, signer)
+            issued = issue_certificate(spec, context.identity.document_number, signer, context.item_id)
         except DistrictUnavailable:
             if not context.queue_offline:
                 raise
@@ -114,9 +114,9 @@ class SocialInsuranceRecordModule:
             title_en="Certificate of Social Insurance Contributions",
             serial=new_serial(context.kiosk_id, issued_on, "SI"), issued_on=issued_on,
             office_name=context.office_name, district_name=context.district_name, kiosk_id=context.kiosk_id,
-            holder_fields=(("姓名 Name", identity.full_name), ("证件号码 ID No.", identity.masked_document_number),
-                           ("参保单位 Employer", employer), ("参保日期 Insured since", since),
-                           ("参保险种 Insurance", kinds), ("缴费期间 Period", period)),
+            holder_name=identity.full_name,
+            holder_fields=(("证件号码 ID No.", identity.masked_document_number), ("参保单位 Employer", employer),
+                           ("参保日期 Insured since", since), ("参保险种 Insurance", kinds), ("缴费期间 Period", period)),
             columns=COLUMNS, rows=rows, table_title=f"近{len(rows)}个月缴费明细 (元) / Contributions of the last "
                                                     f"{len(rows)} months (CNY)",
             summary_fields=(("个人缴费合计 Personal contributions in total", f"¥{total:,.2f}"),

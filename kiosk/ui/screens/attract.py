@@ -1,4 +1,7 @@
-"""Attract: invites the citizen to tap their document (or touch Start)."""
+"""Attract: invites the citizen to tap their document (or touch Start).
+
+After a session the terminal ended by itself (a refused document), it also says why, for a short while.
+"""
 
 from __future__ import annotations
 
@@ -21,9 +24,12 @@ class AttractScreen(Screen):
         self.card_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.hours = label("", "hint")
         self.hours.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.msg = self.message_label()
+        self.msg.setProperty("testid", "attract-message")
         self.start = button("", self.send(Start()), "primary", "start")
         self.start.setMinimumHeight(140)
         self.layout_.addStretch(2)
+        self.layout_.addWidget(self.msg)
         self.layout_.addWidget(self.title)
         self.layout_.addWidget(self.subtitle)
         self.layout_.addStretch(1)
@@ -40,3 +46,4 @@ class AttractScreen(Screen):
         self.card_hint.setText(tr("Place your identity document on the reader"))
         self.start.setText(tr("Touch here to start"))
         self.hours.setText(tr("Open 24 hours. Staff can help you at the service desk."))
+        self.show_message(self.msg, session.message_key)

@@ -1,4 +1,8 @@
-"""VerifyingFace: live preview with the face box, guidance, the challenge's progress; retry or staff help."""
+"""VerifyingFace: live preview with the face box, guidance, the challenge's progress; retry or staff help.
+
+A clearly labelled button lets the citizen decline the face check at any moment: staff then verify the document
+in person (the AssistedVerification screen), as accessibility rules require wherever biometrics are used.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QLabel, QProgressBar
 
-from kiosk.core.session import Retry, Session
+from kiosk.core.session import AssistedVerificationChosen, Retry, Session
 from kiosk.devices.face import FaceProgress
 from kiosk.ui.screens.base import Screen
 from kiosk.ui.text import message, tr
@@ -30,9 +34,10 @@ class FaceScreen(Screen):
         self.busy = BusyIndicator()
         self.msg = self.message_label()
         self.retry = button("", self.send(Retry()), "primary", "retry")
+        self.assisted = button("", self.send(AssistedVerificationChosen()), "", "assisted")
         self.layout_.addWidget(self.title)
         self.layout_.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignHCenter)
-        for w in (self.guidance, self.steps, self.busy, self.msg, self.retry):
+        for w in (self.guidance, self.steps, self.busy, self.msg, self.retry, self.assisted):
             self.layout_.addWidget(w)
         self.layout_.addStretch(1)
 
@@ -41,6 +46,8 @@ class FaceScreen(Screen):
         self.retry.setText(tr("Try again"))
         self.busy.setVisible(session.busy)
         self.retry.setVisible(session.can_retry)
+        self.assisted.setText(tr("No face check: ask staff to verify me"))
+        self.assisted.setVisible(session.identity is not None)
         self.show_message(self.msg, session.message_key)
         if not session.busy:
             self.preview.clear()
