@@ -16,7 +16,7 @@ from contract.document_signing import VerificationPayload
 from district import demo_data
 from district.document_register import MAX_HOLDER_CHECK_FAILURES
 from kiosk.documents.verification import qr_texts_from_pdf
-from tests.services.district import signed_post
+from tests.services.district import enrolled_client, signed_post
 
 ITEM = "si-contribution-record"
 
@@ -84,7 +84,7 @@ def test_the_page_shows_the_registered_content_then_the_revocation(runner, catal
 
 
 def test_a_revoked_kiosks_certificates_are_revoked_in_one_command(runner, catalog, citizen, district, capsys):
-    stolen = dataclasses.replace(runner, kiosk_id="SC-09")
+    stolen = dataclasses.replace(runner, kiosk_id="SC-09", district=enrolled_client(district.url, kiosk_id="SC-09"))
     serials = sorted(issue(stolen, catalog, citizen)[0] for _ in range(2))
     other, other_qr = issue(runner, catalog, citizen)
     code, out = district_cli(district, capsys, "document", "revoke", "--kiosk", "SC-09", "--reason", "kiosk stolen")
