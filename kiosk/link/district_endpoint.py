@@ -42,11 +42,14 @@ class DistrictEndpoint:
         return is_loopback_host(urlsplit(self.url).hostname or "")
 
 
-def district_endpoint(url: str, ca_file: Path | None) -> DistrictEndpoint:
+def district_endpoint(url: str, ca_file: Path | None, load_ca: bool = True) -> DistrictEndpoint:
     """Check `url` and build the TLS verification for it. Raises ConfigError naming the key at fault.
 
     - `https://`: the certificate must chain to `ca_file` (required; only that CA is trusted).
     - `http://`: only to a loopback host.
+
+    `load_ca=False` checks the settings only (`kiosk config check` on a machine that is not the kiosk, where the
+    CA file is not installed); the answer's `verify` is then the default and must not be used to connect.
     """
     parts = urlsplit(url)
     host = parts.hostname or ""
@@ -59,6 +62,8 @@ def district_endpoint(url: str, ca_file: Path | None) -> DistrictEndpoint:
         return DistrictEndpoint(url.rstrip("/"), True)
     if ca_file is None:
         raise ConfigError(f"{CA_KEY} must name the district's CA certificate (PEM) for {url!r}")
+    if not load_ca:
+        return DistrictEndpoint(url.rstrip("/"), True)
     try:
         context = ssl.create_default_context(cafile=str(ca_file))  # with cafile: only this CA, no system store
     except (OSError, ssl.SSLError) as exc:

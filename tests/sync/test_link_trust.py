@@ -144,11 +144,20 @@ def test_config_check_names_the_district_keys(tmp_path, capsys):
     cfg.write_text('[terminal]\ndistrict_url = "http://192.0.2.10:8470"\n')
     assert main(["config", "check", str(cfg)]) != 0
     assert "[terminal] district_url" in capsys.readouterr().err
-    cfg.write_text('[terminal]\ndistrict_url = "https://district.example"\ndistrict_ca = "missing-ca.pem"\n')
+    cfg.write_text('[terminal]\ndistrict_url = "https://district.example"\n')
     assert main(["config", "check", str(cfg)]) != 0
     assert "[terminal] district_ca" in capsys.readouterr().err
     cfg.write_text('[terminal]\ndistrict_url = "http://127.0.0.1:8470"\n')
     assert main(["config", "check", str(cfg)]) == 0
+
+
+def test_a_district_ca_that_cannot_be_read_is_a_config_error_at_connection(tmp_path):
+    from kiosk.link.district_client import HttpDistrictClient
+
+    (tmp_path / "not-a-ca.pem").write_text("not a certificate")
+    for ca in (tmp_path / "missing.pem", tmp_path / "not-a-ca.pem"):
+        with pytest.raises(ConfigError, match=r"\[terminal\] district_ca"):
+            HttpDistrictClient("https://127.0.0.1:8443", ca_file=ca)
 
 
 def test_the_sync_daemon_refuses_to_start_on_plain_http_off_loopback(tmp_path):
