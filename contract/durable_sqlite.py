@@ -17,7 +17,7 @@ def sqlite_url(path: Path) -> str:
 
 
 def make_sqlite_durable(engine: Engine, foreign_keys: bool = True) -> Engine:
-    """WAL, synchronous=FULL and writers serialised with BEGIN IMMEDIATE on every connection of `engine`.
+    """WAL, synchronous=FULL, secure_delete and writers serialised with BEGIN IMMEDIATE on every connection.
 
     pysqlite's own transaction handling defers BEGIN and never takes the write lock up front; we disable it and
     emit `BEGIN IMMEDIATE` ourselves, so two writers (the shell and the sync daemon) queue instead of failing on
@@ -32,6 +32,7 @@ def make_sqlite_durable(engine: Engine, foreign_keys: bool = True) -> Engine:
         if foreign_keys:
             cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA secure_delete=ON")  # freed cells are zeroed: deleted personal data is not recoverable
         cur.close()
 
     @event.listens_for(engine, "begin")

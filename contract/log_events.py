@@ -19,6 +19,7 @@ class Event(Enum):
                       "The terminal refused to serve citizens: its configuration is unsafe (reasons name the keys).")
     CONFIG_LOADED = ("config-loaded", "system-status", "Configuration read from its TOML file.")
     DB_MIGRATED = ("db-migrated", "system-action", "Database schema upgraded to the head revision.")
+    DB_CORRUPT = ("db-corrupt", "system-status", "The database failed its integrity check at start: out of service, file kept.")
     # citizen session
     SESSION_START = ("session-start", "user-action", "A citizen started a session.")
     SESSION_STATE = ("session-state", "app-status", "The citizen session moved to another state.")
@@ -47,6 +48,7 @@ class Event(Enum):
     # printing
     PRINT_INIT = ("print-init", "system-action", "A document was sent to a printer.")
     PRINT_COMPLETE = ("print-complete", "system-action", "A print job ended (completed or failed).")
+    DOCUMENTS_PURGED = ("documents-purged", "system-action", "Spooled documents past their time and orphan files were deleted.")
     PRINTER_STATE = ("printer-state", "system-status", "A printer changed state (offline, paper out, ...).")
     # catalog
     CATALOG_LOADED = ("catalog-loaded", "system-status", "A service catalog was loaded and indexed.")
@@ -59,6 +61,7 @@ class Event(Enum):
     SYNC_BACKOFF = ("sync-backoff", "system-status", "The district could not be reached; retrying later.")
     HEARTBEAT_SENT = ("heartbeat-sent", "system-action", "A heartbeat was sent to the district.")
     ENROLLED = ("enrolled", "system-action", "The kiosk enrolled with the district server.")
+    KIOSK_KEY_LOST = ("kiosk-key-lost", "system-status", "The kiosk is enrolled but its key file is gone; no new key is made (operator re-key).")
     # diagnostics
     DIAGNOSTICS_OPENED = ("diagnostics-opened", "user-action", "A technician opened diagnostics.")
     TECHNICIAN_PIN_SET = ("technician-pin-set", "system-action", "The technicians' PIN was set on this kiosk.")
@@ -68,6 +71,10 @@ class Event(Enum):
     # district server
     DISTRICT_START = ("district-start", "system-action", "The district server started.")
     HELP_DECIDED = ("help-decided", "user-action", "A member of district staff approved or denied an assisted-verification request.")
+    TUF_RESIGNED = ("tuf-resigned", "system-action", "The district re-signed expiring catalog snapshot/timestamp metadata.")
+    TUF_RESIGN_FAILED = ("tuf-resign-failed", "system-status", "Re-signing catalog metadata failed; it is retried.")
+    CITIZEN_REQUEST_SUBMITTED = ("citizen-request-submitted", "system-action", "A queued citizen request was submitted to the department.")
+    CITIZEN_REQUEST_FAILED = ("citizen-request-failed", "system-status", "Submitting a queued citizen request failed; it is retried.")
     DISTRICT_REQUEST_REFUSED = ("district-request-refused", "system-status", "A request was refused (auth, limits, schema).")
     # unexpected
     UNEXPECTED_ERROR = ("unexpected-error", "system-status", "An unexpected exception was caught at a boundary.")

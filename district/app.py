@@ -10,6 +10,7 @@ from contract.eventlog import EventLog, NullEventLog
 from district import citizen_api, document_api, sync_api
 from district.api_errors import PUBLIC, error_responses, install_error_handlers
 from district.auth import RateLimiter, RequestVerifier, limited_by_address
+from district.citizen_requests import demo_submitter
 from district.database import migrate, open_engine
 from district.limits import BodySizeLimit, JsonShapeLimit
 from district.settings import DistrictSettings
@@ -31,6 +32,9 @@ def create_app(settings: DistrictSettings, eventlog: EventLog | None = None) -> 
     app.state.rate_limiter = RateLimiter(settings.rate_per_s, settings.rate_burst)
     app.state.address_rate_limiter = RateLimiter(settings.public_rate_per_s, settings.public_rate_burst)
     app.state.repository = TufRepository(engine)
+    # Who takes queued citizen requests (district.citizen_requests): the demo department in demo mode; without a
+    # department connected they stay registered as `received` for staff (`kiosk-district requests list`).
+    app.state.request_submitter = demo_submitter if settings.demo else None
     # Public keys the kiosk stores at enrollment (<data>/district/keys.json); other routers add theirs here.
     app.state.enrollment_public_keys = {}
     app.include_router(citizen_api.router)

@@ -32,20 +32,6 @@ def _fail(message: str, status: int = 2) -> int:
     return status
 
 
-def _online_resigner(repository, keys, stop: threading.Event) -> None:
-    """Re-sign snapshot/timestamp with the online keys before they expire (kiosks poll them)."""
-    import datetime as dt
-
-    from sqlalchemy.exc import IntegrityError
-
-    while not stop.wait(60.0):
-        try:
-            if repository.expiring(dt.timedelta(hours=12)):
-                repository.refresh_online(keys)
-        except IntegrityError:
-            pass  # another server process re-signed the same version first
-
-
 def _loopback_host(host: str) -> bool:
     import ipaddress
 
@@ -103,8 +89,15 @@ def _serve(args: argparse.Namespace) -> int:
             pass  # another server process on the same database initialised it first
     stop = threading.Event()
     if keys_dir is not None and (keys_dir / "timestamp.pem").exists():
-        threading.Thread(target=_online_resigner, args=(repository, OperatorKeys(keys_dir), stop),
-                         daemon=True).start()
+        from district.online_resigner import run_online_resigner
+
+        threading.Thread(target=run_online_resigner, args=(repository, OperatorKeys(keys_dir), stop, log),
+                         daemon=True, name="tuf-resigner").start()
+    if app.state.request_submitter is not None:  # retries what failed at ingest time
+        from district.citizen_requests import run_request_submitter
+
+        threading.Thread(target=run_request_submitter, args=(app.state.engine, app.state.request_submitter, stop,
+                                                             log), daemon=True, name="request-submitter").start()
     log.log(Event.DISTRICT_START, host=args.host, port=args.port, demo=args.demo, workers=args.workers,
             db=args.db.split("@")[-1])
     if args.workers > 1:
@@ -332,6 +325,21 @@ def _help_decide(args: argparse.Namespace) -> int:
     return 0
 
 
+def _requests_list(args: argparse.Namespace) -> int:
+    from district.citizen_requests import list_requests
+
+    rows = list_requests(_engine(args.db), kiosk=args.kiosk, status=args.status)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+    else:
+        for r in rows:
+            when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(r["received_at"]))
+            print(f"{r['id']}  {r['kiosk']:<16} {r['item']:<28} {r['status']:<9} {r['tracking_number']:<14} "
+                  f"{r['reference'] or '-':<20} {when}")
+        print(f"{len(rows)} request(s)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk-district", description="Reference district server")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -431,6 +439,14 @@ def build_parser() -> argparse.ArgumentParser:
         db_option(decide_cmd)
         keys_option(decide_cmd)
         decide_cmd.set_defaults(func=_help_decide)
+    requests = sub.add_parser("requests", help="citizen requests queued at kiosks") \
+        .add_subparsers(dest="requests_command")
+    rlist = requests.add_parser("list", help="queued requests: id, item, kiosk, status, tracking number, received")
+    db_option(rlist)
+    rlist.add_argument("--kiosk", default=None, help="only this kiosk's requests")
+    rlist.add_argument("--status", choices=("received", "submitted"), default=None)
+    rlist.add_argument("--json", action="store_true")
+    rlist.set_defaults(func=_requests_list)
 
     stats = sub.add_parser("stats", help="transactions per kiosk, duplicates refused, last heartbeats")
     db_option(stats)

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from contract.transactions import ItemResult, TransactionItem
+from district.citizen_requests import register_queued
 from district.models import KioskRow, ReceivedTransactionRow
 
 
@@ -101,6 +102,9 @@ def ingest_batch(engine: Engine, kiosk: str, items: list[dict[str, Any]], receiv
                        "device_time": item.device_time, "received_at": received_at,
                        "clock_skew_s": clock_skew_s} for _n, item in fresh]
             inserted = set(s.scalars(stmt, params).all())
+        # A queued request is registered with its transaction, in this database transaction (never lost between
+        # two calls, never twice: a re-sent id is not in `inserted`).
+        register_queued(s, kiosk, [item for _n, item in fresh if item.id in inserted], received_at)
         for n, item in fresh:
             if item.id in inserted:
                 results[n] = ItemResult(id=item.id, seq=item.seq, result="accepted")

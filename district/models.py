@@ -129,3 +129,24 @@ class DocumentRow(Base):
     revoked_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     revoke_reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
     holder_check_failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class CitizenRequestRow(Base):
+    """A request a kiosk accepted while the district was down (a `queued` transaction), registered at ingest in
+    the same database transaction as the transaction itself, then submitted to the department once (migration 0004).
+
+    No personal data here: the request's content stays in its received transaction's payload; this row is what
+    staff list (id, item, kiosk, status, the citizen's tracking number, the department's reference)."""
+
+    __tablename__ = "citizen_requests"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the kiosk's transaction id
+    kiosk: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    item_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    module_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    tracking_number: Mapped[str] = mapped_column(String(40), nullable=False)  # the one on the claim receipt
+    status: Mapped[str] = mapped_column(String(16), nullable=False, index=True)  # received | submitted
+    reference: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the department's number
+    received_at: Mapped[float] = mapped_column(Float, nullable=False)
+    submitted_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -31,6 +31,7 @@ from district.auth import (
     signed_kiosk,
     source_address,
 )
+from district.citizen_requests import submit_received
 from district.ingest import ingest_batch
 from district.models import HeartbeatRow, HelpRequestRow
 
@@ -105,6 +106,12 @@ def upload_batch(body: BatchUpload, request: Request,
     except ReplayedRequest:
         state.eventlog.log(Event.DISTRICT_REQUEST_REFUSED, status=401, reason=REPLAY_REASON, kiosk=kiosk.name)
         raise HTTPException(401, REPLAY_REASON) from None
+    submit = getattr(state, "request_submitter", None)
+    if submit is not None and any(r.result == "accepted" for r in results):
+        try:  # registered already (committed above); a failure here is retried by the submitter thread
+            submit_received(state.engine, submit, state.eventlog)
+        except Exception as exc:  # noqa: BLE001 - the batch is stored: its answer must not turn into a 500
+            state.eventlog.log(Event.UNEXPECTED_ERROR, where="request-submitter", error=f"{type(exc).__name__}")
     return BatchAnswer(server_time=now, results=results)
 
 

@@ -11,9 +11,11 @@ from contract.eventlog import EventLog
 from contract.log_events import Event
 from kiosk.catalog.source import CatalogSource
 from kiosk.config import Config
+from kiosk.errors import DatabaseCorrupt
 from kiosk.link.district_client import HttpDistrictClient
 from kiosk.services.registry import ModuleRegistry
-from kiosk.store.database import migrate
+from kiosk.store.data_folder import secure_data_folder, secure_database_file
+from kiosk.store.database import check_integrity, migrate
 from kiosk.store.transactions import TransactionStore
 from kiosk.terminal.terminal import Devices, Terminal
 
@@ -24,9 +26,21 @@ def database_path(config: Config) -> Path:
 
 
 def open_store(config: Config, log: EventLog | None = None) -> TransactionStore:
-    """Open (creating and migrating if needed) the terminal's database."""
-    config.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = open_engine(sqlite_url(database_path(config)))
+    """Open (creating and migrating if needed) the terminal's database, after checking its integrity.
+
+    Raises DatabaseCorrupt (logged as `db-corrupt`) when the file fails SQLite's integrity check; the file is
+    left untouched.
+    """
+    secure_data_folder(config.data_dir)
+    path = secure_database_file(database_path(config))
+    engine = open_engine(sqlite_url(path))
+    try:
+        check_integrity(engine, path)
+    except DatabaseCorrupt as exc:
+        engine.dispose()
+        if log is not None:
+            log.log(Event.DB_CORRUPT, path=str(path), detail=exc.detail[:300])
+        raise
     revision = migrate(engine)
     if log is not None:
         log.log(Event.DB_MIGRATED, revision=revision)
@@ -63,7 +77,11 @@ def district_client(config: Config) -> HttpDistrictClient:
 
 
 def assemble(config: Config, devices: Devices | None = None, log: EventLog | None = None) -> Terminal:
-    """A ready Terminal for `config`; `devices` defaults to the configured ones."""
+    """A ready Terminal for `config`; `devices` defaults to the configured ones.
+
+    Raises DatabaseCorrupt when the database fails its integrity check (the shell then shows out of service).
+    """
+    secure_data_folder(config.data_dir)  # before the log creates anything inside it
     if log is None:
         log = EventLog(stream=sys.stderr, path=config.data_dir / "logs" / "kiosk.jsonl", component="kiosk")
     log.log(Event.APP_START, kiosk=config.terminal.kiosk_id, data=str(config.data_dir))

@@ -81,6 +81,7 @@ class PrinterConfig:
     pdf_folder: Path | None = None  # pdf-folder printer output; None = <data_dir>/printed
     spool_ttl_s: float = 86400.0  # an unprinted document is kept (in <data_dir>/spool) this long, then deleted
     reprint_window_s: float = 300.0  # a printed document stays on disk for "reprint" this long
+    spool_purge_interval_s: float = 60.0  # how often expired and orphan spool files are deleted
     cups_poll_s: float = 0.2  # how often a CUPS job's state is polled while the citizen waits
 
 
@@ -109,6 +110,7 @@ class SyncConfig:
     catalog_poll_s: float = 60.0
     batch_size: int = 100
     retention_days: int = 30
+    dead_letter_retention_days: int = 30  # then a dead letter's payload (personal data) is erased; metadata stays
     backoff_base_s: float = 1.0  # first retry delay after a failed send (doubles, with jitter)
     backoff_cap_s: float = 30.0  # longest wait between retries while the district is unreachable
     request_timeout_s: float = 10.0  # per request of the sync daemon

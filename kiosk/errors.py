@@ -147,3 +147,8 @@ class MrzUnreadable(CardError):
 
     message_key = "error.card.mrz_unreadable"
     retryable = True
+
+
+class DatabaseCorrupt(StoreError):
+    """The terminal's database failed SQLite's integrity check (or is not a database): the terminal stays out of
+    service, and the file is left as it is for a technician (never recreated: it holds unsent transactions)."""

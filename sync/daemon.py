@@ -27,7 +27,7 @@ from contract.request_signing import RequestSigner
 from kiosk.config import Config
 from kiosk.errors import DistrictUnavailable
 from kiosk.link.enrollment import EnrollmentRefused, current_enrollment, enroll
-from kiosk.link.kiosk_key import load_or_create_key
+from kiosk.link.kiosk_key import KioskKeyLost, load_key
 from kiosk.store.outbox import Outbox, Settlement
 from sync.backoff import Backoff
 from sync.catalog_updater import CatalogUpdater, active_catalog_version, check_as_state
@@ -76,8 +76,19 @@ class SyncDaemon:
     def ensure_enrolled(self) -> None:
         """Enroll at first start (token from `kiosk enroll --token` or --token; none on a demo district).
 
-        Raises EnrollmentRefused or DistrictUnavailable.
+        Raises EnrollmentRefused or DistrictUnavailable; KioskKeyLost (a DistrictUnavailable) when the kiosk is
+        enrolled but its key is gone, which is logged and recorded in the status (`kiosk_key: lost`).
         """
+        try:
+            self._ensure_enrolled()
+        except KioskKeyLost as exc:
+            if self._outbox.state().get("kiosk_key") != "lost":  # logged once, not at every retry
+                self._log.log(Event.KIOSK_KEY_LOST, kiosk=self._config.terminal.kiosk_id, detail=exc.detail[:300])
+            self._outbox.put_state({"kiosk_key": "lost", "link": "key-lost", "last_error": exc.detail[:300],
+                                    "last_error_at": _iso_now()})
+            raise
+
+    def _ensure_enrolled(self) -> None:
         kiosk_id = self._config.terminal.kiosk_id
         url = self._config.terminal.district_url
         enrollment = current_enrollment(self._data)
@@ -86,9 +97,10 @@ class SyncDaemon:
                    transport=self._transport, ca_file=self._config.terminal.district_ca)
             self._log.log(Event.ENROLLED, kiosk=kiosk_id, district=url)
         if self._link is None:
-            signer = RequestSigner(kiosk_id, load_or_create_key(self._data), clock=self._clock)
+            signer = RequestSigner(kiosk_id, load_key(self._data), clock=self._clock)
             self._link = DistrictLink(url, signer, self._sync.request_timeout_s, transport=self._transport,
                                       clock=self._clock, ca_file=self._config.terminal.district_ca)
+            self._outbox.put_state({"kiosk_key": "ok"})
 
     @property
     def link(self) -> DistrictLink:
@@ -100,7 +112,16 @@ class SyncDaemon:
     # -- outbox ---------------------------------------------------------------------------------------------------
     def drain(self, max_batches: int | None = None, alive: Callable[[], None] = lambda: None) -> DrainResult:
         """Send pending rows batch by batch until none is left, or the district is unreachable or refuses.
-        `alive` is called before each batch (the service watchdog, see run())."""
+
+        `alive` is called before each batch (the service watchdog, see run()). When rows were settled (their
+        payloads redacted), the WAL is checkpointed so the old page images go too.
+        """
+        result = self._drain(max_batches, alive)
+        if result.delivered or result.dead_lettered:
+            self._outbox.checkpoint()
+        return result
+
+    def _drain(self, max_batches: int | None, alive: Callable[[], None]) -> DrainResult:
         sent = delivered = dead = 0
         batch_size = self._batch
         batches = 0
@@ -128,6 +149,8 @@ class SyncDaemon:
                     continue
                 self._failed([i.outbox_id for i in items], f"{exc.status}: {exc.reason}", link="refused")
                 return DrainResult("refused", sent, delivered, dead, f"{exc.status}: {exc.reason}")
+            except KioskKeyLost as exc:  # recorded by ensure_enrolled; nothing is sent, every row stays pending
+                return DrainResult("refused", sent, delivered, dead, str(exc))
             except (EnrollmentRefused, DistrictUnavailable) as exc:
                 self._failed([], str(exc), link="refused" if isinstance(exc, EnrollmentRefused) else "offline")
                 outcome = "refused" if isinstance(exc, EnrollmentRefused) else "unreachable"
@@ -201,8 +224,13 @@ class SyncDaemon:
         return state
 
     def purge(self) -> int:
-        """Delete delivered outbox rows older than the retention period."""
-        return self._outbox.purge_delivered(dt.timedelta(days=self._sync.retention_days))
+        """Delete delivered outbox rows older than the retention period, and erase the payloads of dead letters
+        older than theirs; returns how many rows were deleted or erased."""
+        deleted = self._outbox.purge_delivered(dt.timedelta(days=self._sync.retention_days))
+        erased = self._outbox.expire_dead_letters(dt.timedelta(days=self._sync.dead_letter_retention_days))
+        if deleted or erased:
+            self._outbox.checkpoint()
+        return deleted + erased
 
     def write_status_file(self) -> dict[str, Any]:
         """<data>/sync/status.json: the outbox status, for the shell's indicator (atomic replace)."""
@@ -276,6 +304,8 @@ class SyncDaemon:
             return True
         try:
             self.ensure_enrolled()
+        except KioskKeyLost:
+            return False  # already recorded in the status
         except (EnrollmentRefused, DistrictUnavailable) as exc:
             self._failed([], str(exc), link="refused" if isinstance(exc, EnrollmentRefused) else "offline")
             return False

@@ -3,7 +3,8 @@
     kiosk-sync [--config FILE] [--data DIR] [--district URL] [--token TOKEN] [--once]
 
 With --once: enroll if needed, drain what is pending, check the catalog and send a heartbeat, then exit
-0 when the backlog is empty, 3 when the district cannot be reached, 4 when it refuses (not enrolled, revoked).
+0 when the backlog is empty, 3 when the district cannot be reached, 4 when it refuses (not enrolled, revoked,
+kiosk key lost), 5 when the database is corrupt (without --once the daemon then idles until stopped).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import threading
 EXIT_OK = 0
 EXIT_UNREACHABLE = 3
 EXIT_REFUSED = 4
+EXIT_DATABASE_CORRUPT = 5
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,9 +45,11 @@ def main(argv: list[str] | None = None) -> int:
     from contract.eventlog import EventLog
     from contract.log_events import Event
     from kiosk.commands.common import config_from_args
-    from kiosk.errors import ConfigError, DistrictUnavailable
+    from kiosk.errors import ConfigError, DatabaseCorrupt, DistrictUnavailable
     from kiosk.link.enrollment import EnrollmentRefused
-    from kiosk.store.database import migrate
+    from kiosk.link.kiosk_key import KioskKeyLost
+    from kiosk.store.data_folder import secure_data_folder, secure_database_file
+    from kiosk.store.database import check_integrity, migrate
     from kiosk.supervision.notify import (
         LoopWatchdog,
         NotifyEnvironmentInvalid,
@@ -62,16 +66,31 @@ def main(argv: list[str] | None = None) -> int:
         district_endpoint(config.terminal.district_url, config.terminal.district_ca)  # refuse before any I/O
     except ConfigError as exc:
         return _fail(f"configuration: {exc}", 2)
-    data = Path(config.data_dir)
-    data.mkdir(parents=True, exist_ok=True)
+    data = secure_data_folder(Path(config.data_dir))
     log = EventLog(path=Path(args.log) if args.log else data / "logs" / "sync.jsonl", component="sync")
-    engine = open_engine(sqlite_url(data / "kiosk.db"))
+    db_path = secure_database_file(data / "kiosk.db")
+    engine = open_engine(sqlite_url(db_path))
+    try:
+        check_integrity(engine, db_path)
+    except DatabaseCorrupt as exc:
+        engine.dispose()
+        log.log(Event.DB_CORRUPT, path=str(db_path), detail=exc.detail[:300])
+        if not args.once:  # wait to be stopped: exiting would only make the supervisor restart us in a loop
+            idle = threading.Event()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(sig, lambda *_: idle.set())
+            idle.wait()
+        log.close()
+        return _fail(f"database corrupt: {exc.detail}", EXIT_DATABASE_CORRUPT)
     migrate(engine)
     daemon = SyncDaemon(config, engine, log, token=args.token)
     log.log(Event.APP_START, process="kiosk-sync", once=args.once)
     if args.once:
         try:
             daemon.ensure_enrolled()
+        except KioskKeyLost as exc:
+            daemon.write_status_file()
+            return _fail(f"kiosk key lost: {exc}", EXIT_REFUSED)
         except EnrollmentRefused as exc:
             return _fail(f"refused: {exc}", EXIT_REFUSED)
         except DistrictUnavailable as exc:

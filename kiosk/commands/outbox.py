@@ -39,6 +39,8 @@ def _status(args: argparse.Namespace) -> int:
     print(f"oldest        {'-' if age is None else f'{age:.0f} s'}")
     print(f"last success  {status['last_success'] or 'never'}")
     print(f"last error    {status['last_error'] or '-'}")
+    if status.get("kiosk_key") == "lost":
+        print("kiosk key     LOST: enrolled but the key file is gone; re-key at the district (operator action)")
     catalog = status.get("catalog") or {}
     if catalog:
         flag = " (EXPIRED metadata: serving last good catalog)" if catalog.get("expired") else ""

@@ -28,7 +28,8 @@ from contract.enrollment_mac import HEADER_ENROLLMENT_MAC, answer_mac_valid
 from contract.request_signing import RequestSigner, public_key_hex
 from kiosk.errors import DistrictUnavailable, ServiceError
 from kiosk.link.district_endpoint import district_endpoint
-from kiosk.link.kiosk_key import load_or_create_key
+from kiosk.link.kiosk_key import load_key, load_or_create_key
+from kiosk.store.data_folder import secure_data_folder
 
 DISTRICT_DIR = "district"
 
@@ -72,7 +73,7 @@ def signer_for(data_dir: Path, kiosk_id: str) -> RequestSigner | None:
     enrollment = current_enrollment(data_dir)
     if enrollment is None or enrollment.kiosk_id != kiosk_id:
         return None
-    return RequestSigner(kiosk_id, load_or_create_key(data_dir))
+    return RequestSigner(kiosk_id, load_key(data_dir))
 
 
 def enroll(data_dir: Path, district_url: str, kiosk_id: str, token: str | None = None,
@@ -87,7 +88,7 @@ def enroll(data_dir: Path, district_url: str, kiosk_id: str, token: str | None =
     endpoint = district_endpoint(district_url, ca_file)
     if not token and not endpoint.loopback:
         raise EnrollmentRefused("an enrollment token is required for a district that is not on loopback")
-    data_dir = Path(data_dir)
+    data_dir = secure_data_folder(Path(data_dir))  # `kiosk enroll` may be the first to create it
     key = load_or_create_key(data_dir)
     body: dict[str, Any] = {"kiosk_id": kiosk_id, "public_key": public_key_hex(key)}
     if token:

@@ -4,6 +4,10 @@ Rows leave `pending` only in `settle()`, after the district acknowledged them, a
 transaction with their dead letters and sync-state update, so a crash at any point leaves each row either
 pending (it is sent again; the district answers `duplicate`) or settled - never lost, never half-settled.
 Ordering is by the kiosk's sequence number only, never by any clock.
+
+Personal data leaves with delivery: a delivered row's payload is redacted in the same database transaction that
+settles it, and dead letters are redacted once the operator's retention has passed (kiosk.store.redaction);
+their metadata (ids, sequence, item, reason, times) stays.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from kiosk.store.models import DeadLetterRow, OutboxRow, SyncStateRow
+from kiosk.store.redaction import is_redacted, redacted_payload
 
 
 def _utc_now() -> dt.datetime:
@@ -64,9 +69,11 @@ class Outbox:
         delivered = [x.outbox_id for x in settlements if x.delivered]
         with Session(self._engine) as s, s.begin():
             if delivered:
-                s.execute(update(OutboxRow).where(OutboxRow.id.in_(delivered), OutboxRow.state == "pending")
-                          .values(state="delivered", delivered_at=now, last_error=None,
-                                  server_received_at=server_time, clock_skew_s=clock_skew_s))
+                for row in s.scalars(select(OutboxRow).where(OutboxRow.id.in_(delivered),
+                                                             OutboxRow.state == "pending")):
+                    row.state, row.delivered_at, row.last_error = "delivered", now, None
+                    row.server_received_at, row.clock_skew_s = server_time, clock_skew_s
+                    row.payload = redacted_payload(row.payload, now)  # the district holds it now
             for x in settlements:
                 if x.delivered:
                     continue
@@ -98,6 +105,38 @@ class Outbox:
             result = s.execute(delete(OutboxRow).where(OutboxRow.state == "delivered",
                                                        OutboxRow.delivered_at < cutoff))
             return result.rowcount or 0
+
+    def expire_dead_letters(self, retention: dt.timedelta) -> int:
+        """Redact the payloads of dead letters older than `retention` (and of their outbox rows); their
+        metadata stays. Returns how many were redacted."""
+        now = _utc_now()
+        cutoff, stamp = _iso(now - retention), _iso(now)
+        expired = 0
+        with Session(self._engine) as s, s.begin():
+            for dead in s.scalars(select(DeadLetterRow).where(DeadLetterRow.created_at < cutoff)):
+                if is_redacted(dead.payload):
+                    continue
+                dead.payload = redacted_payload(dead.payload, stamp)
+                row = s.scalar(select(OutboxRow).where(OutboxRow.transaction_id == dead.transaction_id,
+                                                       OutboxRow.state == "dead_letter"))
+                if row is not None:
+                    row.payload = redacted_payload(row.payload, stamp)
+                expired += 1
+        return expired
+
+    def checkpoint(self) -> bool:
+        """Copy the WAL into the database file and truncate it, so that redacted payloads' old page images do
+        not linger in `-wal` (with secure_delete on, freed cells in the file are zeroed too). True when complete.
+        """
+        raw = self._engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy = cursor.fetchone()[0]
+            cursor.close()
+        finally:
+            raw.close()
+        return busy == 0
 
     def put_state(self, values: dict[str, Any]) -> None:
         """Store sync-state values (last_success, last_error, clock_skew_s, catalog flags, ...)."""
@@ -135,5 +174,6 @@ class Outbox:
                 "dead_letter": dead, "oldest_pending_age_s": age,
                 "last_success": state.get("last_success"), "last_error": state.get("last_error"),
                 "last_error_at": state.get("last_error_at"), "link": state.get("link", "unknown"),
-                "clock_skew_s": state.get("clock_skew_s"), "catalog": state.get("catalog")}
+                "clock_skew_s": state.get("clock_skew_s"), "catalog": state.get("catalog"),
+                "kiosk_key": state.get("kiosk_key")}
 

@@ -64,6 +64,7 @@ from kiosk.store.transactions import TransactionStore
 from kiosk.terminal.assisted_verification import AssistedVerification, pinned_decision_key
 from kiosk.terminal.device_health import write_device_health
 from kiosk.terminal.help_requests import send_help_request
+from kiosk.terminal.housekeeping import PeriodicPurge
 from kiosk.terminal.mrz_scan import scan_for_mrz
 from kiosk.terminal.printing import PendingPrint, print_pending
 from kiosk.terminal.receipts import default_receipt
@@ -106,6 +107,7 @@ class Terminal:
         self._translations = {lang: Translations.load(lang) for lang in ("zh_CN", "en")}
         self._executor = ThreadPoolExecutor(max_workers=3, thread_name_prefix="kiosk-work")
         self._closed = False
+        self._spool_purge: PeriodicPurge | None = None
         self.signer: Any = None  # the documents' signer, when the kiosk holds one (see kiosk.documents)
 
     # ---- the view the shell gets (kiosk.terminal.view.TerminalView) ------------------------------------------
@@ -132,6 +134,10 @@ class Terminal:
         """Start watching the card reader; a card tapped on the Attract screen starts a session."""
         self.devices.reader.start(self._on_reader_event)
         self._submit(self._warm_up)
+        purge = getattr(self.devices.printer, "purge", None)  # a spooling printer: documents past their time go
+        if purge is not None and self._spool_purge is None:
+            self._spool_purge = PeriodicPurge("spool", purge, self.config.printer.spool_purge_interval_s, self._log)
+            self._spool_purge.start()
 
     def _warm_up(self) -> None:
         """Pay once, before the first citizen, for what the first certificate would otherwise wait for."""
@@ -148,6 +154,8 @@ class Terminal:
             if self._session.state is not State.ATTRACT:
                 self.dispatch(Cancel())
         self.devices.reader.stop()
+        if self._spool_purge is not None:
+            self._spool_purge.stop()
         self._cancel.set()
         self._executor.shutdown(wait=True, cancel_futures=True)
 

@@ -104,6 +104,7 @@ def run_shell(config: Config, windowed: bool, quit_after_s: float = 0.0,
 
     from kiosk.assembly import assemble
     from kiosk.core.session import State
+    from kiosk.errors import DatabaseCorrupt
     from kiosk.ui.watchdog import ShellWatchdog, arm_test_hang
 
     app = make_application(config)
@@ -114,10 +115,16 @@ def run_shell(config: Config, windowed: bool, quit_after_s: float = 0.0,
         log.log(Event.APP_START, kiosk=config.terminal.kiosk_id, data=str(config.data_dir))
         window = build_out_of_service_window(app, config, problems, windowed, log)
     else:
-        terminal = assemble(config, log=log)
-        terminal.start()
-        window = build_window(app, terminal, windowed)
-        app.aboutToQuit.connect(terminal.close)
+        try:
+            terminal = assemble(config, log=log)
+        except DatabaseCorrupt as exc:  # logged by assemble; staying up keeps a supervisor out of a restart loop
+            problems = [UnsafeSetting("[terminal] data_dir", f"the terminal's database is damaged ({exc.detail}); "
+                                                             "a technician must restore or replace it")]
+            window = build_out_of_service_window(app, config, problems, windowed, log)
+        else:
+            terminal.start()
+            window = build_window(app, terminal, windowed)
+            app.aboutToQuit.connect(terminal.close)
     window.raise_()
     if supervision is not None:
         # READY=1 once the first screen a citizen sees is drawn: the attract screen, or the out-of-service one

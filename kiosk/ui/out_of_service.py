@@ -19,6 +19,7 @@ class OutOfServiceWindow(QWidget):
     def __init__(self, problems: list[UnsafeSetting]) -> None:
         super().__init__()
         self.setWindowTitle("kiosk")
+        self.setObjectName("outOfService")
         self.problems = list(problems)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(64, 48, 64, 48)

@@ -16,12 +16,19 @@ from kiosk.errors import FaceError
 
 Box = tuple[int, int, int, int]
 PHOTO_MAX_SIDE = 1600  # larger photos are detected on a shrunk copy (never the CNN detector)
+# A chip photo is well under 1 MP and a phone photo for `kiosk face verify` under 50 MP; anything larger is refused
+# before its pixels are decoded (Pillow itself only warns up to 179 MP, and 179 MP of RGB is half a gigabyte).
+PHOTO_MAX_PIXELS = 64_000_000
 
 
 class UnreadableImage(FaceError):
     """The bytes are not an image Pillow can decode (JPEG, JPEG 2000, PNG, ...)."""
 
     message_key = "error.face.unreadable"
+
+
+class PhotoTooLarge(UnreadableImage):
+    """The image declares more pixels than any photo we accept (a decompression bomb, or a corrupt header)."""
 
 
 @dataclass(frozen=True)
@@ -36,8 +43,13 @@ def decode_image(data: bytes) -> np.ndarray:
 
     try:
         with Image.open(io.BytesIO(data)) as im:
+            width, height = im.size
+            if width * height > PHOTO_MAX_PIXELS:
+                raise PhotoTooLarge(f"image of {width}x{height} pixels refused (limit {PHOTO_MAX_PIXELS})")
             im = ImageOps.exif_transpose(im)
             return np.asarray(im.convert("RGB")).copy()
+    except Image.DecompressionBombError as exc:  # raised by Image.open itself, above 2x Image.MAX_IMAGE_PIXELS
+        raise PhotoTooLarge(f"image refused: {exc}") from exc
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise UnreadableImage(f"cannot decode image: {exc}") from exc
 

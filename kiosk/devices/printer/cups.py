@@ -5,7 +5,8 @@ print unexpectedly later), then follows the job: completed -> PrintOutcome; abor
 (with CUPS's message); the printer reporting media-empty/media-needed while the job waits -> PrinterOutOfPaper;
 offline/connection trouble -> PrinterOffline; no end within the timeout -> PrintJobFailed. On every failure the
 job is cancelled so that it cannot come out minutes later when the citizen has left; the caller keeps the
-document (see spool.SpoolingPrinter) for a retry or reprint.
+document (see spool.SpoolingPrinter) for a retry or reprint. Every job, completed or not, is then purged from
+CUPS (data file and history): the kiosk's own spool is the only copy, with its own retention.
 
 Queues should use `printer-error-policy=abort-job` (set with `lpadmin -o`, see `configure_queue`) and network
 printers a device URI with `?contimeout=N`: otherwise a dead socket printer leaves printer-state-reasons at
@@ -161,6 +162,7 @@ class CupsPrinter:
             state = int(job.get("job-state", 0))
             if state == JOB_COMPLETED:
                 pages = int(job.get("job-impressions-completed") or job.get("job-media-sheets-completed") or 0)
+                self._purge(conn, job_id)
                 return PrintOutcome(job_id=str(job_id), pages=pages, location=f"{self.queue}-{job_id}")
             message = str(job.get("job-printer-state-message") or "")
             reasons = job.get("job-state-reasons") or []
@@ -169,6 +171,7 @@ class CupsPrinter:
                                                                         requested_attributes=PRINTER_ATTRS))
                 why = message or printer.detail or (", ".join(reasons) if isinstance(reasons, list) else reasons)
                 what = f"job {job_id} {'aborted' if state == JOB_ABORTED else 'cancelled'}: {why}"
+                self._purge(conn, job_id)
                 if printer.state is PrinterState.OFFLINE:
                     raise PrinterOffline(what)
                 if printer.state is PrinterState.PAPER_OUT:
@@ -194,9 +197,16 @@ class CupsPrinter:
 
     @staticmethod
     def _cancel(conn: Any, job_id: int) -> None:
+        """Cancel the job and purge it (see _purge)."""
+        CupsPrinter._purge(conn, job_id)
+
+    @staticmethod
+    def _purge(conn: Any, job_id: int) -> None:
+        """Cancel-Job with purge-job: CUPS drops the job's data file (the document, personal data) and its
+        history, which it would otherwise keep for PreserveJobFiles / PreserveJobHistory (a day by default)."""
         try:
-            conn.cancelJob(job_id, purge_job=False)
-        except Exception:  # noqa: BLE001 - the job may have ended meanwhile; the error we report matters more
+            conn.cancelJob(job_id, purge_job=True)
+        except Exception:  # noqa: BLE001 - the job may be gone already; the outcome we report matters more
             pass
 
 

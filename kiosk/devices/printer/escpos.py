@@ -47,9 +47,19 @@ def wrap_columns(text: str, width: int) -> list[str]:
     return lines
 
 
+def printable_text(text: str) -> str:
+    """`text` without control characters (Unicode category Cc: C0, DEL, C1); line breaks and tabs become spaces.
+
+    Receipt lines carry district answers and citizens' input: an ESC, GS or DLE in them would reach the printer
+    as a command (cut the paper, open the drawer, switch code pages), since ESC/POS has no quoting.
+    """
+    return "".join(" " if ch in "\t\n\r\v\f" else ch for ch in text
+                   if ch in "\t\n\r\v\f" or unicodedata.category(ch) != "Cc")
+
+
 def chinese_line(text: str) -> bytes:
-    """One line of text as GB18030 between FS & and FS ., ended by LF."""
-    return FS_CHINESE_ON + text.encode("gb18030", errors="replace") + FS_CHINESE_OFF + b"\n"
+    """One line of text as GB18030 between FS & and FS ., ended by LF (control characters removed)."""
+    return FS_CHINESE_ON + printable_text(text).encode("gb18030", errors="replace") + FS_CHINESE_OFF + b"\n"
 
 
 def receipt_bytes(receipt: Receipt, header: str = "", columns: int = COLUMNS) -> bytes:
@@ -58,18 +68,19 @@ def receipt_bytes(receipt: Receipt, header: str = "", columns: int = COLUMNS) ->
 
     p = Dummy()
     p._raw(ESC_INIT)
+    header = printable_text(header)
     if header:
         p.set(align="center", normal_textsize=True)
         for line in wrap_columns(header, columns):
             p._raw(chinese_line(line))
     p.set(align="center", bold=True, double_height=True, double_width=True)
-    for line in wrap_columns(receipt.title, columns // 2):
+    for line in wrap_columns(printable_text(receipt.title), columns // 2):
         p._raw(chinese_line(line))
     p.set(align="left", bold=False, normal_textsize=True)
     p._raw(chinese_line("-" * columns))
     for label, value in receipt.lines:
         p._raw(chinese_line(label))
-        for line in wrap_columns(value, columns - 2):
+        for line in wrap_columns(printable_text(value), columns - 2):
             p._raw(chinese_line("  " + line))
     p._raw(chinese_line("-" * columns))
     if receipt.tracking_number:
@@ -78,13 +89,13 @@ def receipt_bytes(receipt: Receipt, header: str = "", columns: int = COLUMNS) ->
         p.set(align="center", bold=True, double_height=True, double_width=True)
         p._raw(chinese_line(receipt.tracking_number))
         p.set(align="center", bold=False, normal_textsize=True)
-    qr = receipt.qr_text or receipt.tracking_number
+    qr = printable_text(receipt.qr_text or receipt.tracking_number)
     if qr:
         p.set(align="center")
         p.qr(qr, native=True, size=6 if len(qr) < 60 else 4)
     if receipt.footer:
         p.set(align="left", normal_textsize=True)
-        for line in wrap_columns(receipt.footer, columns):
+        for line in wrap_columns(printable_text(receipt.footer), columns):
             p._raw(chinese_line(line))
     p.cut()
     return p.output

@@ -3,12 +3,18 @@
 `SpoolingPrinter` wraps any DocumentPrinter: each document is written to `<data>/spool` (fsynced, mode 0600)
 before it is sent; printed documents stay only for the reprint window (the Done screen's "reprint"), unprinted
 ones until `ttl_s` (then they are deleted: they hold personal data). `pending()` lists what still waits.
+
+`purge()` runs when the printer is built (start-up), on a timer (kiosk.terminal.housekeeping) and before each
+print; besides expired entries it removes orphans: a PDF whose record is gone, a record whose PDF is gone, and
+temporary files (`.<name>.tmp` of an interrupted atomic write, `tmp*.pdf` of a CUPS submission) - once they are
+older than a grace period, so that a document being written right now is never taken for an orphan.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -48,13 +54,19 @@ class DocumentSpool:
         self._ttl = ttl_s
         self._reprint_window = reprint_window_s
         self._clock = clock
+        self._lock = threading.Lock()  # put() writes the PDF before its record: purge() must not run in between
 
     def put(self, document: PrintableDocument) -> SpoolEntry:
         """Store `document` durably as pending."""
         entry = SpoolEntry(id=f"{int(self._clock() * 1000):015d}-{uuid.uuid4().hex[:8]}", kind=document.kind,
                            title=document.title, serial=document.serial, created=self._clock(), state="pending")
-        self._write(self.folder / entry.pdf_path_name, document.pdf)
-        self._save(entry)
+        with self._lock:
+            self._write(self.folder / entry.pdf_path_name, document.pdf)
+            try:
+                self._save(entry)
+            except OSError:
+                (self.folder / entry.pdf_path_name).unlink(missing_ok=True)  # no PDF without its record
+                raise
         return entry
 
     def mark(self, entry: SpoolEntry, state: str, error: str = "") -> SpoolEntry:
@@ -88,16 +100,37 @@ class DocumentSpool:
         entries = self.entries()
         return entries[-1] if entries else None
 
-    def purge(self) -> int:
-        """Delete printed entries past the reprint window and unprinted ones past the TTL; returns the count."""
-        now, removed = self._clock(), 0
-        for e in self.entries():
-            expired = (e.state == "printed" and now - e.printed_at > self._reprint_window) or \
-                      (e.state != "printed" and now - e.created > self._ttl)
-            if expired:
-                for suffix in (".pdf", ".json"):
-                    (self.folder / f"{e.id}{suffix}").unlink(missing_ok=True)
+    def purge(self, orphan_grace_s: float = 300.0) -> int:
+        """Delete printed entries past the reprint window, unprinted ones past the TTL, and orphan or temporary
+        files older than `orphan_grace_s` (file time); returns how many entries and orphan files went."""
+        with self._lock:
+            now, removed = self._clock(), 0
+            for e in self.entries():
+                expired = (e.state == "printed" and now - e.printed_at > self._reprint_window) or \
+                          (e.state != "printed" and now - e.created > self._ttl)
+                if expired:
+                    for suffix in (".pdf", ".json"):
+                        (self.folder / f"{e.id}{suffix}").unlink(missing_ok=True)
+                    removed += 1
+            return removed + self._remove_orphans(orphan_grace_s)
+
+    def _remove_orphans(self, grace_s: float) -> int:
+        removed = 0
+        wall = time.time()  # file times are wall-clock times, whatever clock the entries use
+        for path in self.folder.iterdir():
+            name = path.name
+            orphan = (name.endswith(".tmp") or (name.startswith("tmp") and name.endswith(".pdf"))
+                      or (name.endswith(".pdf") and not path.with_suffix(".json").exists())
+                      or (name.endswith(".json") and not path.with_suffix(".pdf").exists()))
+            if not orphan or not path.is_file():
+                continue
+            try:
+                if wall - path.stat().st_mtime < grace_s:
+                    continue
+                path.unlink()
                 removed += 1
+            except FileNotFoundError:
+                continue
         return removed
 
     def _save(self, entry: SpoolEntry) -> None:
@@ -114,6 +147,11 @@ class SpoolingPrinter:
     def __init__(self, inner: DocumentPrinter, spool: DocumentSpool) -> None:
         self._inner = inner
         self.spool = spool
+        self.purge()  # at start-up: what a previous run left past its time goes now, not at the next print
+
+    def purge(self) -> int:
+        """Delete expired and orphan spool files (kiosk.terminal.housekeeping calls this on a timer)."""
+        return self.spool.purge()
 
     def status(self) -> PrinterStatus:
         return self._inner.status()

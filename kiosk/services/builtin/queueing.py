@@ -1,8 +1,9 @@
 """What a `queue` module returns when the citizen accepts queueing while the district is unreachable.
 
-The transaction is stored as 'queued' with a `request` that the sync daemon submits to the district later
-(`POST /api/v1/citizen/requests`, body = the request); the citizen gets a claim receipt whose tracking number
-the runner fills in once the store has assigned it.
+The transaction is stored as 'queued' with a `request`; the sync daemon delivers it with the other transactions,
+and the district registers the request when it stores the transaction and submits it to the department once
+(district.citizen_requests), under the tracking number of the citizen's claim receipt (filled in by the runner
+once the store has assigned it). Once delivered, the kiosk keeps no personal data of it (kiosk.store.redaction).
 """
 
 from __future__ import annotations
