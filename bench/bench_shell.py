@@ -58,6 +58,9 @@ def journey_ms() -> float:
     config = load_config(None, {"terminal": {"data_dir": str(tmp / "k"), "district_url": district.url},
                                 "simulated": {"read_delay_s": 0.0, "face_delay_s": 0.0, "print_delay_s": 0.0},
                                 "ui": {"voice": False}})
+    from kiosk.link.enrollment import enroll
+
+    enroll(config.data_dir, district.url, config.terminal.kiosk_id)  # citizen data goes to enrolled kiosks only
     terminal = assemble(config, log=NullEventLog())
 
     def wait(state: State) -> None:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import time
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from contract.eventlog import EventLog, NullEventLog
 from district import citizen_api, document_api, sync_api
-from district.auth import KioskRevoked, RateLimiter, RequestVerifier
+from district.api_errors import PUBLIC, error_responses, install_error_handlers
+from district.auth import KioskRevoked, RateLimiter, RequestVerifier, limited_by_address
 from district.citizen_requests import demo_submitter
 from district.data_sources.setup import gateway_for_settings
 from district.database import migrate, open_engine
-from district.limits import BodySizeLimit
+from district.limits import BodySizeLimit, JsonShapeLimit
 from district.settings import DistrictSettings
 from district.tuf_repository import TufRepository
 
@@ -31,6 +32,7 @@ def create_app(settings: DistrictSettings, eventlog: EventLog | None = None) -> 
     app.state.eventlog = eventlog or NullEventLog()
     app.state.verifier = RequestVerifier(engine, settings.clock_window_s)
     app.state.rate_limiter = RateLimiter(settings.rate_per_s, settings.rate_burst)
+    app.state.address_rate_limiter = RateLimiter(settings.public_rate_per_s, settings.public_rate_burst)
     app.state.repository = TufRepository(engine)
     # Who takes queued citizen requests (district.citizen_requests): the demo department in demo mode; without a
     # department connected they stay registered as `received` for staff (`kiosk-district requests list`).
@@ -42,6 +44,9 @@ def create_app(settings: DistrictSettings, eventlog: EventLog | None = None) -> 
     app.include_router(citizen_api.router)
     app.include_router(document_api.router)
     app.include_router(sync_api.router)
+    install_error_handlers(app)
+    # Outermost last: the size limit bounds what the shape check reads; both run before any route or parser.
+    app.add_middleware(JsonShapeLimit, max_depth=settings.max_json_depth)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
 
     @app.exception_handler(KioskRevoked)
@@ -56,7 +61,8 @@ def create_app(settings: DistrictSettings, eventlog: EventLog | None = None) -> 
         response.headers["X-Server-Time"] = f"{time.time():.3f}"
         return response
 
-    @app.get("/api/v1/health", tags=["ops"])
+    @app.get("/api/v1/health", tags=["ops"], dependencies=[Depends(limited_by_address)],
+             responses=error_responses(*PUBLIC))
     def health() -> dict:
         return {"status": "ok", "demo": settings.demo, "server_time": time.time()}
 

@@ -8,6 +8,8 @@ across several server processes sharing one PostgreSQL). Nothing else is stored 
 
 from __future__ import annotations
 
+import math
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -66,6 +68,9 @@ def record_nonce(s: Session, kiosk: AuthenticatedKiosk) -> None:
 
 
 REPLAY_REASON = "replayed request (nonce already used)"
+# Seconds since the epoch as RequestSigner writes them: plain digits, an optional fraction. No sign, exponent,
+# "nan" or "inf": float() would take those, and a NaN skew passes every window comparison.
+_TIMESTAMP = re.compile(r"^[0-9]{1,12}(?:\.[0-9]{1,9})?$")
 
 
 class RateLimiter:
@@ -115,10 +120,9 @@ class RequestVerifier:
         if len(nonce) < 16 or len(nonce) > 64 or len(kiosk) > 64:
             raise HTTPException(401, "unauthenticated: malformed nonce or kiosk id")
         now = self._clock()
-        try:
-            skew = float(timestamp) - now
-        except ValueError:
-            raise HTTPException(401, "unauthenticated: malformed timestamp") from None
+        skew = float(timestamp) - now if _TIMESTAMP.match(timestamp) else math.nan
+        if not math.isfinite(skew):
+            raise HTTPException(401, "unauthenticated: malformed timestamp (seconds since the epoch, finite)")
         with Session(self._engine) as s:
             row = s.get(KioskRow, kiosk)
             state, public_key = (row.state, row.public_key) if row is not None else ("unknown", None)
@@ -144,6 +148,22 @@ class RequestVerifier:
             except ReplayedRequest:
                 raise HTTPException(401, REPLAY_REASON) from None
         return who
+
+
+def source_address(request: Request) -> str:
+    """The peer address of the connection (behind a reverse proxy: the proxy's)."""
+    return request.client.host if request.client else "unknown"
+
+
+async def limited_by_address(request: Request) -> None:
+    """FastAPI dependency of the unauthenticated endpoints: a token bucket per source address (429 when empty)."""
+    state = request.app.state
+    address = source_address(request)
+    wait = state.address_rate_limiter.take(address)
+    if wait > 0:
+        state.eventlog.log(Event.DISTRICT_REQUEST_REFUSED, status=429, reason="rate limit (source address)",
+                           path=request.url.path)
+        raise HTTPException(429, "rate limit exceeded", headers={"Retry-After": f"{max(1, round(wait))}"})
 
 
 async def authenticated_kiosk(request: Request) -> AuthenticatedKiosk:

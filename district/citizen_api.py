@@ -4,16 +4,23 @@ Records come from the departments' systems through the data-source gateway (dist
 docs/data-sources.md; with `--demo` the demo data is one more source); applications, appointments and status are
 answered from `demo_data` with `--demo`, and with 404 otherwise. Document signing, the certificate register
 and the public verification page are real in both modes: see district.document_api.
+
+Every endpoint that signs or returns citizen data wants an enrolled, unrevoked kiosk's signature, demo or not.
+ID numbers travel only in (signed) request bodies, never in a path or query string: URLs end up in proxy and
+access logs.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from pydantic import AfterValidator, BaseModel, Field
 
 from district import demo_data
+from district.api_errors import SIGNED, error_responses
+from district.auth import AuthenticatedKiosk, authenticated_kiosk
 from district.data_sources.endpoint import answer_record
 from district.data_sources.interface import SOCIAL_INSURANCE
 
@@ -26,34 +33,49 @@ def _require_demo(request: Request) -> None:
         raise HTTPException(status_code=404, detail="no citizen data source configured (start with --demo)")
 
 
-async def _require_kiosk(request: Request) -> None:
-    """Signed kiosk requests only (district.auth). A demo server also serves unsigned requests (kiosks that
-    did not enroll), but a request that carries a kiosk signature is always checked."""
-    from contract.request_signing import HEADER_KIOSK
-
-    state = request.app.state
-    if not hasattr(state, "verifier"):
-        return
-    if state.settings.demo and HEADER_KIOSK.lower() not in {k.lower() for k in request.headers}:
-        return
-    from district.auth import authenticated_kiosk
-
-    await authenticated_kiosk(request)
+async def _require_kiosk(request: Request) -> AuthenticatedKiosk:
+    """Signed requests of an enrolled, unrevoked kiosk only (district.auth), in every mode."""
+    return await authenticated_kiosk(request)
 
 
-@router.get(f"{CITIZEN}/social-insurance/record")
-async def social_insurance_record(request: Request, document_number: str = Query(min_length=5, max_length=32),
-                                  months: int = Query(36, ge=1, le=120)) -> dict:
+KIOSK_ONLY = [Depends(_require_kiosk)]
+
+
+def _calendar_date(value: str) -> str:
+    """A YYYY-MM-DD that names a real day (the pattern alone lets 2026-02-30 and 0000-00-00 through)."""
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a calendar date") from None
+    return value
+
+
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+CalendarDate = Annotated[str, Field(pattern=DATE_PATTERN), AfterValidator(_calendar_date)]
+
+
+class RecordQuery(BaseModel):
+    document_number: str = Field(min_length=5, max_length=32)
+    months: int = Field(36, ge=1, le=120)
+
+
+@router.post(f"{CITIZEN}/social-insurance/record", responses=error_responses(404, 502, 503, *SIGNED))
+async def social_insurance_record(request: Request, body: RecordQuery,
+                                  kiosk: AuthenticatedKiosk = Depends(_require_kiosk)) -> dict:
     """The holder's contribution record for the last `months` months (from the configured data source)."""
-    return await answer_record(request, SOCIAL_INSURANCE, document_number, months)
+    return await answer_record(request, SOCIAL_INSURANCE, body.document_number, body.months, kiosk.name)
 
 
-@router.get(f"{CITIZEN}/records/{{record_type}}")
-async def citizen_record(request: Request, record_type: str,
-                         document_number: str = Query(min_length=5, max_length=32),
-                         months: int = Query(12, ge=1, le=60)) -> dict:
+class CitizenRecordQuery(BaseModel):
+    document_number: str = Field(min_length=5, max_length=32)
+    months: int = Field(12, ge=1, le=60)
+
+
+@router.post(f"{CITIZEN}/records/{{record_type}}", responses=error_responses(404, 502, 503, *SIGNED))
+async def citizen_record(request: Request, record_type: str, body: CitizenRecordQuery,
+                         kiosk: AuthenticatedKiosk = Depends(_require_kiosk)) -> dict:
     """A record for the generic record certificate (housing fund deposits, tax paid, registrations, ...)."""
-    return await answer_record(request, record_type, document_number, months)
+    return await answer_record(request, record_type, body.document_number, body.months, kiosk.name)
 
 
 class ApplicationIn(BaseModel):
@@ -64,14 +86,17 @@ class ApplicationIn(BaseModel):
     kiosk_id: str = Field(default="", max_length=64)
 
 
-@router.post(f"{CITIZEN}/applications")
+@router.post(f"{CITIZEN}/applications", dependencies=KIOSK_ONLY, responses=error_responses(404, *SIGNED))
 def submit_application(request: Request, body: ApplicationIn) -> dict:
     """Accept an application form; answers its application number and the promised processing time."""
     _require_demo(request)
     return demo_data.accept_application(body.type, body.document_number, body.fields)
 
 
-@router.post(f"{CITIZEN}/requests")
+@router.post(f"{CITIZEN}/requests", responses=error_responses(404, *SIGNED),
+             openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {
+                 "type": "object", "required": ["type", "document_number"],
+                 "properties": {"type": {"type": "string"}, "document_number": {"type": "string"}}}}}}})
 async def submit_queued_request(request: Request) -> dict:
     """A request a kiosk accepted while offline (the `request` of a queued transaction), submitted later."""
     await _require_kiosk(request)
@@ -86,9 +111,9 @@ async def submit_queued_request(request: Request) -> dict:
                                         {k: str(v) for k, v in body.items() if k not in ("document_number",)})
 
 
-@router.get(f"{CITIZEN}/appointments/slots")
-def appointment_slots(request: Request, service: str = Query(min_length=1, max_length=64),
-                      date: str = Query(pattern=r"^\d{4}-\d{2}-\d{2}$")) -> dict:
+@router.get(f"{CITIZEN}/appointments/slots", dependencies=KIOSK_ONLY, responses=error_responses(404, *SIGNED))
+def appointment_slots(request: Request, service: Annotated[str, Query(min_length=1, max_length=64)],
+                      date: Annotated[str, Query(pattern=DATE_PATTERN), AfterValidator(_calendar_date)]) -> dict:
     """Free appointment periods of one service on one day."""
     _require_demo(request)
     return {"service": service, "date": date, "slots": demo_data.appointment_slots(service, date)}
@@ -97,12 +122,12 @@ def appointment_slots(request: Request, service: str = Query(min_length=1, max_l
 class AppointmentIn(BaseModel):
     service: str = Field(min_length=1, max_length=64)
     document_number: str = Field(min_length=5, max_length=32)
-    date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    date: CalendarDate
     period: str = Field(min_length=1, max_length=16)
     phone: str = Field(default="", max_length=20)
 
 
-@router.post(f"{CITIZEN}/appointments")
+@router.post(f"{CITIZEN}/appointments", dependencies=KIOSK_ONLY, responses=error_responses(404, 409, *SIGNED))
 def book_appointment(request: Request, body: AppointmentIn) -> dict:
     """Book a counter appointment; 409 when the period is full or the day is closed."""
     _require_demo(request)
@@ -112,10 +137,15 @@ def book_appointment(request: Request, body: AppointmentIn) -> dict:
     return booking
 
 
-@router.get(f"{CITIZEN}/status")
-def application_status(request: Request, type: str = Query(min_length=1, max_length=64),
-                       document_number: str = Query(min_length=5, max_length=32),
-                       reference: str = Query("", max_length=40)) -> dict:
+class StatusQuery(BaseModel):
+    type: str = Field(min_length=1, max_length=64)
+    document_number: str = Field(min_length=5, max_length=32)
+    reference: str = Field("", max_length=40)
+
+
+@router.post(f"{CITIZEN}/status", dependencies=KIOSK_ONLY, responses=error_responses(404, *SIGNED))
+def application_status(request: Request, body: StatusQuery) -> dict:
     """Progress of the holder's latest application of one type (or of `reference`)."""
     _require_demo(request)
-    return demo_data.application_status(type, document_number, reference)
+    return demo_data.application_status(body.type, body.document_number, body.reference)
+

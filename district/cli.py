@@ -32,7 +32,35 @@ def _fail(message: str, status: int = 2) -> int:
     return status
 
 
+def _loopback_host(host: str) -> bool:
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _serve_refusal(args: argparse.Namespace) -> str | None:
+    """Why `serve` must not start with these options, or None."""
+    if args.demo and not _loopback_host(args.host):
+        # Demo data for any identity and token-less enrollment must never be reachable from the network.
+        return f"--demo serves demo data and enrolls without tokens: bind it to loopback, not {args.host!r}"
+    if bool(args.tls_cert) != bool(args.tls_key):
+        return "--tls-cert and --tls-key go together"
+    for option, path in (("--tls-cert", args.tls_cert), ("--tls-key", args.tls_key)):
+        if path is not None and not path.is_file():
+            return f"{option} {path}: no such file"
+    return None
+
+
 def _serve(args: argparse.Namespace) -> int:
+    refusal = _serve_refusal(args)
+    if refusal is not None:
+        return _fail(refusal)
+
     import uvicorn
 
     from contract.eventlog import EventLog
@@ -43,9 +71,11 @@ def _serve(args: argparse.Namespace) -> int:
     keys_dir = _keys(args)
     from district.data_sources.registry import SourcesConfigError
 
+    scheme = "https" if args.tls_cert else "http"
     settings = DistrictSettings(db_url=args.db, demo=args.demo, keys_dir=keys_dir,
-                                public_url=args.public_url or f"http://{args.host}:{args.port}",
+                                public_url=args.public_url or f"{scheme}://{args.host}:{args.port}",
                                 sources_file=args.sources.resolve() if args.sources else None)
+    tls = {"ssl_certfile": str(args.tls_cert), "ssl_keyfile": str(args.tls_key)} if args.tls_cert else {}
     log = EventLog(component="district")
     try:
         app = create_app(settings, eventlog=log)
@@ -86,9 +116,9 @@ def _serve(args: argparse.Namespace) -> int:
         os.environ[ENV] = settings_to_env(settings)
         app.state.engine.dispose()
         uvicorn.run("district.asgi:app", factory=True, host=args.host, port=args.port,
-                    log_level="warning", workers=args.workers)
+                    log_level="warning", workers=args.workers, **tls)
     else:
-        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", **tls)
     stop.set()
     return 0
 
@@ -356,7 +386,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8470)
     db_option(serve)
     keys_option(serve)
-    serve.add_argument("--demo", action="store_true", help="serve demo data; enroll loopback kiosks freely")
+    serve.add_argument("--demo", action="store_true",
+                       help="serve demo data; enroll loopback kiosks freely (loopback --host only)")
+    serve.add_argument("--tls-cert", type=Path, default=None, help="serve HTTPS: the server certificate chain (PEM)")
+    serve.add_argument("--tls-key", type=Path, default=None, help="the server certificate's private key (PEM)")
     serve.add_argument("--sources", type=Path, default=None, metavar="FILE",
                        help="departments' citizen-data sources (TOML, see docs/data-sources.md)")
     serve.add_argument("--public-url", default="", help="base URL printed in verification QR codes")

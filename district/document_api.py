@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -35,6 +35,8 @@ from contract.document_signing import (
 )
 from contract.privacy import HOLDER_DIGEST_PATH, holder_digest, mask_name
 from district import document_register as register
+from district.api_errors import PUBLIC, SIGNED, error_responses
+from district.auth import authenticated_kiosk, limited_by_address
 from district.document_keys import (
     document_key_path,
     holder_secret_path,
@@ -88,17 +90,9 @@ async def _load_document_keys(app: Any):
 router = APIRouter(tags=["documents"], lifespan=_load_document_keys)
 
 
-async def _signing_kiosk(request: Request) -> str | None:
-    """The authenticated kiosk's name (district.auth); None for an unsigned request to a demo server (kiosks that
-    did not enroll). A request that carries a kiosk signature is always checked."""
-    from contract.request_signing import HEADER_KIOSK
-    from district.auth import authenticated_kiosk
-
-    state = request.app.state
-    if not hasattr(state, "verifier"):
-        return None
-    if state.settings.demo and HEADER_KIOSK.lower() not in {k.lower() for k in request.headers}:
-        return None
+async def _signing_kiosk(request: Request) -> str:
+    """The authenticated kiosk's name (district.auth): an enrolled, unrevoked kiosk's signature is required in
+    every mode, demo too (a demo server enrolls loopback kiosks without a token)."""
     return (await authenticated_kiosk(request)).name
 
 
@@ -152,7 +146,12 @@ def content_problem(body: SignIn) -> str | None:
     return None
 
 
-@router.post(SIGN_PATH, responses={401: {}, 403: {}, 409: {}, 422: {}, 429: {}})
+def _json_request_body(model: type[BaseModel]) -> dict[str, Any]:
+    """`openapi_extra` documenting the JSON body of a handler that validates it itself (after authentication)."""
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": model.model_json_schema()}}}}
+
+
+@router.post(SIGN_PATH, responses=error_responses(409, *SIGNED), openapi_extra=_json_request_body(SignIn))
 async def sign_document(request: Request) -> dict:
     """Sign and register a certificate. The body carries its whole content and the holder's ID number; the district
     hashes the content and derives the keyed holder digest itself, so it never signs a hash it did not compute.
@@ -200,7 +199,7 @@ class HolderIn(BaseModel):
     document_number: str = Field(min_length=5, max_length=32)
 
 
-@router.post(HOLDER_DIGEST_PATH, responses={401: {}, 403: {}, 422: {}, 429: {}})
+@router.post(HOLDER_DIGEST_PATH, responses=error_responses(*SIGNED), openapi_extra=_json_request_body(HolderIn))
 async def holder_reference(request: Request) -> dict:
     """The keyed digest a kiosk records as a transaction's `holder` (the number in the signed body, never a URL)."""
     await _signing_kiosk(request)
@@ -211,7 +210,8 @@ async def holder_reference(request: Request) -> dict:
     return {"holder": holder_digest(authority_for_state(request.app.state).holder_secret, body.document_number)}
 
 
-@router.get(KEY_PATH, response_class=PlainTextResponse)
+@router.get(KEY_PATH, response_class=PlainTextResponse, dependencies=[Depends(limited_by_address)],
+            responses={200: {"content": {"application/x-pem-file": {}}}, **error_responses(*PUBLIC)})
 def document_public_key(request: Request) -> PlainTextResponse:
     """The district's current PUBLIC document key (PEM, Ed25519) that kiosks store at enrollment."""
     signer = authority_for_state(request.app.state).signer
@@ -219,7 +219,8 @@ def document_public_key(request: Request) -> PlainTextResponse:
     return PlainTextResponse(pem, media_type="application/x-pem-file", headers={"X-Key-Id": signer.key_id})
 
 
-@router.get("/api/v1/documents/keys")
+@router.get("/api/v1/documents/keys", dependencies=[Depends(limited_by_address)],
+            responses=error_responses(*PUBLIC))
 def document_public_keys(request: Request) -> dict:
     """Every public document key whose signatures still count (current and retired), PEM by key id."""
     authority = authority_for_state(request.app.state)
@@ -262,7 +263,15 @@ def check_certificate(request: Request, query: dict[str, str], id_number: str = 
 STATUS_CODES = {"valid": 200, "revoked": 410, "unknown": 404, "invalid": 400}
 
 
-@router.get("/verify", response_class=HTMLResponse, responses={400: {}, 404: {}, 410: {}})
+_PAGE = {"content": {"text/html": {}}}
+_VERIFY_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **error_responses(*PUBLIC), 200: {**_PAGE, "description": "valid"},
+    400: {**_PAGE, "description": "invalid (the page says why)"}, 404: {**_PAGE, "description": "unknown serial"},
+    410: {**_PAGE, "description": "revoked"}}
+
+
+@router.get("/verify", response_class=HTMLResponse, responses=_VERIFY_RESPONSES,
+            dependencies=[Depends(limited_by_address)])
 def verify_page(request: Request) -> HTMLResponse:
     """The page a phone opens when it scans a certificate: the status (valid / revoked / unknown serial / invalid)
     and the registered content to compare with the paper, in Chinese and English."""
@@ -270,7 +279,10 @@ def verify_page(request: Request) -> HTMLResponse:
     return HTMLResponse(render_verification_page(verdict), status_code=STATUS_CODES[verdict.status])
 
 
-@router.post("/verify", response_class=HTMLResponse, responses={400: {}, 404: {}, 410: {}})
+@router.post("/verify", response_class=HTMLResponse, responses=_VERIFY_RESPONSES,
+             dependencies=[Depends(limited_by_address)],
+             openapi_extra={"requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {
+                 "type": "object", "properties": {"id_number": {"type": "string", "maxLength": 32}}}}}}})
 async def verify_page_holder_check(request: Request) -> HTMLResponse:
     """The same page after the holder check form: the ID number comes in the form body, never in the URL."""
     raw = (await request.body()).decode("utf-8", "replace")

@@ -19,7 +19,7 @@ KIOSK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 class EnrollmentRefused(Exception):
-    """Enrollment was refused; `status` is the HTTP status to answer with (401 or 403)."""
+    """Enrollment was refused; `status` is the HTTP status to answer with (401, 403 or 409)."""
 
     def __init__(self, status: int, reason: str, code: str | None = None) -> None:
         super().__init__(reason)
@@ -107,7 +107,8 @@ def enroll(engine: Engine, name: str, public_key_hex: str, token: str | None, de
     """Bind `public_key_hex` to kiosk `name` with its one-time `token` (or freely when `demo_loopback`).
 
     Repeating an enrollment with the key already bound succeeds (the kiosk may have crashed before storing the
-    answer). Raises EnrollmentRefused.
+    answer). Another key for an enrolled kiosk is refused in every mode: whoever could rebind a kiosk's name
+    could speak for it, so re-keying is left to an operator. Raises EnrollmentRefused.
     """
     if not KIOSK_NAME.match(name):
         raise EnrollmentRefused(401, "malformed kiosk name")
@@ -123,8 +124,8 @@ def enroll(engine: Engine, name: str, public_key_hex: str, token: str | None, de
         if row is not None and row.state == "enrolled":
             if hmac.compare_digest(row.public_key or "", public_key_hex):
                 return Enrolled(name, already=True)
-            if not demo_loopback:
-                raise EnrollmentRefused(401, f"kiosk {name!r} is already enrolled with another key")
+            raise EnrollmentRefused(409, f"kiosk {name!r} is already enrolled with another key; re-keying is "
+                                         f"an operator action (kiosk-district kiosk readmit)")
         elif row is not None and row.public_key and hmac.compare_digest(row.public_key, public_key_hex):
             # pending with a public key: re-admitted or replaced, and this is the key that was voided
             raise EnrollmentRefused(401, f"kiosk {name!r}: this key was voided when the kiosk was re-admitted "

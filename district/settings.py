@@ -17,9 +17,13 @@ class DistrictSettings:
     # expiring metadata. None: no automatic re-signing (publish/refresh from the CLI).
     keys_dir: Path | None = None
     max_body_bytes: int = 1_048_576  # requests above this get 413 before anything is parsed
+    max_json_depth: int = 32  # bodies nested deeper (or carrying NaN/Infinity) get 422 before anything is parsed
     max_batch_items: int = 500  # transactions per upload
     rate_per_s: float = 20.0  # sustained requests per second per kiosk (token bucket, per server process)
     rate_burst: int = 60
+    # Unauthenticated endpoints (enrollment, health, document key, verification page), per source address.
+    public_rate_per_s: float = 2.0
+    public_rate_burst: int = 30
     clock_window_s: float = 300.0  # request timestamps further than this from the server's clock are refused
     # Departments' data sources (TOML, docs/data-sources.md). None: no source but the demo data (with demo).
     sources_file: Path | None = None

@@ -14,19 +14,23 @@ from starlette.concurrency import run_in_threadpool
 
 from contract.assisted_verification import KIND as ASSISTED_KIND
 from contract.assisted_verification import AssistedVerificationRequest, HelpRequestStatus
+from contract.enrollment_mac import HEADER_ENROLLMENT_MAC, answer_mac
 from contract.heartbeat import Heartbeat, HeartbeatAnswer, PublishedCatalog
 from contract.help_request import HelpRequest
 from contract.log_events import Event
 from contract.transactions import BatchAnswer, BatchUpload
 from district import assisted_verification, kiosk_registry
+from district.api_errors import PUBLIC, SIGNED, error_responses
 from district.auth import (
     REPLAY_REASON,
     AuthenticatedKiosk,
     KioskRevoked,
     ReplayedRequest,
     authenticated_kiosk,
+    limited_by_address,
     record_nonce,
     signed_kiosk,
+    source_address,
 )
 from district.citizen_requests import submit_received
 from district.ingest import ingest_batch
@@ -53,12 +57,26 @@ class EnrollAnswer(BaseModel):
     public_keys: dict[str, Any] = Field(description="other district public keys the kiosk keeps")
 
 
-@router.post("/enroll", response_model=EnrollAnswer)
-def enroll(body: EnrollRequest, request: Request) -> EnrollAnswer:
-    """Bind the kiosk's public key to its name with a one-time token (demo servers: loopback needs none)."""
+_ENROLL_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"headers": {HEADER_ENROLLMENT_MAC: {
+        "description": "HMAC-SHA256 (hex) of the whole answer body under a key derived from the enrollment token "
+                       "(contract.enrollment_mac); absent when no token was sent (demo server, loopback)",
+        "schema": {"type": "string"}}}},
+    **error_responses(401, 403, 409, *PUBLIC),
+}
+
+
+@router.post("/enroll", response_model=EnrollAnswer, responses=_ENROLL_RESPONSES,
+             dependencies=[Depends(limited_by_address)])
+def enroll(body: EnrollRequest, request: Request) -> Response:
+    """Bind the kiosk's public key to its name with a one-time token (demo servers: loopback needs none).
+
+    The answer is authenticated with the token (`X-Enrollment-Mac`), so the kiosk pins the TUF root and keys it
+    carries only if they come from the district that issued its token. A kiosk already enrolled with another key
+    is refused (409): re-keying is an operator's decision, never an effect of enrollment.
+    """
     state = request.app.state
-    client = request.client.host if request.client else ""
-    demo_loopback = state.settings.demo and client in LOOPBACK
+    demo_loopback = state.settings.demo and source_address(request) in LOOPBACK
     try:
         done = kiosk_registry.enroll(state.engine, body.kiosk_id, body.public_key, body.token, demo_loopback)
     except kiosk_registry.EnrollmentRefused as exc:
@@ -68,12 +86,15 @@ def enroll(body: EnrollRequest, request: Request) -> EnrollAnswer:
         raise HTTPException(exc.status, exc.reason) from None
     assisted_verification.announce_key(state)
     root = state.repository.metadata("root")
-    return EnrollAnswer(kiosk_id=done.name, already_enrolled=done.already, server_time=time.time(),
-                        tuf_root=json.loads(root) if root else None,
-                        public_keys=dict(getattr(state, "enrollment_public_keys", {})))
+    answer = EnrollAnswer(kiosk_id=done.name, already_enrolled=done.already, server_time=time.time(),
+                          tuf_root=json.loads(root) if root else None,
+                          public_keys=dict(getattr(state, "enrollment_public_keys", {})))
+    content = answer.model_dump_json().encode()  # the exact bytes the MAC covers
+    headers = {HEADER_ENROLLMENT_MAC: answer_mac(body.token, content)} if body.token else {}
+    return Response(content, media_type="application/json", headers=headers)
 
 
-@router.post("/transactions/batch", response_model=BatchAnswer)
+@router.post("/transactions/batch", response_model=BatchAnswer, responses=error_responses(*SIGNED))
 def upload_batch(body: BatchUpload, request: Request,
                  kiosk: AuthenticatedKiosk = Depends(signed_kiosk)) -> BatchAnswer:
     """Store a batch of transactions; idempotent by transaction id, one result per item, in request order."""
@@ -97,7 +118,7 @@ def upload_batch(body: BatchUpload, request: Request,
     return BatchAnswer(server_time=now, results=results)
 
 
-@router.post("/heartbeat", response_model=HeartbeatAnswer)
+@router.post("/heartbeat", response_model=HeartbeatAnswer, responses=error_responses(*SIGNED))
 def heartbeat(body: Heartbeat, request: Request,
               kiosk: AuthenticatedKiosk = Depends(authenticated_kiosk)) -> HeartbeatAnswer:
     """Record the kiosk's latest health: backlog, versions, devices; answer with the published catalog, so a
@@ -115,7 +136,7 @@ def heartbeat(body: Heartbeat, request: Request,
                            if published else None)
 
 
-@router.post("/help-requests")
+@router.post("/help-requests", responses=error_responses(*SIGNED))
 def help_request(body: HelpRequest, request: Request,
                  kiosk: AuthenticatedKiosk = Depends(authenticated_kiosk)) -> dict:
     """A citizen at `kiosk` asked for help: staff see it in the district's queue.
@@ -139,7 +160,7 @@ def help_request(body: HelpRequest, request: Request,
     return {"server_time": now, "id": number}
 
 
-@router.get("/help-requests/{request_id}", response_model=HelpRequestStatus)
+@router.get("/help-requests/{request_id}", response_model=HelpRequestStatus, responses=error_responses(404, *SIGNED))
 def help_request_status(request_id: int, request: Request,
                         kiosk: AuthenticatedKiosk = Depends(authenticated_kiosk)) -> HelpRequestStatus:
     """The state of one of the calling kiosk's own help requests, with staff's signed decision once taken."""
@@ -149,7 +170,7 @@ def help_request_status(request_id: int, request: Request,
     return status
 
 
-@router.post("/help-requests/{request_id}/withdraw")
+@router.post("/help-requests/{request_id}/withdraw", responses=error_responses(404, *SIGNED))
 def withdraw_help_request(request_id: int, request: Request,
                           kiosk: AuthenticatedKiosk = Depends(authenticated_kiosk)) -> dict:
     """The citizen left before staff decided: take the request off the open queue (a decision stays as it is)."""
@@ -159,7 +180,8 @@ def withdraw_help_request(request_id: int, request: Request,
     return {"id": request_id, "state": state.value}
 
 
-@router.get("/catalog/metadata/{filename}", tags=["catalog"])
+@router.get("/catalog/metadata/{filename}", tags=["catalog"], response_class=Response,
+            responses={200: {"content": {"application/json": {}}}, **error_responses(404, *SIGNED)})
 async def catalog_metadata(filename: str, request: Request,
                            _kiosk: AuthenticatedKiosk = Depends(authenticated_kiosk)) -> Response:
     """TUF metadata: `timestamp.json`, `<version>.<role>.json` (consistent snapshots)."""
@@ -175,7 +197,8 @@ async def catalog_metadata(filename: str, request: Request,
     return Response(body, media_type="application/json")
 
 
-@router.get("/catalog/targets/{filename}", tags=["catalog"])
+@router.get("/catalog/targets/{filename}", tags=["catalog"], response_class=Response,
+            responses={200: {"content": {"application/octet-stream": {}}}, **error_responses(404, *SIGNED)})
 async def catalog_target(filename: str, request: Request,
                          _kiosk: AuthenticatedKiosk = Depends(authenticated_kiosk)) -> Response:
     """A published catalog file by its content hash: `<sha256>.catalog.json`."""

@@ -72,7 +72,7 @@ class EnrolledSigner:
 
 def district_client(config: Config) -> HttpDistrictClient:
     """The HTTP district client, signing requests with the kiosk's key once it is enrolled."""
-    return HttpDistrictClient(config.terminal.district_url,
+    return HttpDistrictClient(config.terminal.district_url, ca_file=config.terminal.district_ca,
                               authenticator=EnrolledSigner(config.data_dir, config.terminal.kiosk_id))
 
 

@@ -23,7 +23,8 @@ from kiosk.errors import ConfigError
 class TerminalConfig:
     kiosk_id: str = "demo-kiosk"  # the name the district knows this terminal by
     data_dir: Path = Path("data")  # database, keys, logs, spooled documents, catalog
-    district_url: str = "http://127.0.0.1:8470"
+    district_url: str = "http://127.0.0.1:8470"  # https off loopback (plain http only to 127.0.0.1 / ::1)
+    district_ca: Path | None = None  # the district's CA certificate (PEM), pinned for https; given at provisioning
     district_name: str = "上城区"  # shown on screens and documents
     office_name: str = "上城区政务服务中心"  # issuing office on certificates
     language: Literal["zh_CN", "en"] = "zh_CN"  # default language of every new session: zh_CN | en

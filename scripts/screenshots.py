@@ -38,6 +38,9 @@ def main() -> int:
 
     enroll(config.data_dir, district.url, config.terminal.kiosk_id)  # pins the key staff decisions are signed with
     app = make_application(config)
+    from kiosk.link.enrollment import enroll
+
+    enroll(config.data_dir, district.url, config.terminal.kiosk_id)  # the sync daemon's job on a real terminal
     terminal = assemble(config, log=NullEventLog())
     terminal.start()
     window = build_window(app, terminal, windowed=True)

@@ -110,13 +110,13 @@ class SyncDaemon:
         enrollment = current_enrollment(self._data)
         if enrollment is None or enrollment.kiosk_id != kiosk_id:
             enroll(self._data, url, kiosk_id, self._token, timeout_s=self._sync.request_timeout_s,
-                   transport=self._transport)
+                   transport=self._transport, ca_file=self._config.terminal.district_ca)
             self._token = None  # one-time: used up (a re-admission brings a new one)
             self._log.log(Event.ENROLLED, kiosk=kiosk_id, district=url)
         if self._link is None:
             signer = RequestSigner(kiosk_id, load_key(self._data), clock=self._clock)
             self._link = DistrictLink(url, signer, self._sync.request_timeout_s, transport=self._transport,
-                                      clock=self._clock)
+                                      clock=self._clock, ca_file=self._config.terminal.district_ca)
             self._outbox.put_state({"kiosk_key": "ok"})
 
     # -- revocation -----------------------------------------------------------------------------------------------

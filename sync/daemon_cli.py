@@ -60,8 +60,11 @@ def main(argv: list[str] | None = None) -> int:
     from sync.daemon import SyncDaemon
 
     args = build_parser().parse_args(argv)
+    from kiosk.link.district_endpoint import district_endpoint
+
     try:
         config = config_from_args(args)
+        district_endpoint(config.terminal.district_url, config.terminal.district_ca)  # refuse before any I/O
     except ConfigError as exc:
         return _fail(f"configuration: {exc}", 2)
     data = secure_data_folder(Path(config.data_dir))

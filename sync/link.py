@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from contract.refusal import KIOSK_REVOKED, refusal_code
 from contract.request_signing import RequestSigner
+from kiosk.link.district_endpoint import district_endpoint
 
 
 class Unreachable(Exception):
@@ -58,11 +60,14 @@ def _retry_after(response: httpx.Response) -> float | None:
 
 class DistrictLink:
     def __init__(self, base_url: str, signer: RequestSigner | None, timeout_s: float = 10.0,
-                 transport: httpx.BaseTransport | None = None, clock=time.time) -> None:
-        self.base_url = base_url.rstrip("/")
+                 transport: httpx.BaseTransport | None = None, clock=time.time, ca_file: Path | None = None) -> None:
+        """Raises ConfigError for a plain-http URL off loopback or an https URL without the district's CA."""
+        endpoint = district_endpoint(base_url, ca_file)
+        self.base_url = endpoint.url
         self.signer = signer
         self._clock = clock  # the kiosk's wall clock, only to measure skew against the server's
-        self._client = httpx.Client(base_url=self.base_url, timeout=timeout_s, transport=transport)
+        self._client = httpx.Client(base_url=self.base_url, timeout=timeout_s, transport=transport,
+                                    verify=endpoint.verify)
 
     def close(self) -> None:
         self._client.close()

@@ -22,6 +22,7 @@ from kiosk.core.session import (
     State,
 )
 from kiosk.errors import CardRemoved
+from tests.shell.conftest import enroll_if_reachable
 from tests.sync.district_process import ThreadedDistrict, free_port
 
 SI = "si-contribution-record"
@@ -32,6 +33,7 @@ def make_terminal(tmp_path: Path, district_url: str):
         "terminal": {"data_dir": str(tmp_path / "kiosk"), "district_url": district_url, "kiosk_id": "sc-t-01"},
         "simulated": {"read_delay_s": 0.0, "face_delay_s": 0.0, "print_delay_s": 0.0},
         "ui": {"voice": False}})
+    enroll_if_reachable(config)
     terminal = assemble(config, log=NullEventLog())
     terminal.start()
     return terminal

@@ -9,7 +9,6 @@ from __future__ import annotations
 from fastapi import HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
-from contract.request_signing import HEADER_KIOSK
 from district.data_sources.gateway import CitizenDataGateway, NoSourceForKind
 from district.data_sources.interface import (
     CircuitOpen,
@@ -23,28 +22,14 @@ NO_SOURCES = ("no citizen data source configured (start with --demo, or with --s
               "see docs/data-sources.md)")
 
 
-async def requesting_kiosk(request: Request) -> str:
-    """The signed, enrolled kiosk asking. Only a demo server also answers unsigned requests (name "")."""
-    state = request.app.state
-    if state.settings.demo and HEADER_KIOSK.lower() not in {k.lower() for k in request.headers}:
-        return ""
-    from district.auth import authenticated_kiosk
-
-    return (await authenticated_kiosk(request)).name
-
-
-async def answer_record(request: Request, kind: str, document_number: str, months: int,
-                        kiosk: str | None = None) -> dict:
+async def answer_record(request: Request, kind: str, document_number: str, months: int, kiosk: str) -> dict:
     """The record of `kind` for the holder, from the source that serves it, or the HTTP error saying why not.
 
-    `kiosk`: the name of the kiosk when the endpoint already verified the request's signature itself (its nonce is
-    recorded once); None: verified here (requesting_kiosk).
+    `kiosk`: the enrolled kiosk whose signature the endpoint verified (every mode: district.auth).
     """
     gateway: CitizenDataGateway | None = getattr(request.app.state, "citizen_data", None)
     if gateway is None:
         raise HTTPException(404, NO_SOURCES)
-    if kiosk is None:
-        kiosk = await requesting_kiosk(request)
     record_request = RecordRequest(kind=kind, document_number=document_number, months=months)
     try:
         return await run_in_threadpool(gateway.fetch, record_request, kiosk)

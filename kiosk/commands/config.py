@@ -67,9 +67,12 @@ def _check(args: argparse.Namespace) -> int:
     from kiosk.config import load_config
     from kiosk.deployment_check import unsafe_settings
     from kiosk.errors import ConfigError
+    from kiosk.link.district_endpoint import district_endpoint
 
     try:
         config = load_config(args.file)
+        # plain http off loopback, https without the district's CA (the file itself is loaded at connection)
+        district_endpoint(config.terminal.district_url, config.terminal.district_ca, load_ca=False)
     except ConfigError as exc:
         return fail(str(exc))
     problems = [str(p) for p in unsafe_settings(config)]

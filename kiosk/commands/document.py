@@ -78,10 +78,16 @@ def _fetch_key(args: argparse.Namespace) -> int:
 
     from contract.document_signing import KEY_PATH
     from kiosk.documents.signing import store_district_document_key
+    from kiosk.errors import ConfigError
+    from kiosk.link.district_endpoint import district_endpoint
 
     config = config_from_args(args)
     try:
-        response = httpx.get(config.terminal.district_url.rstrip("/") + KEY_PATH, timeout=10)
+        endpoint = district_endpoint(config.terminal.district_url, config.terminal.district_ca)
+    except ConfigError as exc:
+        return fail(f"configuration: {exc}", 2)
+    try:
+        response = httpx.get(endpoint.url + KEY_PATH, timeout=10, verify=endpoint.verify)
         response.raise_for_status()
         path = store_district_document_key(config.data_dir, response.content)
     except (httpx.HTTPError, ValueError) as exc:

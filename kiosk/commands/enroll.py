@@ -18,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _enroll(args: argparse.Namespace) -> int:
-    from kiosk.errors import DistrictUnavailable
+    from kiosk.errors import ConfigError, DistrictUnavailable
     from kiosk.link.enrollment import EnrollmentRefused, district_dir, enroll
     from kiosk.link.kiosk_key import replace_key
 
@@ -28,7 +28,10 @@ def _enroll(args: argparse.Namespace) -> int:
             return fail("--new-key needs --token (the old enrollment ends with the old key)")
         replace_key(config.data_dir)
     try:
-        done = enroll(config.data_dir, config.terminal.district_url, config.terminal.kiosk_id, args.token)
+        done = enroll(config.data_dir, config.terminal.district_url, config.terminal.kiosk_id, args.token,
+                      ca_file=config.terminal.district_ca)
+    except ConfigError as exc:
+        return fail(f"configuration: {exc}", 2)
     except EnrollmentRefused as exc:
         return fail(str(exc), 4)
     except DistrictUnavailable as exc:

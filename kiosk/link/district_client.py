@@ -7,11 +7,13 @@ Short timeouts: a citizen is waiting. Any transport failure, 5xx or 429 becomes 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from kiosk.errors import DistrictUnavailable, ServiceError
+from kiosk.link.district_endpoint import district_endpoint
 
 # Hook that adds authentication headers (request signatures) for a request: (method, path, body) -> headers.
 Authenticator = Callable[[str, str, bytes], dict[str, str]]
@@ -19,8 +21,11 @@ Authenticator = Callable[[str, str, bytes], dict[str, str]]
 
 class HttpDistrictClient:
     def __init__(self, base_url: str, timeout_s: float = 4.0, authenticator: Authenticator | None = None,
-                 transport: httpx.BaseTransport | None = None) -> None:
-        self._client = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout_s, transport=transport)
+                 transport: httpx.BaseTransport | None = None, ca_file: Path | None = None) -> None:
+        """Raises ConfigError for a plain-http URL off loopback or an https URL without the district's CA."""
+        endpoint = district_endpoint(base_url, ca_file)
+        self._client = httpx.Client(base_url=endpoint.url, timeout=timeout_s, transport=transport,
+                                    verify=endpoint.verify)
         self._auth = authenticator
 
     def get_json(self, path: str, params: Mapping[str, str] | None = None) -> Any:

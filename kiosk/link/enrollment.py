@@ -2,7 +2,10 @@
 
 The kiosk generates its own Ed25519 key (kiosk.link.kiosk_key) and sends only the public half with the
 operator's one-time token. The answer carries the district's catalog root of trust (TUF root metadata), which is
-pinned here: every later catalog is verified against it (docs/sync.md). Files, all written atomically:
+pinned here: every later catalog is verified against it (docs/sync.md). Before anything is pinned, the answer's
+MAC under the token is checked (contract.enrollment_mac): an answer altered on the way, or made up by someone who
+does not know the token, pins nothing. Off loopback the link is TLS against the district's CA
+(kiosk.link.district_endpoint). Files, all written atomically:
 
     <data>/kiosk_key.pem               private key, 0600
     <data>/district/root.json          pinned TUF root (absent if the district had no catalog repository yet)
@@ -21,9 +24,11 @@ from typing import Any
 import httpx
 
 from contract.atomic_write import write_atomic
+from contract.enrollment_mac import HEADER_ENROLLMENT_MAC, answer_mac_valid
 from contract.refusal import KIOSK_REVOKED, refusal_code
 from contract.request_signing import RequestSigner, public_key_hex
 from kiosk.errors import DistrictUnavailable, ServiceError
+from kiosk.link.district_endpoint import district_endpoint
 from kiosk.link.kiosk_key import load_key, load_or_create_key
 from kiosk.store.data_folder import secure_data_folder
 
@@ -39,6 +44,11 @@ class EnrollmentRefused(ServiceError):
     @property
     def revoked(self) -> bool:
         return self.code == KIOSK_REVOKED
+
+
+class EnrollmentNotAuthentic(EnrollmentRefused):
+    """The enrollment answer's MAC under our token is missing or wrong: it was altered or not made by the
+    district that issued the token. Nothing was pinned; the operator must issue a new token."""
 
 
 @dataclass(frozen=True)
@@ -73,18 +83,25 @@ def signer_for(data_dir: Path, kiosk_id: str) -> RequestSigner | None:
 
 
 def enroll(data_dir: Path, district_url: str, kiosk_id: str, token: str | None = None,
-           timeout_s: float = 10.0, transport: httpx.BaseTransport | None = None) -> Enrollment:
-    """Enroll with the district at `district_url` (token: the operator's one-time token; None on a demo server).
+           timeout_s: float = 10.0, transport: httpx.BaseTransport | None = None,
+           ca_file: Path | None = None) -> Enrollment:
+    """Enroll with the district at `district_url` (token: the operator's one-time token; None only for a demo
+    server on loopback). `ca_file`: the district's CA (PEM), required for https.
 
-    Raises EnrollmentRefused (401/403 and other 4xx) or DistrictUnavailable (network, 5xx).
+    Raises ConfigError (URL or CA unusable), EnrollmentRefused (401/403 and other 4xx; EnrollmentNotAuthentic
+    when the answer fails its MAC) or DistrictUnavailable (network, 5xx).
     """
+    endpoint = district_endpoint(district_url, ca_file)
+    if not token and not endpoint.loopback:
+        raise EnrollmentRefused("an enrollment token is required for a district that is not on loopback")
     data_dir = secure_data_folder(Path(data_dir))  # `kiosk enroll` may be the first to create it
     key = load_or_create_key(data_dir)
     body: dict[str, Any] = {"kiosk_id": kiosk_id, "public_key": public_key_hex(key)}
     if token:
         body["token"] = token
     try:
-        with httpx.Client(base_url=district_url.rstrip("/"), timeout=timeout_s, transport=transport) as client:
+        with httpx.Client(base_url=endpoint.url, timeout=timeout_s, transport=transport,
+                          verify=endpoint.verify) as client:
             response = client.post("/api/v1/enroll", json=body)
     except httpx.HTTPError as exc:
         raise DistrictUnavailable(f"{type(exc).__name__}: {exc}") from exc
@@ -99,10 +116,15 @@ def enroll(data_dir: Path, district_url: str, kiosk_id: str, token: str | None =
         refused = EnrollmentRefused(f"district refused enrollment ({response.status_code}): {reason}")
         refused.code = refusal_code(answer)
         raise refused
+    if token and not answer_mac_valid(token, response.content, response.headers.get(HEADER_ENROLLMENT_MAC)):
+        raise EnrollmentNotAuthentic("the enrollment answer is not authenticated by our token (missing or wrong "
+                                     f"{HEADER_ENROLLMENT_MAC}): nothing pinned")
     try:
         answer = response.json()
     except ValueError as exc:
         raise DistrictUnavailable("district answered with malformed JSON") from exc
+    if not isinstance(answer, dict):
+        raise DistrictUnavailable("district answered with malformed JSON")
     folder = district_dir(data_dir)
     root = answer.get("tuf_root")
     if root and not (folder / "root.json").exists():  # pinned once; later roots arrive through TUF rotation

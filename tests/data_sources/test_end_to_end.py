@@ -46,8 +46,8 @@ def test_the_certificate_comes_from_the_departments_upstream(tmp_path, productio
     from district.database import open_engine
 
     district, db = production_district
-    unsigned = httpx.get(f"{district.url}/api/v1/citizen/social-insurance/record",
-                         params={"document_number": SI_PERSON}, timeout=5)
+    unsigned = httpx.post(f"{district.url}/api/v1/citizen/social-insurance/record",
+                          json={"document_number": SI_PERSON}, timeout=5)
     assert unsigned.status_code == 401 and upstream.seen == []  # only enrolled kiosks reach the department
     assert district_main(["kiosk", "add", "SC-21", "--db", db]) == 0
     token = capsys.readouterr().out.strip()

@@ -19,7 +19,7 @@ from kiosk.devices.camera.opencv import OpenCvCamera
 from kiosk.devices.face.dlib_verifier import DlibFaceVerifier
 from kiosk.devices.face.liveness import random_challenge
 from kiosk.devices.face.synthetic_turns import fit_frame, turn_sequence
-from tests.shell.conftest import district, shell_config  # noqa: F401 - the district fixture
+from tests.shell.conftest import district, enroll_if_reachable, shell_config  # noqa: F401 - the district fixture
 from tests.shell.drive import tap, visible_texts, wait_state
 
 cv2 = pytest.importorskip("cv2")
@@ -37,6 +37,7 @@ def start_shell(qtbot, tmp_path: Path, district_url: str, faces_dir: Path, camer
     config = shell_config(tmp_path / "kiosk", district_url, simulated={"photo_file": str(faces_dir / CHIP)},
                           face=face)
     app = make_application(config)
+    enroll_if_reachable(config)
     verifier = DlibFaceVerifier(OpenCvCamera(str(camera_source), fps=20), config.face, models=models,
                                 pool=encoder_pool, rng=random.Random(SEED))
     devices = dataclasses.replace(build_devices(config), face=verifier)

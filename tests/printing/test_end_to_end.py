@@ -15,7 +15,7 @@ from kiosk.core.identity import Identity
 from kiosk.devices.printer.cups import CupsPrinter
 from kiosk.devices.printer.receipt_pdf import A4ReceiptPrinter
 from kiosk.documents.verification import qr_texts_from_pdf, verify_pdf
-from tests.services.district import DistrictServer
+from tests.services.district import DistrictServer, enrolled_client
 
 pytestmark = pytest.mark.cups
 
@@ -41,7 +41,6 @@ def test_certificate_and_receipt_through_cups(district, pdf_queue, cups_pdf_out,
     from contract.catalog.model import load_catalog
     from contract.durable_sqlite import open_engine, sqlite_url
     from kiosk.catalog.source import SHIPPED_CATALOG
-    from kiosk.link.district_client import HttpDistrictClient
     from kiosk.services.registry import ModuleRegistry
     from kiosk.services.runner import ServiceRunner
     from kiosk.store.database import migrate
@@ -51,7 +50,7 @@ def test_certificate_and_receipt_through_cups(district, pdf_queue, cups_pdf_out,
     catalog = load_catalog(SHIPPED_CATALOG, registry.ids())
     engine = open_engine(sqlite_url(tmp_path / "kiosk.db"))
     migrate(engine)
-    runner = ServiceRunner(registry=registry, district=HttpDistrictClient(district.url), kiosk_id="SC-01",
+    runner = ServiceRunner(registry=registry, district=enrolled_client(district.url, kiosk_id="SC-01"), kiosk_id="SC-01",
                            office_name="上城区政务服务中心", district_name="上城区",
                            store=TransactionStore(engine, "SC-01"), clock=lambda: dt.datetime.now().astimezone())
     citizen = Identity(document_number="330106197811230417", surname="陈", given_names="国强")

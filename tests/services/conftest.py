@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.core.identity import Identity
-from tests.services.district import DistrictServer, free_port
+from tests.services.district import DistrictServer, enrolled_client, free_port
 
 REPO = Path(__file__).resolve().parents[2]
 CATALOG = REPO / "assets" / "catalog" / "catalog.json"
@@ -53,11 +53,13 @@ def citizen() -> Identity:
                     date_of_birth="1990-03-07", sex="F", date_of_expiry="2035-01-01")
 
 
-def make_runner(registry, district_url: str, store=None):
+def make_runner(registry, district_url: str, store=None, enrolled: bool = True):
     from kiosk.link.district_client import HttpDistrictClient
     from kiosk.services.runner import ServiceRunner
 
-    return ServiceRunner(registry=registry, district=HttpDistrictClient(district_url, timeout_s=3.0),
+    client = (enrolled_client(district_url, 3.0, kiosk_id="SC-01") if enrolled else
+              HttpDistrictClient(district_url, timeout_s=3.0))
+    return ServiceRunner(registry=registry, district=client,
                          kiosk_id="SC-01", office_name="上城区政务服务中心", district_name="上城区", store=store,
                          clock=lambda: dt.datetime.now().astimezone())
 
@@ -70,4 +72,4 @@ def runner(registry, district):
 @pytest.fixture()
 def offline_runner(registry):
     """A runner whose district URL has nothing listening."""
-    return make_runner(registry, f"http://127.0.0.1:{free_port()}")
+    return make_runner(registry, f"http://127.0.0.1:{free_port()}", enrolled=False)

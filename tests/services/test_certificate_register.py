@@ -16,6 +16,7 @@ from contract.document_signing import VerificationPayload
 from district import demo_data
 from district.document_register import MAX_HOLDER_CHECK_FAILURES
 from kiosk.documents.verification import qr_texts_from_pdf
+from tests.services.district import enrolled_client, signed_post
 
 ITEM = "si-contribution-record"
 
@@ -83,7 +84,7 @@ def test_the_page_shows_the_registered_content_then_the_revocation(runner, catal
 
 
 def test_a_revoked_kiosks_certificates_are_revoked_in_one_command(runner, catalog, citizen, district, capsys):
-    stolen = dataclasses.replace(runner, kiosk_id="SC-09")
+    stolen = dataclasses.replace(runner, kiosk_id="SC-09", district=enrolled_client(district.url, kiosk_id="SC-09"))
     serials = sorted(issue(stolen, catalog, citizen)[0] for _ in range(2))
     other, other_qr = issue(runner, catalog, citizen)
     code, out = district_cli(district, capsys, "document", "revoke", "--kiosk", "SC-09", "--reason", "kiosk stolen")
@@ -111,7 +112,7 @@ def _content(serial: str, kiosk: str = "SC-01", **extra) -> dict:
 def _sign(district, serial: str, content: dict, number: str = "110105198512240021") -> httpx.Response:
     body = {"version": "1", "serial": serial, "item": ITEM, "issued_on": dt.date.today().strftime("%Y%m%d"),
             "document_number": number, "content": content}
-    return httpx.post(f"{district.url}/api/v1/documents/sign", json=body, timeout=5)
+    return signed_post(district.url, "/api/v1/documents/sign", json.dumps(body).encode())
 
 
 def test_the_sign_endpoint_registers_once_and_refuses_what_it_cannot_register(district):
@@ -133,8 +134,7 @@ def test_the_sign_endpoint_registers_once_and_refuses_what_it_cannot_register(di
     nan_body = json.dumps({"version": "1", "serial": other, "item": ITEM, "issued_on": f"{dt.date.today():%Y%m%d}",
                            "document_number": "110105198512240021", "content": _content(other, widths=[float("nan")])})
     assert "NaN" in nan_body  # Python's json reads it back; no database stores it
-    assert httpx.post(f"{district.url}/api/v1/documents/sign", content=nan_body, timeout=5,
-                      headers={"Content-Type": "application/json"}).status_code == 422
+    assert signed_post(district.url, "/api/v1/documents/sign", nan_body.encode()).status_code == 422
     assert _sign(district, other, {k: v for k, v in _content(other).items() if k != "kiosk_id"}).status_code == 422
 
 
@@ -167,14 +167,14 @@ def test_transactions_carry_the_districts_keyed_holder_digest(registry, district
         holders = list(s.scalars(select(TransactionRow.holder)))
     old = hashlib.sha256(f"kiosk-holder-v1:{citizen.document_number}".encode()).hexdigest()
     assert len(set(holders)) == 1 and len(holders[0]) == 64 and holders[0] != old  # linkable, not the old digest
-    answer = httpx.post(f"{district.url}/api/v1/holders/digest", json={"document_number": citizen.document_number},
-                        timeout=5).json()
+    answer = signed_post(district.url, "/api/v1/holders/digest",
+                         json.dumps({"document_number": citizen.document_number}).encode()).json()
     assert answer["holder"] == holders[0]
 
 
 @pytest.mark.parametrize("body", [{}, {"document_number": "1"}, [1, 2]])
 def test_the_holder_digest_endpoint_refuses_bad_bodies(district, body):
-    assert httpx.post(f"{district.url}/api/v1/holders/digest", json=body, timeout=5).status_code == 422
+    assert signed_post(district.url, "/api/v1/holders/digest", json.dumps(body).encode()).status_code == 422
 
 
 def test_a_printed_qr_holder_digest_is_checked_only_through_the_district(runner, catalog, citizen, district):

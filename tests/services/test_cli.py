@@ -19,9 +19,15 @@ def _identity(tmp_path: Path) -> Path:
 
 
 def test_service_run_records_and_certificate_verifies(district, data_dir, tmp_path, capsys):
+    from kiosk.link.enrollment import enroll
+
     out = tmp_path / "out"
+    config = tmp_path / "kiosk.toml"
+    config.write_text('[terminal]\nkiosk_id = "cli-run-01"\n')
+    enroll(data_dir, district.url, "cli-run-01")  # citizen data goes to enrolled kiosks only
     status = main(["service", "run", "si-contribution-record", "--identity", str(_identity(tmp_path)),
-                   "--out", str(out), "--district", district.url, "--data", str(data_dir), "--record"])
+                   "--out", str(out), "--district", district.url, "--data", str(data_dir), "--record",
+                   "--config", str(config)])
     assert status == 0
     result = json.loads(capsys.readouterr().out)
     assert result["status"] == "completed" and result["recorded"] and result["tracking_number"].endswith("-000001")

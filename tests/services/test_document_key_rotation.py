@@ -16,17 +16,29 @@ from contract.document_signing import (
     unb64u,
     verify_payload,
 )
+from contract.request_signing import RequestSigner, public_key_hex
 from district.app import create_app
 from district.cli import default_keys_dir, main
+from district.kiosk_registry import add_kiosk, enroll
 from district.settings import DistrictSettings
+from kiosk.link.kiosk_key import load_or_create_key
 
 
-def _issue(client: TestClient, serial: str) -> VerificationPayload:
+def _enrolled_signer(app, folder) -> RequestSigner:
+    """SC-01, enrolled with the district (document signing wants an enrolled kiosk's signature)."""
+    key = load_or_create_key(folder)
+    enroll(app.state.engine, "SC-01", public_key_hex(key), add_kiosk(app.state.engine, "SC-01"), False)
+    return RequestSigner("SC-01", key)
+
+
+def _issue(client: TestClient, serial: str, signer: RequestSigner) -> VerificationPayload:
     today = dt.date.today()
     content = {"serial": serial, "issued_on": today.isoformat(), "kiosk_id": "SC-01", "kind": "test",
                "title_zh": "测试证明", "holder_name": "李建国"}
-    answer = client.post(SIGN_PATH, json=SignRequest(serial=serial, item="test", issued_on=f"{today:%Y%m%d}",
-                                                      content=content, document_number="110105198512240021").body())
+    body = json.dumps(SignRequest(serial=serial, item="test", issued_on=f"{today:%Y%m%d}", content=content,
+                                  document_number="110105198512240021").body()).encode()
+    answer = client.post(SIGN_PATH, content=body,
+                         headers={"Content-Type": "application/json", **signer("POST", SIGN_PATH, body)})
     assert answer.status_code == 200, answer.text
     a = answer.json()
     return VerificationPayload(serial=serial, holder_hash=a["holder_hash"], content_hash=a["content_hash"],
@@ -37,15 +49,17 @@ def test_a_rotated_key_keeps_verifying_what_it_signed(tmp_path, capsys):
     url = f"sqlite:///{tmp_path / 'district.db'}"
     # as `kiosk-district serve` does: the keys folder beside the database
     settings = DistrictSettings(db_url=url, demo=True, keys_dir=default_keys_dir(url), public_url="http://testserver")
-    with TestClient(create_app(settings)) as client:
-        old = _issue(client, "TS-20260101-SC01-OLDKEY01")
+    app = create_app(settings)
+    signer = _enrolled_signer(app, tmp_path / "kiosk")
+    with TestClient(app) as client:
+        old = _issue(client, "TS-20260101-SC01-OLDKEY01", signer)
         old_pem = client.get("/api/v1/documents/key").text
     capsys.readouterr()
     assert main(["document", "rotate-key", "--db", url]) == 0
     rotated = json.loads(capsys.readouterr().out)
     assert rotated["retired_key_id"] == old.key_id and rotated["key_id"] != old.key_id
     with TestClient(create_app(settings)) as client:  # the server restarted on the new key
-        new = _issue(client, "TS-20260101-SC01-NEWKEY01")
+        new = _issue(client, "TS-20260101-SC01-NEWKEY01", signer)
         assert new.key_id == rotated["key_id"]
         for payload in (old, new):
             page = client.get("/verify", params=payload.query())

@@ -22,6 +22,18 @@ def district(tmp_path: Path) -> Iterator[ThreadedDistrict]:
     server.stop()
 
 
+def enroll_if_reachable(config: Config) -> None:
+    """Enroll the terminal's data folder with its (demo, loopback) district, as the sync daemon does at first
+    start: citizen data goes only to enrolled kiosks. A district that is down is left for the test to meet."""
+    from kiosk.errors import DistrictUnavailable
+    from kiosk.link.enrollment import enroll
+
+    try:
+        enroll(config.data_dir, config.terminal.district_url, config.terminal.kiosk_id, timeout_s=3.0)
+    except DistrictUnavailable:
+        pass
+
+
 def shell_config(data: Path, district_url: str, **sections: dict) -> Config:
     """A fast configuration: simulated devices with short delays, PDFs into <data>/printed."""
     overrides: dict[str, dict] = {
@@ -55,6 +67,7 @@ def open_shell(qtbot):
         unsafe = unsafe_settings(config)
         assert not unsafe, f"kiosk run would refuse this configuration: {[str(p) for p in unsafe]}"
         app = make_application(config)
+        enroll_if_reachable(config)
         terminal = assemble(config, devices=devices, log=log or NullEventLog())
         terminal.start()
         terminals.append(terminal)

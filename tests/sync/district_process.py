@@ -34,12 +34,16 @@ def wait_healthy(url: str, timeout_s: float = 30.0) -> None:
 
 
 class ThreadedDistrict:
-    """uvicorn serving create_app(settings) in a background thread; restartable on the same port."""
+    """uvicorn serving create_app(settings) in a background thread; restartable on the same port.
 
-    def __init__(self, settings, port: int | None = None) -> None:
+    `tls`: (certificate chain PEM, private key PEM) to serve HTTPS, as `kiosk-district serve --tls-cert --tls-key`.
+    """
+
+    def __init__(self, settings, port: int | None = None, tls: tuple[Path, Path] | None = None) -> None:
         self.settings = settings
         self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.tls = tls
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.app = None
         self._server = None
         self._thread: threading.Thread | None = None
@@ -50,8 +54,9 @@ class ThreadedDistrict:
         from district.app import create_app
 
         self.app = create_app(self.settings)
+        tls = {"ssl_certfile": str(self.tls[0]), "ssl_keyfile": str(self.tls[1])} if self.tls else {}
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="error", lifespan="off",
-                                timeout_graceful_shutdown=1)
+                                timeout_graceful_shutdown=1, **tls)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
         self._thread.start()

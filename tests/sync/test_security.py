@@ -76,7 +76,7 @@ def test_enrollment_needs_a_one_time_token(app, tmp_path):
     assert k.enroll(token).json()["already_enrolled"] is True  # same key again: idempotent
     thief = Client(app, "K1", tmp_path / "thief")
     r = thief.enroll(token)
-    assert r.status_code == 401 and "already enrolled" in r.json()["detail"]
+    assert r.status_code == 409 and "already enrolled" in r.json()["detail"]
 
 
 def test_unknown_kiosk_is_refused_and_nothing_stored(app, tmp_path):

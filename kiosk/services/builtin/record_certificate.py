@@ -49,12 +49,13 @@ class RecordCertificateModule:
         record_type = str(context.params.get("record_type", ""))
         if not record_type:
             raise ServiceError(f"item {context.item_id}: params.record_type missing")
-        query = {"document_number": context.identity.document_number}
+        query: dict[str, Any] = {"document_number": context.identity.document_number}
         months = context.inputs.get("months") or context.params.get("months")
         if months:
-            query["months"] = str(months)
+            query["months"] = int(months)
         try:
-            record = context.district.get_json(RECORDS_PATH + record_type, query)
+            # POST: ID numbers never go in a URL (URLs end up in proxy and access logs)
+            record = context.district.post_json(RECORDS_PATH + record_type, query)
             spec = self._spec(context, record)
             signer = context.signer or DistrictDocumentSigner(context.district)
             issued = issue_certificate(spec, context.identity.document_number, signer, context.item_id)

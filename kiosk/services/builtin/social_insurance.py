@@ -66,8 +66,9 @@ class SocialInsuranceRecordModule:
         """Fetch the record, issue the signed certificate; queue when offline and the citizen accepted it."""
         months = int(context.inputs.get("months") or context.params.get("months", 36))
         try:
-            record = context.district.get_json(RECORD_PATH, {"document_number": context.identity.document_number,
-                                                             "months": str(months)})
+            # POST: ID numbers never go in a URL (URLs end up in proxy and access logs)
+            record = context.district.post_json(RECORD_PATH, {"document_number": context.identity.document_number,
+                                                              "months": months})
             spec = self.certificate_spec(context, record, months)
             signer = context.signer or DistrictDocumentSigner(context.district)
             issued = issue_certificate(spec, context.identity.document_number, signer, context.item_id)

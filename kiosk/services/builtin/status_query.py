@@ -38,7 +38,7 @@ class StatusQueryModule:
     def run(self, context: ServiceContext) -> ServiceResult:
         """Ask the district and print the steps reached on the receipt."""
         app_type = str(context.params.get("application_type") or context.item_id)
-        status = context.district.get_json(STATUS_PATH, {
+        status = context.district.post_json(STATUS_PATH, {  # POST: ID numbers never go in a URL
             "type": app_type, "document_number": context.identity.document_number,
             "reference": context.inputs.get("reference", "")})
         steps = tuple((str(s.get("date", "")), f"{s.get('label_zh', '')} {s.get('label_en', '')}")
