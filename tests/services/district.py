@@ -25,10 +25,12 @@ class DistrictServer:
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        # One test kiosk runs all 195 items back to back, far faster than a citizen could: the per-kiosk rate limit
-        # (tested in tests/sync) would only get in the way here.
+        # One session-wide district serves every services test from one address, and one test kiosk runs all 195
+        # items back to back, far faster than a citizen could: the rate limits (per kiosk and per source address,
+        # tested in tests/sync/test_hostile_requests.py) would only get in the way here.
         settings = DistrictSettings(db_url=f"sqlite:///{folder / 'district.db'}", demo=True, public_url=self.url,
-                                    rate_per_s=1000.0, rate_burst=1000)
+                                    rate_per_s=1000.0, rate_burst=1000, public_rate_per_s=1000.0,
+                                    public_rate_burst=1000)
         self.app = create_app(settings)
         self._server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port,
                                                      log_level="warning", lifespan="on"))
