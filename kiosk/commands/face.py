@@ -35,6 +35,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     verify.add_argument("--json", action="store_true", help="print JSON (one object per pair with --pairs)")
     add_config_options(verify)
     verify.set_defaults(func=_verify)
+    repo = Path(__file__).resolve().parents[2]
+    calibrate = sub.add_parser("calibrate", help="choose the threshold on a labelled face set and write the report")
+    calibrate.add_argument("--lfw", type=Path, default=repo.parent / "shared" / "faces-lfw",
+                           help="labelled face set (LABELS.tsv: file, identity; default ../shared/faces-lfw)")
+    calibrate.add_argument("--out", type=Path, default=repo / "docs" / "face-threshold.md", help="Markdown report")
+    calibrate.add_argument("--det", type=Path, default=None,
+                           help="DET curve PNG (default: face-det.png beside --out)")
+    calibrate.add_argument("--workers", type=int, default=None, help="encoder processes (default: cores)")
+    calibrate.add_argument("--people", type=int, default=None, help="only the first N people (a quick look)")
+    calibrate.set_defaults(func=_calibrate)
     face.set_defaults(func=lambda _args: (face.print_help(), 2)[1])
 
 
@@ -111,3 +121,9 @@ def _verify_pairs(args: argparse.Namespace) -> int:
                 verdict = "MATCH" if result.match else "NO MATCH"
                 print(f"{verdict:<9} {result.distance:.4f}  {result.reference}\t{result.probe}", flush=True)
     return 0
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from kiosk.devices.face.calibrate import run  # noqa: PLC0415 - numpy, dlib only for this command
+
+    return run(args)

@@ -4,13 +4,16 @@ A verification experiment compares every face with many others, so one photo (an
 thousands of impostor comparisons and a few genuine ones: the comparisons are clustered by identity, and a binomial
 interval computed as if they were independent is too narrow. Here the dependence is measured instead of assumed:
 
-- an identity-level ("subsets") bootstrap (Bolle, Ratha and Pankanti, 2004; the method ISO/IEC 19795-1 points to
-  for correlated comparisons) resamples the people of the set with replacement and recomputes the rate; a pair
-  of people drawn c1 and c2 times brings its comparisons c1 * c2 times;
-- the ratio of that bootstrap variance to the binomial variance is the design effect (at least 1), and the
-  interval is Clopper-Pearson on the effective sample size n / design effect (Korn and Graubard, 1998);
-- when no error was observed the bootstrap variance is zero and says nothing: the design effect is then taken
-  from the other thresholds of the same set (the largest one seen), which keeps the upper bound conservative.
+- the variance of a rate is estimated with clustering by person: any two comparisons that involve a common
+  person may covary (a genuine comparison involves one person, an impostor comparison two). This is the
+  dyadic cluster-robust variance (Fafchamps and Gubert, 2007; Aronow, Samii and Assenova, 2015): the sum over
+  people of the squared sum of residuals of the comparisons involving them, minus the double-counted pairs of
+  comparisons between the same two people. (A bootstrap resampling people on both sides at once, the
+  "pigeonhole" bootstrap, would overstate the variance up to three times even for independent comparisons.)
+- the ratio of that variance to the binomial variance is the design effect (at least 1), and the interval is
+  Clopper-Pearson on the effective sample size n / design effect (Korn and Graubard, 1998);
+- when no error was observed the variance estimate is zero and says nothing: the design effect is then borrowed
+  from the nearest threshold of the same set at which the first BORROW_ERRORS errors appear.
 
 Scores are distances: a comparison is accepted when its distance is <= the threshold. Everything here is pure
 (numpy and the standard library); it holds no image and no descriptor, only distances and identity numbers.
@@ -26,6 +29,7 @@ from statistics import NormalDist
 import numpy as np
 
 CONFIDENCE = 0.95
+BORROW_ERRORS = 10  # a threshold with no error borrows the design effect of the nearest one with this many
 
 
 def _log_beta(a: float, b: float) -> float:
@@ -105,7 +109,7 @@ def wilson(k: float, n: float, confidence: float = CONFIDENCE) -> tuple[float, f
     p = k / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
+    return (0.0 if k <= 0 else max(0.0, centre - half)), (1.0 if k >= n else min(1.0, centre + half))
 
 
 @dataclass(frozen=True)
@@ -164,46 +168,49 @@ class Rate:
 
 @dataclass
 class ClusteredRates:
-    """Rates of one set of trials at any threshold, with identity-bootstrap design effects (seeded, reproducible)."""
+    """Rates of one set of trials at any threshold, with design effects from a person-clustered variance."""
 
     trials: Trials
-    replicates: int = 400
-    seed: int = 20240610
     confidence: float = CONFIDENCE
-    _weights: np.ndarray = field(init=False, repr=False)
-    _max_effect: float = field(init=False, default=1.0)
-
-    def __post_init__(self) -> None:
-        rng = np.random.default_rng(self.seed)
-        m = self.trials.people
-        # multiplicity of each person in each bootstrap replicate
-        self._weights = rng.multinomial(m, np.full(m, 1.0 / m), size=self.replicates).astype(np.float64)
-
-    def _cell_totals(self, mask: np.ndarray) -> np.ndarray:
-        """Per-replicate weighted count of the trials selected by `mask`."""
-        t = self.trials
-        w = self._weights
-        if t.genuine:
-            per_person = np.bincount(t.reference_ids[mask], minlength=t.people).astype(np.float64)
-            return w @ per_person
-        m = t.people
-        cells = np.bincount(t.reference_ids[mask] * m + t.probe_ids[mask], minlength=m * m).astype(np.float64)
-        matrix = cells.reshape(m, m)
-        return np.einsum("bi,ij,bj->b", w, matrix, w)
+    _borrowed: float | None = field(init=False, default=None)
 
     def design_effect(self, threshold: float) -> float | None:
-        """Bootstrap variance of the rate over the binomial variance; None when no error (or no success) was seen."""
+        """Clustered variance of the rate over the binomial variance (at least 1); None when no error (or no
+        success) was seen, where the variance estimate is zero and says nothing."""
         t = self.trials
         errors = t.errors(threshold)
         k, n = int(errors.sum()), t.count
         if n == 0 or k == 0 or k == n:
             return None
-        totals = self._cell_totals(np.ones(n, dtype=bool))
-        hits = self._cell_totals(errors)
-        valid = totals > 0
-        boot = hits[valid] / totals[valid]
         p = k / n
-        return max(1.0, float(boot.var(ddof=1)) / (p * (1 - p) / n))
+        r = errors.astype(np.float64) - p
+        m = t.people
+        if t.genuine:
+            variance = float((np.bincount(t.reference_ids, r, minlength=m) ** 2).sum())
+        else:
+            # every pair of trials that shares a person covaries: sum over persons of (their residual sum)^2
+            # counts a pair of trials between the same two people twice, so one copy is taken off
+            per_person = np.bincount(t.reference_ids, r, minlength=m) + np.bincount(t.probe_ids, r, minlength=m)
+            lo, hi = np.minimum(t.reference_ids, t.probe_ids), np.maximum(t.reference_ids, t.probe_ids)
+            per_dyad = np.bincount(lo * m + hi, r, minlength=m * m)
+            variance = float((per_person ** 2).sum() - (per_dyad ** 2).sum())
+        return max(1.0, variance / (n * p * (1 - p)))
+
+    def nearest_informative_effect(self) -> float:
+        """The design effect where the first BORROW_ERRORS errors appear (for thresholds with no error at all).
+
+        Impostor errors appear from the low distances up, genuine ones from the high distances down: the
+        nearest threshold with a few errors is the one whose clustering is the most like the empty one's.
+        """
+        if self._borrowed is None:
+            d = np.sort(self.trials.distances[np.isfinite(self.trials.distances)])
+            k = min(BORROW_ERRORS, len(d) - 1)
+            effect = None
+            if k >= 1:
+                th = float(d[k - 1]) if not self.trials.genuine else float(np.nextafter(d[-k], -np.inf))
+                effect = self.design_effect(th)
+            self._borrowed = effect if effect is not None else 1.0
+        return self._borrowed
 
     def at(self, threshold: float) -> Rate:
         """The rate at `threshold`: errors, trials, Korn-Graubard / Clopper-Pearson interval, design effect."""
@@ -212,17 +219,10 @@ class ClusteredRates:
         effect = self.design_effect(threshold)
         measured = effect is not None
         if effect is None:
-            effect = self._max_effect
-        else:
-            self._max_effect = max(self._max_effect, effect)
+            effect = self.nearest_informative_effect()
         n_eff = n / effect
         lower, upper = clopper_pearson(k / n * n_eff if n else 0.0, n_eff, self.confidence)
         return Rate(k, n, lower, upper, effect, measured)
-
-    def calibrate_effects(self, thresholds: Sequence[float]) -> None:
-        """Visit `thresholds` so that zero-error cells borrow the largest design effect seen on this set."""
-        for th in thresholds:
-            self.at(th)
 
 
 def threshold_for_far(impostors: Sequence[ClusteredRates], target: float, grid: Sequence[float]) -> float | None:
