@@ -3,7 +3,8 @@
 `prepare()` encodes the chip photo right after the document is read and warms up the encoder workers, so the
 citizen never waits for either. During the challenge, frontal frames of the tracked face are encoded in worker
 processes while the citizen keeps moving; when the last step ends only the final frame remains to encode, which
-keeps the decision within ~300 ms on 2 cores. Frames, crops and encodings live only in this object's memory and
+keeps the decision within ~300 ms on 2 cores. The decision fuses the captured frames: the mean of their
+distances to the chip photo, against the single-comparison threshold (why this rule: docs/face-threshold.md). Frames, crops and encodings live only in this object's memory and
 in the workers' pipes: nothing is written to disk or logged, and `wipe()` drops them. The audit log receives only
 the outcome, the distance and the liveness result.
 """
@@ -276,7 +277,9 @@ class DlibFaceVerifier:
                     # the frames of the track are not one person: a swap during the challenge
                     return FaceDecision(FaceOutcome.LIVENESS_FAILED, threshold=self.config.threshold,
                                         liveness="failed", detail="identity_changed")
-        distance = statistics.median(face_distance(e, reference) for e in encodings)
+        # mean distance at the single-frame threshold: as safe as one frame when the frames are alike, fewer false
+        # rejects (and accepts) when they differ (docs/face-threshold.md, "mirror+frames-mean@1")
+        distance = statistics.fmean(face_distance(e, reference) for e in encodings)
         th, band = self.config.threshold, self.config.retry_band
         if distance <= th:
             outcome, detail = FaceOutcome.MATCH, ""

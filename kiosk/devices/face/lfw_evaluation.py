@@ -74,15 +74,17 @@ class Variant:
 
 
 VARIANTS = [
-    Variant("plain", "1 descriptor, 1 frame (today's code)", "chip", "photo"),
+    Variant("plain", "1 descriptor, 1 frame (the code before issue 10)", "chip", "photo"),
     Variant("mirror", "mirror-averaged descriptors, 1 frame", "chip_mirror", "photo_mirror"),
     Variant("plain/first", "1 descriptor, 1 frame; first photos as references", "chip", "photo",
             first_reference_only=True),
+    Variant("mirror/first", "mirror-averaged descriptors, 1 frame; first photos as references", "chip_mirror",
+            "photo_mirror", first_reference_only=True),
     Variant("ref-jitter", "10-jitter reference, 1 frame; first photos as references", "chip_jitter10", "photo",
             first_reference_only=True),
     Variant("ref-jitter+mirror", "10-jitter reference, mirror-averaged frame; first photos as references",
             "chip_jitter10", "photo_mirror", first_reference_only=True),
-    Variant("frames-median", "frames fused: median distance (today's live rule)", "chip", "photo", "median"),
+    Variant("frames-median", "frames fused: median distance (the live rule before issue 10)", "chip", "photo", "median"),
     Variant("frames-mean", "frames fused: mean distance", "chip", "photo", "mean"),
     Variant("frames-min", "frames fused: smallest distance", "chip", "photo", "min"),
     Variant("frames-centroid", "frames fused: distance to the mean descriptor", "chip", "photo", "centroid"),
@@ -91,10 +93,18 @@ VARIANTS = [
     Variant("mirror+frames-centroid", "mirror-averaged, frames fused: mean descriptor", "chip_mirror",
             "photo_mirror", "centroid"),
     # fused scores judged with the single-frame threshold: safe whatever the correlation of the live frames
+    Variant("frames-median@1", "frames fused: median distance, single-frame threshold", "chip", "photo",
+            "median", threshold_from="plain"),
     Variant("frames-mean@1", "frames fused: mean distance, single-frame threshold", "chip", "photo", "mean",
             threshold_from="plain"),
     Variant("mirror+frames-mean@1", "mirror-averaged, frames fused: mean distance, single-frame threshold",
             "chip_mirror", "photo_mirror", "mean", threshold_from="mirror"),
+    Variant("mirror/first+frames-mean@1", "mirror-averaged, frames fused: mean distance, single-frame threshold; "
+            "first photos as references", "chip_mirror", "photo_mirror", "mean", first_reference_only=True,
+            threshold_from="mirror/first"),
+    Variant("ref-jitter+mirror+frames-mean@1", "10-jitter reference, mirror-averaged frames fused: mean distance, "
+            "single-frame threshold; first photos as references", "chip_jitter10", "photo_mirror", "mean",
+            first_reference_only=True, threshold_from="ref-jitter+mirror"),
 ]
 
 
@@ -203,7 +213,7 @@ def build_trials(photos: Sequence[EncodedPhoto], variant: Variant) -> list[Trial
             first[i] = photos[i].identity not in seen
             seen.add(photos[i].identity)
         if variant.fusion != "single":
-            raise ValueError("first_reference_only applies to single-frame variants")
+            return [_fused(ids, len(people), ref, ref_ok, probe, probe_ok, variant.fusion, reference_rows=first)]
         return [_single(ids, len(people), ref, ref_ok, probe, probe_ok, "chip vs photo", ordered=True,
                         reference_rows=first)]
     if variant.fusion == "single":
@@ -248,20 +258,21 @@ def _fuse(ref: np.ndarray, probe: np.ndarray, d: np.ndarray, rows: np.ndarray, f
 
 
 def _fused(ids: np.ndarray, people: int, ref: np.ndarray, ref_ok: np.ndarray, probe: np.ndarray,
-           probe_ok: np.ndarray, fusion: str) -> TrialSet:
+           probe_ok: np.ndarray, fusion: str, reference_rows: np.ndarray | None = None) -> TrialSet:
     d = _distances(np.nan_to_num(ref), np.nan_to_num(probe))
+    usable_ref = np.ones(len(ids), dtype=bool) if reference_rows is None else reference_rows
     g_d, g_id, i_d, i_r, i_p = [], [], [], [], []
     missing = 0
     for k in range(people):
         members = np.nonzero(ids == k)[0]
         # impostors: the person's photos minus one, as many frames as a genuine trial of that person brings
         frames = np.array([j for j in members[:-1] if probe_ok[j]], dtype=np.int64)
-        others = np.nonzero((ids != k) & ref_ok)[0]
+        others = np.nonzero((ids != k) & ref_ok & usable_ref)[0]
         if len(frames) and len(others):
             i_d.append(_fuse(ref, probe, d, others, frames, fusion))
             i_r.append(ids[others])
             i_p.append(np.full(len(others), k))
-        for i in members:  # genuine: the chip of photo i against the person's other photos
+        for i in members[usable_ref[members]]:  # genuine: the chip of photo i against the person's other photos
             own = np.array([j for j in members if j != i and probe_ok[j]], dtype=np.int64)
             g_id.append(k)
             if not ref_ok[i] or not len(own):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kiosk.devices.face.dlib_models import FaceModels
+from kiosk.devices.face.dlib_models import MIRROR, FaceModels
 from kiosk.errors import FaceError
 
 Box = tuple[int, int, int, int]
@@ -57,7 +57,7 @@ def find_faces(models: FaceModels, rgb: np.ndarray) -> list[Box]:
     return sorted(full, key=lambda b: (b[2] - b[0]) * (b[3] - b[1]), reverse=True)
 
 
-def encode_photo(models: FaceModels, rgb: np.ndarray, jitters: int = 1, mirror: bool = False,
+def encode_photo(models: FaceModels, rgb: np.ndarray, jitters: int = 1, mirror: bool = MIRROR,
                  largest_only: bool = False) -> list[PhotoFace]:
     """Every face of a photo (or only the largest) with its descriptor, largest face first."""
     import cv2  # noqa: PLC0415

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from kiosk.devices.face.dlib_models import FaceModels, load_models
+from kiosk.devices.face.dlib_models import MIRROR, FaceModels, load_models
 from kiosk.devices.face.photo import UnreadableImage, decode_image, encode_photo
 
 T = TypeVar("T")
@@ -32,7 +32,7 @@ class DescriptorOptions:
     """How a face is turned into a descriptor (must match on both sides of a comparison)."""
 
     jitters: int = 1
-    mirror: bool = False
+    mirror: bool = MIRROR
 
 
 @dataclass(frozen=True)
