@@ -78,7 +78,12 @@ def _batch_rows() -> list[dict]:
 def _lfw_rows() -> list[dict]:
     """FAR and FRR of each decision variant on the held-out people of faces-lfw (threshold chosen on the others)."""
     from kiosk.devices.face.calibrate import collect
-    from kiosk.devices.face.lfw_evaluation import TARGET_FAR, TARGET_FRR, VARIANTS, evaluate_all
+    from kiosk.devices.face.lfw_evaluation import (
+        TARGET_FAR,
+        TARGET_FRR,
+        VARIANTS,
+        evaluate_all,
+    )
 
     halves = collect(LFW, 2)
     rows = []
@@ -105,7 +110,7 @@ def _rss_mb(pid: int | str = "self") -> float:
 
 def _p95(values: list[float]) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def _measure() -> list[dict]:
@@ -197,7 +202,7 @@ def _measure() -> list[dict]:
 
 
 def _child(flag: str, timeout: float) -> list[dict]:
-    proc = subprocess.run([sys.executable, "-m", "bench.bench_face", flag], cwd=REPO, capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "bench.bench_face", flag], check=False, cwd=REPO, capture_output=True,
                           text=True, timeout=timeout)
     if proc.returncode != 0:
         raise RuntimeError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "child failed")

@@ -57,8 +57,13 @@ def _verify(args: argparse.Namespace) -> int:
         return fail("give --reference and --probe, or --pairs")
     started = time.monotonic()
     config = config_from_args(args)
-    from kiosk.devices.face.dlib_models import load_models  # noqa: PLC0415 - dlib only for this command
-    from kiosk.devices.face.photo import UnreadableImage, decode_image, encode_photo, face_distance  # noqa: PLC0415
+    from kiosk.devices.face.dlib_models import load_models
+    from kiosk.devices.face.photo import (
+        UnreadableImage,
+        decode_image,
+        encode_photo,
+        face_distance,
+    )
 
     models = load_models()
 
@@ -102,8 +107,8 @@ def _verify_pairs(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     if args.workers is not None and args.workers < 1:
         return fail("--workers must be at least 1")
-    from kiosk.devices.face.batch import PairsFileError, read_pairs, verify_pairs  # noqa: PLC0415
-    from kiosk.devices.face.photo_pool import PhotoPool  # noqa: PLC0415 - dlib only for this command
+    from kiosk.devices.face.batch import PairsFileError, read_pairs, verify_pairs
+    from kiosk.devices.face.photo_pool import PhotoPool
 
     try:
         pairs = read_pairs(args.pairs)
@@ -124,6 +129,6 @@ def _verify_pairs(args: argparse.Namespace) -> int:
 
 
 def _calibrate(args: argparse.Namespace) -> int:
-    from kiosk.devices.face.calibrate import run  # noqa: PLC0415 - numpy, dlib only for this command
+    from kiosk.devices.face.calibrate import run
 
     return run(args)

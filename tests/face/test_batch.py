@@ -11,7 +11,12 @@ import pytest
 
 from kiosk.cli import main
 from kiosk.config import FaceConfig
-from kiosk.devices.face.batch import PairsFileError, parse_pairs, read_pairs, verify_pairs
+from kiosk.devices.face.batch import (
+    PairsFileError,
+    parse_pairs,
+    read_pairs,
+    verify_pairs,
+)
 from kiosk.devices.face.photo_pool import PhotoEncodings
 
 KEYS = {"reference", "probe", "match", "distance", "threshold", "faces_in_reference", "faces_in_probe", "error"}

@@ -40,18 +40,36 @@ def test_det_plot_draws_each_curve_in_its_colour():
     assert tuple(int(COLOURS[2][i:i + 2], 16) for i in (1, 3, 5)) not in colours  # no third curve
 
 
-@pytest.mark.skipif(not (LFW / "LABELS.tsv").is_file(), reason="../shared/faces-lfw absent (research data)")
-def test_calibrate_command_on_a_few_people_writes_report_and_plot(tmp_path: Path, capsys):
+def test_report_and_plot_from_synthetic_descriptors(tmp_path: Path):
+    """The whole report path (every variant, the default, the DET plot) on synthetic people, without dlib."""
+    import argparse
+
+    import numpy as np
+
+    from kiosk.devices.face.calibrate import DEPLOYED_FRAMES, write_report
+    from kiosk.devices.face.lfw_evaluation import VARIANTS, evaluate_all, split_photos
+    from tests.face.test_lfw_evaluation import person_photos
+
+    photos = person_photos(np.random.default_rng(9), people=240, photos_each=3)
+    halves = split_photos(photos)
+    results = evaluate_all(halves.choosing, halves.heldout, VARIANTS)
     out = tmp_path / "threshold.md"
-    code = main(["face", "calibrate", "--lfw", str(LFW), "--people", "30", "--out", str(out), "--workers", "2"])
+    args = argparse.Namespace(lfw=tmp_path / "faces-lfw", out=out, det=None)
+    assert write_report(args, halves, results, 0.0) == 0
+    doc = out.read_text(encoding="utf-8")
+    assert "**Default: threshold " in doc and f"`{DEPLOYED_FRAMES}`" in doc
+    assert all(f"| {v.key}: " in doc for v in VARIANTS)
+    assert (tmp_path / "face-det.png").read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.skipif(not (LFW / "LABELS.tsv").is_file(), reason="../shared/faces-lfw absent (research data)")
+def test_calibrate_command_runs_on_a_few_real_people(tmp_path: Path, capsys):
+    out = tmp_path / "threshold.md"
+    code = main(["face", "calibrate", "--lfw", str(LFW), "--people", "3", "--out", str(out), "--workers", "2"])
     printed = capsys.readouterr()
-    # 30 people are too few for a 0.1% FAR bound: the tool says so instead of writing a default it cannot back
-    if code == 1:
-        assert "no threshold meets the FAR bound" in printed.err and not out.exists()
-        return
-    assert code == 0, printed.err
-    assert out.is_file() and (tmp_path / "face-det.png").is_file()
-    assert "held-out" in out.read_text(encoding="utf-8")
+    # 3 people are far too few for a 0.1% FAR bound: the tool says so instead of writing a default it cannot back
+    assert code == 1, printed.err
+    assert "no threshold meets the FAR bound" in printed.err and not out.exists()
 
 
 def test_calibrate_command_without_the_data_set_fails_cleanly(tmp_path: Path, capsys):

@@ -74,7 +74,7 @@ def parse_pairs(text: str, base: Path | None) -> list[PairLine]:
 
 def read_pairs(path: Path | str) -> list[PairLine]:
     """Parse a pairs file ("-" for standard input, paths then relative to the current folder)."""
-    import sys  # noqa: PLC0415
+    import sys
 
     try:
         if str(path) == "-":

@@ -17,7 +17,7 @@ CHIP_BYTES = 15_000
 
 def chip_rendition(rgb: np.ndarray, box: tuple[int, int, int, int]) -> bytes:
     """A chip-like photo of the face at `box`: ICAO-like crop, 240x320, JPEG 2000 of about CHIP_BYTES bytes."""
-    from PIL import Image  # noqa: PLC0415
+    from PIL import Image
 
     fw = box[2] - box[0]
     cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2

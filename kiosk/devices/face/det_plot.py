@@ -37,7 +37,7 @@ def render_det(curves: Sequence[Curve], title: str, far_range: tuple[float, floa
                frr_range: tuple[float, float] = (0.005, 0.4), size: tuple[int, int] = (900, 720),
                target: tuple[float, float] | None = None) -> bytes:
     """PNG bytes of the DET plot: one line per curve, a dot at each operating point, the target as a cross-hair."""
-    from PIL import Image, ImageDraw, ImageFont  # noqa: PLC0415 - only the calibration tool draws
+    from PIL import Image, ImageDraw, ImageFont
 
     width, height = size
     left, right, top, bottom = 80, 30, 50, 70

@@ -32,7 +32,7 @@ def model_dir() -> Path:
     spec = importlib.util.find_spec("face_recognition_models")
     if spec is None or not spec.submodule_search_locations:
         raise FaceError("face_recognition_models is not installed")
-    return Path(list(spec.submodule_search_locations)[0]) / "models"
+    return Path(next(iter(spec.submodule_search_locations))) / "models"
 
 
 @dataclass
@@ -64,7 +64,7 @@ class FaceModels:
 
 def _shape(dlib: Any, box: tuple[int, int, int, int], points: np.ndarray) -> Any:
     rect = dlib.rectangle(int(box[0]), int(box[1]), int(box[2]), int(box[3]))
-    return dlib.full_object_detection(rect, [dlib.point(int(round(x)), int(round(y))) for x, y in points])
+    return dlib.full_object_detection(rect, [dlib.point(round(x), round(y)) for x, y in points])
 
 
 def encode_with(dlib: Any, encoder: Any, rgb: np.ndarray, box: tuple[int, int, int, int], points: np.ndarray,
@@ -95,7 +95,7 @@ def encode_views(dlib: Any, encoder: Any, rgb: np.ndarray, box: tuple[int, int, 
 
 def load_models(with_encoder: bool = True) -> FaceModels:
     """Import dlib and load the detector, the 5-point model and (optionally) the encoder (~0.4 s)."""
-    import dlib  # noqa: PLC0415 - heavy, loaded only when the real face check is configured
+    import dlib
 
     folder = model_dir()
     encoder = dlib.face_recognition_model_v1(str(folder / ENCODER)) if with_encoder else None
@@ -105,6 +105,6 @@ def load_models(with_encoder: bool = True) -> FaceModels:
 
 def load_encoder() -> tuple[Any, Any]:
     """Only dlib and the ResNet encoder (for encoder worker processes)."""
-    import dlib  # noqa: PLC0415
+    import dlib
 
     return dlib, dlib.face_recognition_model_v1(str(model_dir() / ENCODER))

@@ -28,9 +28,20 @@ from kiosk.devices.face import FaceDecision, FaceOutcome, FaceProgress
 from kiosk.devices.face import guidance as g
 from kiosk.devices.face.dlib_models import FaceModels, load_models
 from kiosk.devices.face.encoder_pool import EncoderPool
-from kiosk.devices.face.liveness import ChallengeTracker, LivenessSettings, LivenessUpdate, random_challenge
+from kiosk.devices.face.liveness import (
+    ChallengeTracker,
+    LivenessSettings,
+    LivenessUpdate,
+    random_challenge,
+)
 from kiosk.devices.face.photo import decode_image, encode_photo, face_distance
-from kiosk.devices.face.quality_gate import Box, GateResult, GateThresholds, QualityGate, iou
+from kiosk.devices.face.quality_gate import (
+    Box,
+    GateResult,
+    GateThresholds,
+    QualityGate,
+    iou,
+)
 from kiosk.errors import CameraUnavailable, FaceError, NoFaceFound
 from kiosk.eventlog import EventLog, NullEventLog
 from kiosk.log_events import Event

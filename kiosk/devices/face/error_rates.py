@@ -245,7 +245,7 @@ def threshold_at_far(trials: Trials, target: float) -> float:
     if trials.genuine:
         raise ValueError("threshold_at_far needs impostor trials")
     d = np.sort(trials.distances)
-    allowed = int(math.floor(target * len(d)))  # accepted impostors allowed
+    allowed = math.floor(target * len(d))  # accepted impostors allowed
     if allowed >= len(d):
         return float(d[-1])
     # accept the `allowed` lowest distances and stop just below the next one

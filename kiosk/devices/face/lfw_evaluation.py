@@ -33,7 +33,13 @@ import numpy as np
 
 from kiosk.devices.face.chip_like import chip_rendition
 from kiosk.devices.face.dlib_models import FaceModels, encode_views
-from kiosk.devices.face.error_rates import ClusteredRates, Rate, Trials, threshold_at_far, threshold_for_far
+from kiosk.devices.face.error_rates import (
+    ClusteredRates,
+    Rate,
+    Trials,
+    threshold_at_far,
+    threshold_for_far,
+)
 from kiosk.devices.face.photo import UnreadableImage, decode_image, find_faces
 
 SPLIT_SEED = 10  # the identity split; changing it changes which people are held out
@@ -135,7 +141,7 @@ def _centre_face(boxes: Sequence[tuple[int, int, int, int]], shape: tuple[int, .
 def encode_labelled_photo(models: FaceModels, item: tuple[str, str, str, bool]) -> EncodedPhoto:
     """Worker job: every view of one labelled photo (path, file, identity, whether to add the 10-jitter chip view);
     views whose face was not found are absent."""
-    import cv2  # noqa: PLC0415
+    import cv2
 
     path, file, identity, jitter_reference = item
     views: dict[str, np.ndarray] = {}
@@ -281,7 +287,7 @@ def _fused(ids: np.ndarray, people: int, ref: np.ndarray, ref_ok: np.ndarray, pr
             else:
                 g_d.append(float(_fuse(ref, probe, d, np.array([i]), own, fusion)[0]))
     genuine = Trials.build(True, g_d, g_id, g_id, people)
-    cat = (lambda parts: np.concatenate(parts) if parts else np.zeros(0))  # noqa: E731
+    cat = (lambda parts: np.concatenate(parts) if parts else np.zeros(0))
     impostor = Trials.build(False, cat(i_d), cat(i_r).astype(np.int64), cat(i_p).astype(np.int64), people)
     return TrialSet("chip vs frames", genuine, impostor, missing)
 

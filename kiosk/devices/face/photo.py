@@ -32,7 +32,7 @@ class PhotoFace:
 
 def decode_image(data: bytes) -> np.ndarray:
     """An RGB uint8 array from image bytes (JPEG 2000 from chips included; EXIF rotation applied)."""
-    from PIL import Image, ImageOps, UnidentifiedImageError  # noqa: PLC0415
+    from PIL import Image, ImageOps, UnidentifiedImageError
 
     try:
         with Image.open(io.BytesIO(data)) as im:
@@ -44,7 +44,7 @@ def decode_image(data: bytes) -> np.ndarray:
 
 def find_faces(models: FaceModels, rgb: np.ndarray) -> list[Box]:
     """HOG face boxes in a photo, largest first."""
-    import cv2  # noqa: PLC0415
+    import cv2
 
     h, w = rgb.shape[:2]
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
@@ -60,7 +60,7 @@ def find_faces(models: FaceModels, rgb: np.ndarray) -> list[Box]:
 def encode_photo(models: FaceModels, rgb: np.ndarray, jitters: int = 1, mirror: bool = MIRROR,
                  largest_only: bool = False) -> list[PhotoFace]:
     """Every face of a photo (or only the largest) with its descriptor, largest face first."""
-    import cv2  # noqa: PLC0415
+    import cv2
 
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     out = []

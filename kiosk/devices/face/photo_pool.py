@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Iterator
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 import numpy as np
 
@@ -90,7 +90,7 @@ class PhotoPool:
         self.workers = workers or default_workers()
         self._executor: ProcessPoolExecutor | None = None
 
-    def __enter__(self) -> PhotoPool:
+    def __enter__(self) -> Self:
         # spawn, not fork: the caller may run threads (Qt, capture) that fork would copy half-way
         self._executor = ProcessPoolExecutor(max_workers=self.workers,
                                              mp_context=multiprocessing.get_context("spawn"),
