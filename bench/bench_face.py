@@ -1,9 +1,11 @@
 """Face benchmarks: model load, chip-photo encoding, quality gate per frame, decision time after the liveness
-challenge ends (median and p95 of 20 runs, 640x480 and 1280x720), RSS with the models loaded, camera frame rate.
+challenge ends (median and p95 of 20 runs, 640x480 and 1280x720), RSS with the models loaded, camera frame rate,
+batch verification throughput, and each decision variant's FAR/FRR on the held-out people of faces-lfw.
 
-Runs in a child process (`python -m bench.bench_face --child`) so the RSS figures are the face check's own and
-not those of whatever other benchmarks loaded before. Uses the test photos vendored in tests/face/photos, so it
-runs in any clone.
+Runs in child processes (`python -m bench.bench_face --child`, `--lfw-child`) so the RSS figures are the face
+check's own and not those of whatever other benchmarks loaded before. Uses the test photos vendored
+in tests/face/photos (any clone has them) and, when present, the calibration set ../shared/faces-lfw (rows marked skipped otherwise;
+encoding it takes 10-25 minutes on 2 cores).
 """
 
 from __future__ import annotations
@@ -18,14 +20,85 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 FACES = REPO / "tests" / "face" / "photos"
+LFW = REPO.parent / "shared" / "faces-lfw"
+BATCH_PHOTOS = 40  # batch verification: pairs among this many photos of tests/face/photos ...
+BATCH_PAIRS = 200  # ... this many (each photo in about 10 pairs)
 LIVE = "fr_knn_train_biden_biden2.jpg"
 CHIP = "fr_ex_biden.jpg"
 RUNS = 20
 
 
-def _row(name: str, value: float | None, unit: str, target: float | None = None, better: str = "lower") -> dict:
-    return {"name": name, "value": None if value is None else round(value, 1), "unit": unit, "target": target,
+def _row(name: str, value: float | None, unit: str, target: float | None = None, better: str = "lower",
+         digits: int = 1) -> dict:
+    return {"name": name, "value": None if value is None else round(value, digits), "unit": unit, "target": target,
             "better": better}
+
+
+def _batch_rows() -> list[dict]:
+    """Batch verification on 2 workers: photos encoded per second, pairs per second end to end, and pairs per
+    second once the photos are encoded (comparison and JSON output only)."""
+    import io
+    import itertools
+    from contextlib import redirect_stdout
+
+    from kiosk.commands.common import print_json
+    from kiosk.devices.face.batch import parse_pairs, verify_pairs
+    from kiosk.devices.face.photo_pool import PhotoPool
+
+    photos = sorted(str(p) for p in FACES.glob("*.jpg"))[:BATCH_PHOTOS]
+    chosen = list(itertools.combinations(photos, 2))[::3][:BATCH_PAIRS]
+    pairs = parse_pairs("".join(f"{a}\t{b}\n" for a, b in chosen), None)
+    used = {p.reference_path for p in pairs} | {p.probe_path for p in pairs}
+    rows = []
+    with PhotoPool(2) as pool:
+        list(pool.encode(photos[:2]))  # workers up and models loaded (~1-2 s, once per command)
+        t = time.perf_counter()
+        encoded = {e.path: e for e in pool.encode(sorted(used))}
+        encode_s = time.perf_counter() - t
+        t = time.perf_counter()
+        with redirect_stdout(io.StringIO()):
+            results = [print_json(r.as_json()) for r in verify_pairs(pairs, pool.encode, 0.5)]
+        end_to_end_s = time.perf_counter() - t
+    t = time.perf_counter()
+    with redirect_stdout(io.StringIO()):
+        for _ in range(20):
+            for r in verify_pairs(pairs, lambda paths: (encoded[p] for p in paths), 0.5):
+                print_json(r.as_json())
+    compare_s = (time.perf_counter() - t) / 20
+    n = len(results)
+    rows.append(_row(f"face batch: photos decoded + encoded per second (2 workers, {len(used)} photos)",
+                     len(used) / encode_s, "1/s", None, "higher"))
+    rows.append(_row(f"face batch: pairs per second end to end ({n} pairs over {len(used)} photos, 2 workers)",
+                     n / end_to_end_s, "1/s", 15, "higher"))
+    rows.append(_row("face batch: pairs per second once photos are encoded (compare + JSON)", n / compare_s, "1/s",
+                     15, "higher"))
+    return rows
+
+
+def _lfw_rows() -> list[dict]:
+    """FAR and FRR of each decision variant on the held-out people of faces-lfw (threshold chosen on the others)."""
+    from kiosk.devices.face.calibrate import collect
+    from kiosk.devices.face.lfw_evaluation import (
+        TARGET_FAR,
+        TARGET_FRR,
+        VARIANTS,
+        evaluate_all,
+    )
+
+    halves = collect(LFW, 2)
+    rows = []
+    for r in evaluate_all(halves.choosing, halves.heldout, VARIANTS):
+        d = r.decision
+        th = "none" if r.threshold is None else f"{r.threshold:.4f}"
+        label = f"face LFW held-out ({halves.heldout_people} people), {r.variant.key}, {d.name}, t={th}"
+        rows.append(_row(f"{label}: FAR", d.far.value * 100, "%", TARGET_FAR * 100, digits=3))
+        rows.append(_row(f"{label}: FRR", d.frr.value * 100, "%", TARGET_FRR * 100, digits=2))
+    return rows
+
+
+def _skipped(name: str, why: str) -> dict:
+    return {"name": f"{name} (skipped: {why})", "value": None, "unit": "", "target": None, "better": "lower",
+            "skipped": True}
 
 
 def _rss_mb(pid: int | str = "self") -> float:
@@ -123,21 +196,33 @@ def _measure() -> list[dict]:
     cam.close()
     rows.append(_row("camera: frames per second (image source, 20 fps nominal)", n / (time.perf_counter() - t),
                      "fps", 15, "higher"))
+    rows += _batch_rows()
     return rows
 
 
-def run() -> list[dict]:
-    """Rows for bench/run.py, measured in a child process."""
-    proc = subprocess.run([sys.executable, "-m", "bench.bench_face", "--child"], cwd=REPO, capture_output=True,
-                          text=True, timeout=900, check=False)
+def _child(flag: str, timeout: float) -> list[dict]:
+    proc = subprocess.run([sys.executable, "-m", "bench.bench_face", flag], check=False, cwd=REPO, capture_output=True,
+                          text=True, timeout=timeout)
     if proc.returncode != 0:
         raise RuntimeError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "child failed")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def run() -> list[dict]:
+    """Rows for bench/run.py, measured in child processes."""
+    rows = _child("--child", 900)
+    if (LFW / "LABELS.tsv").is_file():
+        rows += _child("--lfw-child", 3600)
+    else:
+        rows.append(_skipped("face LFW held-out FAR/FRR per variant", f"{LFW} absent"))
+    return rows
+
+
 if __name__ == "__main__":
     if "--child" in sys.argv:
         print(json.dumps(_measure()))
+    elif "--lfw-child" in sys.argv:
+        print(json.dumps(_lfw_rows()))
     else:
         for r in run():
             print(f"{r['name']:<62} {r['value']!s:>8} {r['unit']:<4} target {r['target']}")

@@ -1,7 +1,8 @@
 """`make bench`: run every bench/bench_*.py module's `run()` and print one table.
 
 Each module returns a list of rows {"name", "value", "unit", "target", "better": "lower"|"higher"} (target may
-be None). The table is printed and written to bench/results.json. A module that fails is reported as a row with
+be None; "skipped": true marks a row whose data is absent on this machine). The table is printed and written to
+bench/results.json. A module that fails is reported as a row with
 value None, so one broken benchmark does not hide the others.
 """
 
@@ -20,6 +21,8 @@ HERE = Path(__file__).resolve().parent
 
 def _meets(row: dict) -> str:
     value, target = row.get("value"), row.get("target")
+    if row.get("skipped"):
+        return "skipped"
     if value is None:
         return "ERROR"
     if target is None:

@@ -63,7 +63,7 @@ class DocumentConfig:
 class FaceConfig:
     camera_index: int = 0
     camera_source: str = ""  # a file, folder or URL instead of a device index
-    threshold: float = 0.44  # face distance at or below which a match is accepted (see docs/face-threshold.md)
+    threshold: float = 0.515  # face distance at or below which a match is accepted (see docs/face-threshold.md)
     retry_band: float = 0.05  # distances in (threshold, threshold + band] ask for another attempt
     min_face_px: int = 120
     max_attempts: int = 3

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from kiosk.devices.face.dlib_models import encode_with, load_encoder
+from kiosk.devices.face.dlib_models import MIRROR, encode_with, load_encoder
 
 Box = tuple[int, int, int, int]
 
@@ -31,8 +31,8 @@ def _ready() -> bool:
     return "encoder" in _WORKER
 
 
-def _encode_job(crop: np.ndarray, box: Box, points: np.ndarray, jitters: int) -> np.ndarray:
-    return encode_with(_WORKER["dlib"], _WORKER["encoder"], crop, box, points, jitters)
+def _encode_job(crop: np.ndarray, box: Box, points: np.ndarray, jitters: int, mirror: bool) -> np.ndarray:
+    return encode_with(_WORKER["dlib"], _WORKER["encoder"], crop, box, points, jitters, mirror)
 
 
 def face_crop(rgb: np.ndarray, box: Box, points: np.ndarray) -> tuple[np.ndarray, Box, np.ndarray]:
@@ -65,7 +65,8 @@ class EncoderPool:
         for f in warm:
             f.result()
 
-    def submit(self, rgb: np.ndarray, box: Box, points: np.ndarray, jitters: int = 1) -> Future:
+    def submit(self, rgb: np.ndarray, box: Box, points: np.ndarray, jitters: int = 1,
+               mirror: bool = MIRROR) -> Future:
         """Encode the face at `box` (landmarks `points`) of an RGB frame; returns a Future of the descriptor."""
         if self._executor is not None and getattr(self._executor, "_broken", False):
             self.close()  # a worker died earlier: start afresh
@@ -73,7 +74,7 @@ class EncoderPool:
             self.start()
         assert self._executor is not None
         crop, moved, pts = face_crop(rgb, box, points)
-        return self._executor.submit(_encode_job, crop, moved, pts, jitters)
+        return self._executor.submit(_encode_job, crop, moved, pts, jitters, mirror)
 
     def worker_pids(self) -> list[int]:
         """Process ids of the workers (for RSS measurements)."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kiosk.devices.face.dlib_models import FaceModels
+from kiosk.devices.face.dlib_models import MIRROR, FaceModels
 from kiosk.errors import FaceError
 
 Box = tuple[int, int, int, int]
@@ -69,15 +69,17 @@ def find_faces(models: FaceModels, rgb: np.ndarray) -> list[Box]:
     return sorted(full, key=lambda b: (b[2] - b[0]) * (b[3] - b[1]), reverse=True)
 
 
-def encode_photo(models: FaceModels, rgb: np.ndarray, jitters: int = 1) -> list[PhotoFace]:
-    """Every face of a photo with its descriptor, largest face first."""
+def encode_photo(models: FaceModels, rgb: np.ndarray, jitters: int = 1, mirror: bool = MIRROR,
+                 largest_only: bool = False) -> list[PhotoFace]:
+    """Every face of a photo (or only the largest) with its descriptor, largest face first."""
     import cv2
 
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     out = []
-    for box in find_faces(models, rgb):
+    boxes = find_faces(models, rgb)
+    for box in boxes[:1] if largest_only else boxes:
         points = models.landmarks(gray, box)
-        out.append(PhotoFace(box=box, encoding=models.encode(rgb, box, points, jitters)))
+        out.append(PhotoFace(box=box, encoding=models.encode(rgb, box, points, jitters, mirror)))
     return out
 
 
