@@ -79,9 +79,10 @@ def bench_ingest(root: Path) -> list[dict]:
     from tests.sync.district_process import ProcessDistrict
     from tests.sync.fleet_simulator import simulate_fleet
     from tests.sync.private_postgres import PostgresUnavailable, PrivatePostgres
+    from tests.sync.test_load import FLEET_ENROLLING
 
     rows = []
-    server = ProcessDistrict(f"sqlite:///{root / 'ingest-district.db'}").start()
+    server = ProcessDistrict(f"sqlite:///{root / 'ingest-district.db'}", extra=FLEET_ENROLLING).start()
     try:
         r = simulate_fleet(server.url, kiosks=200, batches=3, items=50, prefix="SQ")
     finally:
@@ -89,7 +90,7 @@ def bench_ingest(root: Path) -> list[dict]:
     assert r.accepted == 30000, r
     rows.append({"name": "sync: district ingest, 200 kiosks x 3 batches x 50, SQLite, 1 process",
                  "value": round(r.ingest_rate), "unit": "tx/s", "target": None, "better": "higher"})
-    server = ProcessDistrict(f"sqlite:///{root / 'ingest-district-2.db'}", extra=["--workers", "2"]).start()
+    server = ProcessDistrict(f"sqlite:///{root / 'ingest-district-2.db'}", extra=["--workers", "2", *FLEET_ENROLLING]).start()
     try:
         r = simulate_fleet(server.url, kiosks=200, batches=3, items=50, prefix="SW")
     finally:
@@ -105,7 +106,7 @@ def bench_ingest(root: Path) -> list[dict]:
         return rows
     try:
         url = pg.create_database("bench")
-        servers = [ProcessDistrict(url).start() for _ in range(2)]
+        servers = [ProcessDistrict(url, extra=FLEET_ENROLLING).start() for _ in range(2)]
         try:
             r = simulate_fleet([s.url for s in servers], kiosks=200, batches=3, items=50, prefix="PG")
         finally:

@@ -74,7 +74,8 @@ def _serve(args: argparse.Namespace) -> int:
     scheme = "https" if args.tls_cert else "http"
     settings = DistrictSettings(db_url=args.db, demo=args.demo, keys_dir=keys_dir,
                                 public_url=args.public_url or f"{scheme}://{args.host}:{args.port}",
-                                sources_file=args.sources.resolve() if args.sources else None)
+                                sources_file=args.sources.resolve() if args.sources else None,
+                                public_rate_per_s=args.public_rate, public_rate_burst=args.public_burst)
     tls = {"ssl_certfile": str(args.tls_cert), "ssl_keyfile": str(args.tls_key)} if args.tls_cert else {}
     log = EventLog(component="district")
     try:
@@ -390,6 +391,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="serve demo data; enroll loopback kiosks freely (loopback --host only)")
     serve.add_argument("--tls-cert", type=Path, default=None, help="serve HTTPS: the server certificate chain (PEM)")
     serve.add_argument("--tls-key", type=Path, default=None, help="the server certificate's private key (PEM)")
+    serve.add_argument("--public-rate", type=float, default=DistrictSettings.public_rate_per_s, metavar="PER_S",
+                       help="unauthenticated requests (enroll, health, keys, verification page) per second per source "
+                            "address (default %(default)s)")
+    serve.add_argument("--public-burst", type=int, default=DistrictSettings.public_rate_burst, metavar="N",
+                       help="burst allowance of that limit (default %(default)s)")
     serve.add_argument("--sources", type=Path, default=None, metavar="FILE",
                        help="departments' citizen-data sources (TOML, see docs/data-sources.md)")
     serve.add_argument("--public-url", default="", help="base URL printed in verification QR codes")

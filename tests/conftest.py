@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+
+from tests.printing.cupsd import PrivateCupsd
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
@@ -22,3 +26,26 @@ def faces_dir() -> Path:
     tool and optional benchmarks only, and never copied here.
     """
     return FACE_PHOTOS
+
+
+# One private cupsd for the whole session, whichever folder's tests need it first (printing, diagnostics, shell):
+# a second instance would move CUPS_SERVER under the first one's queues.
+@pytest.fixture(scope="session")
+def cupsd():
+    """A running private cupsd; CUPS_SERVER points at it for the whole session.
+
+    Its folder is not under pytest's tmp_path: that is mode 0700 and cupsd runs its filters as user lp.
+    """
+    root = Path(tempfile.mkdtemp(prefix="kiosk-cupsd-"))
+    os.chmod(root, 0o755)
+    server = PrivateCupsd(root)
+    server.start()
+    previous = os.environ.get("CUPS_SERVER")
+    os.environ["CUPS_SERVER"] = str(server.socket_path)
+    yield server
+    server.stop()
+    shutil.rmtree(root, ignore_errors=True)
+    if previous is None:
+        os.environ.pop("CUPS_SERVER", None)
+    else:
+        os.environ["CUPS_SERVER"] = previous

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import pwd
-import shutil
-import tempfile
 import time
 from pathlib import Path
 
@@ -14,27 +12,6 @@ import pytest
 from tests.printing.cupsd import PrivateCupsd, SocketListener, free_port
 
 CUPS_PDF_PPD = "/usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd"
-
-
-@pytest.fixture(scope="session")
-def cupsd():
-    """A running private cupsd; CUPS_SERVER points at it for the whole session.
-
-    Its folder is not under pytest's tmp_path: that is mode 0700 and cupsd runs its filters as user lp.
-    """
-    root = Path(tempfile.mkdtemp(prefix="kiosk-cupsd-"))
-    os.chmod(root, 0o755)
-    server = PrivateCupsd(root)
-    server.start()
-    previous = os.environ.get("CUPS_SERVER")
-    os.environ["CUPS_SERVER"] = str(server.socket_path)
-    yield server
-    server.stop()
-    shutil.rmtree(root, ignore_errors=True)
-    if previous is None:
-        os.environ.pop("CUPS_SERVER", None)
-    else:
-        os.environ["CUPS_SERVER"] = previous
 
 
 @pytest.fixture(scope="session")
