@@ -24,13 +24,14 @@ def district(tmp_path: Path) -> Iterator[ThreadedDistrict]:
 
 def enroll_if_reachable(config: Config) -> None:
     """Enroll the terminal's data folder with its (demo, loopback) district, as the sync daemon does at first
-    start: citizen data goes only to enrolled kiosks. A district that is down is left for the test to meet."""
+    start: citizen data goes only to enrolled kiosks. A district that is down, or one that refuses this kiosk
+    (revoked), is left for the test to meet: the shell itself never enrolls."""
     from kiosk.errors import DistrictUnavailable
-    from kiosk.link.enrollment import enroll
+    from kiosk.link.enrollment import EnrollmentRefused, enroll
 
     try:
         enroll(config.data_dir, config.terminal.district_url, config.terminal.kiosk_id, timeout_s=3.0)
-    except DistrictUnavailable:
+    except (DistrictUnavailable, EnrollmentRefused):
         pass
 
 
