@@ -3,7 +3,7 @@ and what the district answers: its clock and the catalog it publishes, so a kios
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -16,6 +16,18 @@ class CatalogRefusal(BaseModel):
     sha256: str | None = Field(default=None, max_length=64)
     reason: str = Field(default="", max_length=1000)
     at: str | None = None
+
+
+class ServiceEvent(BaseModel):
+    """A change of one out-of-service condition on the kiosk (kiosk.terminal.out_of_service.Condition values):
+    raised or cleared, numbered by the kiosk so the district can tell a repeat from a new one."""
+
+    model_config = ConfigDict(extra="ignore")
+    seq: int = Field(ge=1)
+    condition: str = Field(max_length=32)
+    change: Literal["raised", "cleared"]
+    detail: str = Field(default="", max_length=300)
+    at: str | None = Field(default=None, max_length=40, description="kiosk wall clock, informational only")
 
 
 class Heartbeat(BaseModel):
@@ -34,6 +46,10 @@ class Heartbeat(BaseModel):
     catalog_refused: CatalogRefusal | None = None
     software_version: str | None = Field(default=None, max_length=64)
     devices: dict[str, Any] = Field(default_factory=dict, description="each device's last known state")
+    out_of_service: list[str] = Field(default_factory=list, max_length=16,
+                                      description="the conditions keeping the kiosk out of service now")
+    service_events: list[ServiceEvent] = Field(default_factory=list, max_length=100,
+                                               description="condition changes not yet acknowledged")
 
 
 class PublishedCatalog(BaseModel):

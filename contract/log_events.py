@@ -80,6 +80,15 @@ class Event(Enum):
     CITIZEN_REQUEST_SUBMITTED = ("citizen-request-submitted", "system-action", "A queued citizen request was submitted to the department.")
     CITIZEN_REQUEST_FAILED = ("citizen-request-failed", "system-status", "Submitting a queued citizen request failed; it is retried.")
     DISTRICT_REQUEST_REFUSED = ("district-request-refused", "system-status", "A request was refused (auth, limits, schema).")
+    # out of service, daily maintenance, software updates (issue 16, points 3-5)
+    SERVICE_CONDITION_RAISED = ("service-condition-raised", "system-status", "A condition that makes serving unsafe began (corrupt database, disk below its reserve, device missing, catalog unusable, clock wrong, revoked): no new session starts.")
+    SERVICE_CONDITION_CLEARED = ("service-condition-cleared", "system-status", "An out-of-service condition ended; with none left the terminal serves again by itself.")
+    MAINTENANCE_INIT = ("maintenance-init", "system-action", "The daily maintenance started (between sessions).")
+    MAINTENANCE_COMPLETE = ("maintenance-complete", "system-action", "The daily maintenance ended; each task's outcome and figures are listed.")
+    UPDATE_INSTALLED = ("update-installed", "system-action", "A verified software package was unpacked into its version folder and made current.")
+    UPDATE_CONFIRMED = ("update-confirmed", "system-status", "The new software version reached READY=1 within its deadline and is kept.")
+    UPDATE_ROLLED_BACK = ("update-rolled-back", "system-status", "The new software version did not reach READY=1 in time: the previous version was made current again.")
+    UPDATE_REFUSED = ("update-refused", "system-status", "A software package failed verification or could not be installed; nothing was changed.")
     # unexpected
     UNEXPECTED_ERROR = ("unexpected-error", "system-status", "An unexpected exception was caught at a boundary.")
 

@@ -17,6 +17,7 @@ from kiosk.services.registry import ModuleRegistry
 from kiosk.store.data_folder import secure_data_folder, secure_database_file
 from kiosk.store.database import check_integrity, migrate
 from kiosk.store.transactions import TransactionStore
+from kiosk.terminal.out_of_service import Condition, Finding
 from kiosk.terminal.terminal import Devices, Terminal
 
 
@@ -74,6 +75,29 @@ def district_client(config: Config) -> HttpDistrictClient:
     """The HTTP district client, signing requests with the kiosk's key once it is enrolled."""
     return HttpDistrictClient(config.terminal.district_url, ca_file=config.terminal.district_ca,
                               authenticator=EnrolledSigner(config.data_dir, config.terminal.kiosk_id))
+
+
+def startup_finding(config: Config) -> Finding | None:
+    """What keeps a terminal from being assembled now, checked quietly (nothing logged, nothing created beyond
+    the data folder): a database failing its quick check, or no usable catalog. The shell's out-of-service
+    screen asks again on a timer, so a technician who restores the database or the catalog needs no restart."""
+    from contract.catalog.model import CatalogInvalid
+    from contract.eventlog import NullEventLog
+
+    path = database_path(config)
+    if path.exists() and path.stat().st_size > 0:
+        engine = open_engine(sqlite_url(path))
+        try:
+            check_integrity(engine, path)
+        except DatabaseCorrupt as exc:
+            return Finding(Condition.DATABASE_CORRUPT, exc.detail)
+        finally:
+            engine.dispose()
+    try:
+        CatalogSource(config.data_dir, NullEventLog(), ModuleRegistry.discover().ids(), override=config.catalog.path)
+    except CatalogInvalid as exc:
+        return Finding(Condition.CATALOG_UNUSABLE, f"no usable catalog: {exc}"[:300])
+    return None
 
 
 def assemble(config: Config, devices: Devices | None = None, log: EventLog | None = None) -> Terminal:

@@ -122,6 +122,24 @@ class CatalogConfig:
 
 
 @dataclass(frozen=True)
+class ServiceConfig:
+    staffed_counter: str = "一楼大厅服务台"  # the nearest staffed counter, named on the out-of-service screen
+    disk_reserve_mb: int = 64  # below this much free space in the data folder no new session starts
+    max_clock_skew_s: float = 300.0  # kiosk clock vs the district's beyond this: out of service (request window)
+    require_reader: bool = True  # no card reader: out of service
+    require_printer: bool = True  # printer in error or gone: out of service
+    check_interval_s: float = 10.0  # how often the out-of-service conditions are looked at again
+
+
+@dataclass(frozen=True)
+class MaintenanceConfig:
+    hour: int = 3  # local hour (0-23) of the daily maintenance, run when no citizen is at the terminal
+    vacuum_freelist_ratio: float = 0.25  # VACUUM when this share of the database's pages is free
+    log_max_mb: int = 20  # a log file past this size is rotated
+    log_keep: int = 5  # rotated logs kept per file (the oldest beyond are deleted)
+
+
+@dataclass(frozen=True)
 class Config:
     terminal: TerminalConfig = field(default_factory=TerminalConfig)
     devices: DevicesConfig = field(default_factory=DevicesConfig)
@@ -133,6 +151,8 @@ class Config:
     ui: UiConfig = field(default_factory=UiConfig)
     sync: SyncConfig = field(default_factory=SyncConfig)
     catalog: CatalogConfig = field(default_factory=CatalogConfig)
+    service: ServiceConfig = field(default_factory=ServiceConfig)
+    maintenance: MaintenanceConfig = field(default_factory=MaintenanceConfig)
 
     @property
     def data_dir(self) -> Path:

@@ -41,6 +41,7 @@ from sync.catalog_updater import (
 from sync.link import DistrictLink, Refused, Unreachable
 from sync.network_watch import NetworkWatch
 from sync.revocation import Revocation
+from sync.service_report import ServiceReport
 
 STATUS_FILE = Path("sync") / "status.json"
 
@@ -262,13 +263,16 @@ class SyncDaemon:
         shell = self.shell_catalog()
         fallback = shell.get("fallback")
         refused = catalog_state.get("refused")
+        report = ServiceReport(self._data, self._outbox)
+        conditions, service_events = report.pending()
         beat = Heartbeat(backlog=status["pending"], oldest_pending_age_s=status["oldest_pending_age_s"],
                          dead_letters=status["dead_letter"], last_success=status["last_success"],
                          last_error=status["last_error"], catalog_version=active_catalog_version(self._engine),
                          catalog_expired=bool(catalog_state.get("expired")),
                          catalog_source=shell.get("source"), catalog_fallback=fallback[:1000] if fallback else None,
                          catalog_refused=CatalogRefusal.model_validate(refused) if refused else None,
-                         software_version=_software_version(), devices=heartbeat_devices(self._engine, _device_health(self._data)))
+                         software_version=_software_version(), devices=heartbeat_devices(self._engine, _device_health(self._data)),
+                         out_of_service=conditions, service_events=service_events)
         try:
             answer = self.link.post("/api/v1/heartbeat", beat.model_dump(mode="json"))
         except Refused as exc:
@@ -282,7 +286,10 @@ class SyncDaemon:
             return False
         except (Unreachable, DistrictUnavailable):
             return False
-        self._outbox.put_state({"link": "online", "last_contact": _iso_now()})
+        # The skew of this answer: the shell judges its clock against it (kiosk.terminal.out_of_service).
+        skew = {} if answer.clock_skew_s is None else {"clock_skew_s": round(answer.clock_skew_s, 3)}
+        self._outbox.put_state({"link": "online", "last_contact": _iso_now(), **skew})
+        report.acknowledged(service_events)
         self._note_published_catalog(answer.body, refused)
         self._log.log(Event.HEARTBEAT_SENT, backlog=beat.backlog)
         return True

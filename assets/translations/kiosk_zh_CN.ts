@@ -323,6 +323,21 @@
         <source>For staff: the configuration is not safe to serve citizens (%1). Run `kiosk config check` on this terminal.</source>
         <translation>工作人员请注意：本机配置不安全，不能为群众办理业务（%1）。请在本机运行 `kiosk config check`。</translation>
     </message>
+    <message>
+        <location filename="../../kiosk/ui/out_of_service.py" line="1"/>
+        <source>Nearest staffed counter: %1</source>
+        <translation>最近的人工服务窗口：%1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/out_of_service.py" line="1"/>
+        <source>Terminal %1</source>
+        <translation>终端编号：%1</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/ui/out_of_service.py" line="1"/>
+        <source>For staff: %1</source>
+        <translation>工作人员请注意：%1</translation>
+    </message>
 </context>
 <context>
     <name>messages</name>
@@ -455,6 +470,21 @@
         <location filename="../../kiosk/i18n/messages.py" line="45"/>
         <source>This terminal is out of service for now. We are sorry for the inconvenience: staff at the service desk will gladly help you.</source>
         <translation>本机暂停服务，给您带来不便，敬请谅解。服务台工作人员将竭诚为您服务。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/i18n/messages.py" line="1"/>
+        <source>This terminal cannot serve you at the moment. We are sorry: staff at the counter below will gladly help you.</source>
+        <translation>本机暂时无法为您办理业务，敬请谅解。请到下方所示的服务窗口，工作人员将竭诚为您服务。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/i18n/messages.py" line="1"/>
+        <source>This terminal needs maintenance and is resting for now. Staff at the counter below will gladly help you.</source>
+        <translation>本机正在等待维护，暂停服务。请到下方所示的服务窗口，工作人员将竭诚为您服务。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/i18n/messages.py" line="1"/>
+        <source>A part of this terminal is not working, so it cannot serve you now. Staff at the counter below will gladly help you.</source>
+        <translation>本机部分设备暂时无法使用，暂停服务。请到下方所示的服务窗口，工作人员将竭诚为您服务。</translation>
     </message>
     <message>
         <location filename="../../kiosk/i18n/messages.py" line="45"/>

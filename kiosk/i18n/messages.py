@@ -43,6 +43,9 @@ MESSAGES: dict[str, str] = {
     "error.catalog": QT_TRANSLATE_NOOP("messages", "The service list could not be loaded."),
     # out of service (kiosk.terminal.out_of_service reason keys)
     "out_of_service.revoked": QT_TRANSLATE_NOOP("messages", "This terminal is out of service for now. We are sorry for the inconvenience: staff at the service desk will gladly help you."),
+    "out_of_service.unavailable": QT_TRANSLATE_NOOP("messages", "This terminal cannot serve you at the moment. We are sorry: staff at the counter below will gladly help you."),
+    "out_of_service.maintenance": QT_TRANSLATE_NOOP("messages", "This terminal needs maintenance and is resting for now. Staff at the counter below will gladly help you."),
+    "out_of_service.device": QT_TRANSLATE_NOOP("messages", "A part of this terminal is not working, so it cannot serve you now. Staff at the counter below will gladly help you."),
     # face outcomes (kiosk.devices.face.FaceOutcome, as "face.<value>")
     "face.mismatch": QT_TRANSLATE_NOOP("messages", "The face check did not match your document. Please try again."),
     "face.retry": QT_TRANSLATE_NOOP("messages", "We could not be sure. Please look straight at the camera and try again."),

@@ -66,9 +66,10 @@ from kiosk.terminal.device_health import write_device_health
 from kiosk.terminal.help_requests import send_help_request
 from kiosk.terminal.housekeeping import PeriodicPurge
 from kiosk.terminal.mrz_scan import scan_for_mrz
-from kiosk.terminal.out_of_service import out_of_service_reason
+from kiosk.terminal.out_of_service import MIB, Finding, headline
 from kiosk.terminal.printing import PendingPrint, print_pending
 from kiosk.terminal.receipts import default_receipt
+from kiosk.terminal.service_guard import ServiceGuard
 from kiosk.terminal.service_menu import ServiceMenu
 
 Listener = Callable[[Session], None]
@@ -110,8 +111,14 @@ class Terminal:
         self._closed = False
         self._spool_purge: PeriodicPurge | None = None
         self.signer: Any = None  # the documents' signer, when the kiosk holds one (see kiosk.documents)
+        service = config.service
+        self._guard = ServiceGuard(
+            config.data_dir, log, service.disk_reserve_mb * MIB, service.max_clock_skew_s,
+            reader_state=lambda: devices.reader.status().state.value if service.require_reader else None,
+            printer_state=lambda: devices.printer.status().state.value if service.require_printer else None,
+            catalog_items=self._usable_items, wall_clock=wall_clock)
         # Known before the first citizen, then refreshed with every sync status poll.
-        self._out_of_service: str | None = out_of_service_reason(Outbox(store.engine).state())
+        self._guard.evaluate(Outbox(store.engine).state())
 
     # ---- the view the shell gets (kiosk.terminal.view.TerminalView) ------------------------------------------
 
@@ -134,7 +141,17 @@ class Terminal:
     @property
     def out_of_service(self) -> str | None:
         """The message key of why no session may start (e.g. the district revoked this kiosk), else None."""
-        return self._out_of_service
+        finding = headline(self._guard.findings)
+        return finding.message_key if finding else None
+
+    @property
+    def out_of_service_findings(self) -> list[Finding]:
+        """Every condition keeping the terminal out of service now (kiosk.terminal.out_of_service)."""
+        return self._guard.findings
+
+    def _usable_items(self) -> int:
+        menu = self._menu
+        return len([item for item in menu.catalog.items if item.id not in menu.broken])
 
     # ---- wiring -----------------------------------------------------------------------------------------------
 
@@ -202,8 +219,7 @@ class Terminal:
         status = Outbox(self._store.engine).status()
         # which catalog this shell serves: a fallback to the shipped one shows on the status line
         status["catalog_active"] = self._catalogs.active.as_status()
-        reason = out_of_service_reason(status)
-        self._out_of_service = reason
+        self._guard.evaluate(status)
         for listener in list(self._status_listeners):
             listener(status)
 
@@ -215,10 +231,13 @@ class Terminal:
 
     def dispatch(self, event: Any) -> None:
         """Apply an event from the citizen, a device or a worker; carry out the effects; notify listeners."""
-        if isinstance(event, Start) and self._out_of_service is not None:
-            # Nothing recorded now could ever reach the district: the shell shows its out-of-service screen.
-            self._log.log(Event.SESSION_REFUSED, reason=self._out_of_service)
-            return
+        if isinstance(event, Start) and self._session.state is State.ATTRACT:
+            refusal = self._guard.refuse_start()
+            if refusal is not None:
+                # Serving is unsafe (kiosk.terminal.out_of_service): the shell shows its out-of-service screen.
+                self._log.log(Event.SESSION_REFUSED, reason=refusal.message_key, condition=refusal.condition.value)
+                self.poll_sync_status()  # the screen follows at once, not at the next poll
+                return
         with self._lock:
             before = self._session
             after, effects = step(before, event, self._clock(), self.rules)

@@ -14,6 +14,7 @@ from kiosk.config import Config
 from kiosk.core.session import Rules, Session
 from kiosk.devices.document import ReaderEvent
 from kiosk.devices.face import FaceProgress
+from kiosk.terminal.out_of_service import Finding
 from kiosk.terminal.service_menu import ServiceMenu
 
 
@@ -33,6 +34,11 @@ class TerminalView(Protocol):
     @property
     def out_of_service(self) -> str | None:
         """The message key of why no session may start now (the shell shows it kindly), else None."""
+        ...
+
+    @property
+    def out_of_service_findings(self) -> list[Finding]:
+        """Every condition keeping the terminal out of service now (for the staff line of the screen)."""
         ...
 
     def now(self) -> float:

@@ -1,7 +1,8 @@
 """Starting the shell: QApplication, fonts, translations, kiosk lock, the main window.
 
-A configuration that is unsafe to serve citizens (kiosk.deployment_check) gets the out-of-service screen
-instead of the main window: no devices are opened, the reasons are logged, and the process stays up.
+A configuration that is unsafe to serve citizens (kiosk.deployment_check), a damaged database or no usable
+catalog gets the out-of-service screen instead of the main window (kiosk.ui.shell_host): no devices are opened,
+the reasons are logged, and the process stays up.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 from contract.eventlog import EventLog
 from contract.log_events import Event
 from kiosk.config import Config
-from kiosk.deployment_check import UnsafeSetting, unsafe_settings
+from kiosk.deployment_check import UnsafeSetting
 from kiosk.supervision.notify import Supervision
+from kiosk.terminal.out_of_service import Condition, Finding
 from kiosk.terminal.terminal import Terminal
 from kiosk.ui import theme
 from kiosk.ui.kiosk_lock import KioskLock
@@ -68,10 +70,24 @@ def build_window(app: QApplication, terminal: Terminal, windowed: bool) -> MainW
 
 def build_out_of_service_window(app: QApplication, config: Config, problems: list[UnsafeSetting],
                                 windowed: bool, log: EventLog) -> OutOfServiceWindow:
-    """The out-of-service screen in the terminal's language, after logging why (one reason per problem)."""
+    """The out-of-service screen for an unsafe configuration, after logging why (one reason per problem)."""
     log.log(Event.OUT_OF_SERVICE, keys=[p.key for p in problems], reasons=[str(p) for p in problems])
-    LanguageSwitch(app)(config.terminal.language)
-    window = OutOfServiceWindow(problems)
+    findings = [Finding(Condition.CONFIG_UNSAFE, str(p)) for p in problems]
+    return _out_of_service_window(app, config, findings, windowed, [p.key for p in problems])
+
+
+def build_finding_window(app: QApplication, config: Config, findings: list[Finding], windowed: bool,
+                         log: EventLog) -> OutOfServiceWindow:
+    """The out-of-service screen for conditions found before a terminal exists (database, catalog)."""
+    log.log(Event.OUT_OF_SERVICE, conditions=[f.condition.value for f in findings],
+            reasons=[f.detail for f in findings])
+    return _out_of_service_window(app, config, findings, windowed, None)
+
+
+def _out_of_service_window(app: QApplication, config: Config, findings: list[Finding], windowed: bool,
+                           config_keys: list[str] | None) -> OutOfServiceWindow:
+    LanguageSwitch(app)(config.terminal.language)  # in the terminal's language: there is no session
+    window = OutOfServiceWindow(findings, config.terminal.kiosk_id, config.service.staffed_counter, config_keys)
     _show(app, window, windowed)
     return window
 
@@ -102,34 +118,23 @@ def run_shell(config: Config, windowed: bool, quit_after_s: float = 0.0,
 
     from PySide6.QtCore import QTimer
 
-    from kiosk.assembly import assemble
     from kiosk.core.session import State
-    from kiosk.errors import DatabaseCorrupt
+    from kiosk.ui.shell_host import ShellHost
     from kiosk.ui.watchdog import ShellWatchdog, arm_test_hang
 
     app = make_application(config)
     log = EventLog(stream=sys.stderr, path=config.data_dir / "logs" / "kiosk.jsonl", component="kiosk")
-    problems = unsafe_settings(config)
-    window: QWidget
-    if problems:
-        log.log(Event.APP_START, kiosk=config.terminal.kiosk_id, data=str(config.data_dir))
-        window = build_out_of_service_window(app, config, problems, windowed, log)
-    else:
-        try:
-            terminal = assemble(config, log=log)
-        except DatabaseCorrupt as exc:  # logged by assemble; staying up keeps a supervisor out of a restart loop
-            problems = [UnsafeSetting("[terminal] data_dir", f"the terminal's database is damaged ({exc.detail}); "
-                                                             "a technician must restore or replace it")]
-            window = build_out_of_service_window(app, config, problems, windowed, log)
-        else:
-            terminal.start()
-            window = build_window(app, terminal, windowed)
-            app.aboutToQuit.connect(terminal.close)
-    window.raise_()
+    def out_of_service(findings: list[Finding], problems: list[UnsafeSetting] | None) -> QWidget:
+        if problems:
+            return build_out_of_service_window(app, config, problems, windowed, log)
+        return build_finding_window(app, config, findings, windowed, log)
+
+    host = ShellHost(app, config, log, lambda terminal: build_window(app, terminal, windowed), out_of_service)
+    window = host.open()
     if supervision is not None:
         # READY=1 once the first screen a citizen sees is drawn: the attract screen, or the out-of-service one
         # (a kiosk that is safely out of service is "up" for systemd: restarting it would change nothing).
-        first_screen = window if problems else window.screens[State.ATTRACT]  # type: ignore[attr-defined]
+        first_screen = window.screens[State.ATTRACT] if host.terminal is not None else window  # type: ignore[attr-defined]
         ShellWatchdog(supervision, first_screen, app)  # parented to app: lives as long
     arm_test_hang(os.environ)
     # exit(), not quit(): Qt 6's quit() first asks every window to close, and the locked window refuses, so
@@ -140,7 +145,7 @@ def run_shell(config: Config, windowed: bool, quit_after_s: float = 0.0,
     keepalive = QTimer(app)
     keepalive.timeout.connect(lambda: None)
     keepalive.start(250)
-    if not problems:
+    if host.terminal is not None:
         QTimer.singleShot(0, lambda: log.log(Event.ATTRACT_SHOWN))
     if quit_after_s > 0:
         QTimer.singleShot(int(quit_after_s * 1000), lambda: app.exit(0))

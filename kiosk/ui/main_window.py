@@ -10,6 +10,7 @@ from kiosk.core.session import Activity, Cancel, HelpClosed, HelpRequested, Lang
 from kiosk.devices.face import FaceProgress
 from kiosk.terminal.view import TerminalView
 from kiosk.ui.bridge import TerminalBridge
+from kiosk.ui.out_of_service import OutOfServiceScreen
 from kiosk.ui.pinyin_input import PinyinDictionary
 from kiosk.ui.screens.assisted import AssistedScreen
 from kiosk.ui.screens.attract import AttractScreen
@@ -21,7 +22,7 @@ from kiosk.ui.screens.form import FormScreen
 from kiosk.ui.screens.menu import MenuScreen
 from kiosk.ui.screens.printing import PrintingScreen
 from kiosk.ui.screens.reading import ReadingScreen
-from kiosk.ui.text import message, tr
+from kiosk.ui.text import tr
 from kiosk.ui.widgets import button, label
 
 
@@ -113,12 +114,10 @@ class MainWindow(QWidget):
         self.help_close = button("", lambda: terminal.dispatch(HelpClosed()), "primary", "help-close")
         self.help_overlay.body.addWidget(self.help_text)
         self.help_overlay.body.addWidget(self.help_close)
-        # out of service (kiosk.terminal.out_of_service): no Start, only a kind sentence and where to find staff
-        self.out_of_service = Overlay(self)
-        self.out_of_service.setProperty("testid", "out-of-service")
-        self.out_of_service_text = label("", "title")
-        self.out_of_service_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.out_of_service.body.addWidget(self.out_of_service_text)
+        # out of service (kiosk.terminal.out_of_service): the one screen, no Start, where to find staff
+        self.out_of_service = OutOfServiceScreen(terminal.config.terminal.kiosk_id,
+                                                 terminal.config.service.staffed_counter, self)
+        self.out_of_service.hide()
         # wiring
         self.bridge.session_changed.connect(self.render)
         self.bridge.face_progress.connect(self._on_face_progress)
@@ -185,14 +184,15 @@ class MainWindow(QWidget):
 
     def _render_out_of_service(self) -> None:
         """Cover the Attract screen while the terminal may not start sessions; a citizen mid-session finishes."""
-        reason = self.terminal.out_of_service
-        if reason is None or self.terminal.session.state is not State.ATTRACT:
+        findings = self.terminal.out_of_service_findings
+        if not findings or self.terminal.session.state is not State.ATTRACT:
             self.out_of_service.hide()
             return
-        self.out_of_service_text.setText(message(reason))
-        self.out_of_service.setProperty("reason", reason)
+        self.out_of_service.show_findings(findings)
         if not self.out_of_service.isVisible():
-            self.out_of_service.cover()
+            self.out_of_service.setGeometry(self.rect())
+            self.out_of_service.raise_()
+            self.out_of_service.show()
 
     def _on_face_progress(self, progress: FaceProgress) -> None:
         if self.terminal.session.state is State.VERIFYING_FACE:

@@ -1,49 +1,98 @@
-"""The screen a terminal shows instead of serving citizens when its configuration is unsafe.
+"""The one out-of-service screen, whatever put the terminal out of service.
 
-The process stays up and shows it (a supervisor sees a running shell, not a crash to restart in a loop); the
-reasons go to the event log, and only the keys at fault are on screen, for the technician who comes by.
+Shown at start-up when no terminal can be assembled (an unsafe configuration, a damaged database, no usable
+catalog), and over the Attract screen while a live condition holds (kiosk.terminal.out_of_service). It never
+offers Start: a kind sentence, where the nearest staffed counter is, this kiosk's id (what a citizen tells
+staff, and what the technician looks up), and one line for staff naming the conditions. The process stays up
+while it shows (a supervisor sees a running shell, not a crash to restart in a loop).
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
 
-from kiosk.deployment_check import UnsafeSetting
-from kiosk.ui.text import tr
+from kiosk.terminal.out_of_service import Condition, Finding, headline
+from kiosk.ui.text import message, tr
 from kiosk.ui.widgets import label
 
+ENGLISH = "Out of service. Please go to the staffed counter: staff will help you."
 
-class OutOfServiceWindow(QWidget):
-    def __init__(self, problems: list[UnsafeSetting]) -> None:
-        super().__init__()
-        self.setWindowTitle("kiosk")
-        self.setObjectName("outOfService")
-        self.problems = list(problems)
+
+class OutOfServiceScreen(QFrame):
+    """The screen's content; `show_findings` fills it. Used full-window, on its own or over the main window."""
+
+    def __init__(self, kiosk_id: str, staffed_counter: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("outOfServiceScreen")
+        self.setProperty("testid", "out-of-service")
+        self.setAutoFillBackground(True)  # over the main window it must hide what is beneath
+        self._kiosk_id = kiosk_id
+        self._counter = staffed_counter
+        self.findings: list[Finding] = []
         lay = QVBoxLayout(self)
         lay.setContentsMargins(64, 48, 64, 48)
         lay.setSpacing(24)
-        self.title = label(tr("Out of service"), "big")
-        self.title.setProperty("testid", "out-of-service")
-        self.sentence = label(tr("This terminal is not available at the moment. Please go to the service desk: "
-                                 "staff will help you."), "subtitle")
+        self.title = label("", "big")
+        self.title.setProperty("testid", "out-of-service-title")
+        self.sentence = label("", "subtitle")
+        self.sentence.setProperty("testid", "out-of-service-sentence")
         # The screen cannot switch language (no session): foreign visitors get the English sentence beside it.
-        english = "Out of service. Please go to the service desk: staff will help you."
-        self.english = label(english, "subtitle")
-        self.english.setVisible(self.title.text() != "Out of service")
-        keys = ", ".join(dict.fromkeys(p.key for p in self.problems))
-        self.staff = label(tr("For staff: the configuration is not safe to serve citizens (%1). Run "
-                              "`kiosk config check` on this terminal.").replace("%1", keys), "hint")
+        self.english = label(ENGLISH, "subtitle")
+        self.counter = label("", "title")
+        self.counter.setProperty("testid", "out-of-service-counter")
+        self.kiosk = label("", "hint")
+        self.kiosk.setProperty("testid", "out-of-service-kiosk")
+        self.staff = label("", "hint")
         self.staff.setProperty("testid", "out-of-service-keys")
-        for w in (self.title, self.sentence, self.english):
+        for w in (self.title, self.sentence, self.english, self.counter, self.kiosk):
             w.setAlignment(Qt.AlignmentFlag.AlignCenter)
         lay.addStretch(2)
-        lay.addWidget(self.title)
-        lay.addWidget(self.sentence)
-        lay.addWidget(self.english)
+        for w in (self.title, self.sentence, self.english, self.counter):
+            lay.addWidget(w)
         lay.addStretch(1)
+        lay.addWidget(self.kiosk)
         lay.addWidget(self.staff)
+
+    def show_findings(self, findings: list[Finding], config_keys: list[str] | None = None) -> None:
+        """Fill the screen for `findings` (at least one); `config_keys` name an unsafe configuration's keys."""
+        self.findings = list(findings)
+        lead = headline(self.findings)
+        key = lead.message_key if lead else "out_of_service.unavailable"
+        self.setProperty("reason", key)
+        self.setProperty("conditions", ",".join(f.condition.value for f in self.findings))
+        self.title.setText(tr("Out of service"))
+        self.sentence.setText(message(key))
+        self.english.setVisible(self.title.text() != "Out of service")
+        self.counter.setText(tr("Nearest staffed counter: %1").replace("%1", self._counter))
+        self.kiosk.setText(tr("Terminal %1").replace("%1", self._kiosk_id))
+        if config_keys:
+            self.staff.setText(tr("For staff: the configuration is not safe to serve citizens (%1). Run "
+                                  "`kiosk config check` on this terminal.").replace("%1", ", ".join(config_keys)))
+        else:
+            self.staff.setText(tr("For staff: %1").replace(
+                "%1", "; ".join(f"{f.condition.value}: {f.detail}" for f in self.findings)))
+
+
+class OutOfServiceWindow(QWidget):
+    """The screen as the shell's only window, while no terminal can be assembled."""
+
+    def __init__(self, findings: list[Finding], kiosk_id: str, staffed_counter: str,
+                 config_keys: list[str] | None = None) -> None:
+        super().__init__()
+        self.setWindowTitle("kiosk")
+        self.setObjectName("outOfService")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.screen_ = OutOfServiceScreen(kiosk_id, staffed_counter, self)
+        lay.addWidget(self.screen_)
+        self.screen_.show_findings(findings, config_keys)
+        self.english = self.screen_.english
+
+    @property
+    def conditions(self) -> list[Condition]:
+        return [f.condition for f in self.screen_.findings]
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if getattr(self, "locked", False):

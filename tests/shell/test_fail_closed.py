@@ -41,7 +41,7 @@ def test_out_of_service_screen_names_the_keys_and_logs_why(qtbot, tmp_path):
     app = make_application(config)
     window = build_out_of_service_window(app, config, problems, windowed=True, log=EventLog(stream=stream))
     qtbot.addWidget(window)
-    assert find(window, "out-of-service").text() == "暂停服务"  # the terminal's language (zh_CN)
+    assert find(window, "out-of-service-title").text() == "暂停服务"  # the terminal's language (zh_CN)
     assert "Out of service" in window.english.text() and window.english.isVisible()  # and for visitors
     keys = find(window, "out-of-service-keys").text()
     assert "[devices] face" in keys and "[devices] printer" in keys and "[document] trust_store" in keys
