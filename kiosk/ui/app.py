@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QLocale, Qt, QTranslator
 from PySide6.QtWidgets import QApplication, QWidget
@@ -24,6 +25,7 @@ from kiosk.ui import theme
 from kiosk.ui.kiosk_lock import KioskLock
 from kiosk.ui.main_window import MainWindow
 from kiosk.ui.out_of_service import OutOfServiceWindow
+from kiosk.ui.shell_host import ShellHost
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent.parent / "assets" / "translations"
 
@@ -105,6 +107,18 @@ def _show(app: QApplication, window: QWidget, windowed: bool) -> None:
         window.showFullScreen()
 
 
+def shell_host(app: QApplication, config: Config, windowed: bool, log: EventLog, devices: Any = None) -> ShellHost:
+    """The host of the shell's windows (not yet opened: call `.open()`)."""
+
+    def out_of_service(findings: list[Finding], problems: list[UnsafeSetting] | None) -> QWidget:
+        if problems:
+            return build_out_of_service_window(app, config, problems, windowed, log)
+        return build_finding_window(app, config, findings, windowed, log)
+
+    return ShellHost(app, config, log, lambda terminal: build_window(app, terminal, windowed), out_of_service,
+                     devices=devices)
+
+
 def run_shell(config: Config, windowed: bool, quit_after_s: float = 0.0,
               supervision: Supervision | None = None) -> int:
     """Run the terminal's GUI until the process is told to stop.
@@ -119,17 +133,11 @@ def run_shell(config: Config, windowed: bool, quit_after_s: float = 0.0,
     from PySide6.QtCore import QTimer
 
     from kiosk.core.session import State
-    from kiosk.ui.shell_host import ShellHost
     from kiosk.ui.watchdog import ShellWatchdog, arm_test_hang
 
     app = make_application(config)
     log = EventLog(stream=sys.stderr, path=config.data_dir / "logs" / "kiosk.jsonl", component="kiosk")
-    def out_of_service(findings: list[Finding], problems: list[UnsafeSetting] | None) -> QWidget:
-        if problems:
-            return build_out_of_service_window(app, config, problems, windowed, log)
-        return build_finding_window(app, config, findings, windowed, log)
-
-    host = ShellHost(app, config, log, lambda terminal: build_window(app, terminal, windowed), out_of_service)
+    host = shell_host(app, config, windowed, log)
     window = host.open()
     if supervision is not None:
         # READY=1 once the first screen a citizen sees is drawn: the attract screen, or the out-of-service one
