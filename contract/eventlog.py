@@ -65,6 +65,7 @@ class EventLog:
         self._clock = clock
         self._lock = threading.Lock()
         self._file: IO[str] | None = None
+        self._path = path
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._file = open(path, "a", encoding="utf-8", buffering=1)
@@ -98,10 +99,25 @@ class EventLog:
 
     def _write(self, record: dict[str, Any]) -> None:
         line = json.dumps(record, ensure_ascii=False, default=str) + "\n"
+        self._reopen_if_moved()
         for out in (self._file, self._stream):
             if out is not None:
                 out.write(line)
                 out.flush()
+
+    def _reopen_if_moved(self) -> None:
+        """Follow log rotation (kiosk.terminal.maintenance renames full logs, even another process's): when the
+        file at `path` is no longer the one open here, open the new one (as logging's WatchedFileHandler does)."""
+        if self._file is None or self._path is None:
+            return
+        try:
+            moved = os.stat(self._path).st_ino != os.fstat(self._file.fileno()).st_ino
+        except FileNotFoundError:
+            moved = True
+        if moved:
+            self._file.close()
+            self._file = open(self._path, "a", encoding="utf-8", buffering=1)
+            os.chmod(self._path, 0o600)
 
     def close(self) -> None:
         """Flush a pending repeat count and close the file."""

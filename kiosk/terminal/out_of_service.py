@@ -31,6 +31,7 @@ class Condition(str, Enum):
     CATALOG_UNUSABLE = "catalog-unusable"
     CLOCK_WRONG = "clock-wrong"
     REVOKED = "revoked"
+    MAINTENANCE = "maintenance"  # the daily maintenance, a few seconds between sessions (not sent as an event)
 
 
 # The message keys (kiosk.i18n.messages) of the sentence citizens read for each condition.
@@ -43,10 +44,11 @@ MESSAGE_KEYS = {
     Condition.CATALOG_UNUSABLE: "out_of_service.unavailable",
     Condition.CLOCK_WRONG: "out_of_service.maintenance",
     Condition.REVOKED: REVOKED,
+    Condition.MAINTENANCE: "out_of_service.maintenance",
 }
 # When several hold, the screen names the one a citizen can best understand (a broken device before a clock).
 PRIORITY = (Condition.DEVICE_MISSING, Condition.REVOKED, Condition.DISK_FULL, Condition.CATALOG_UNUSABLE,
-            Condition.CLOCK_WRONG, Condition.DATABASE_CORRUPT, Condition.CONFIG_UNSAFE)
+            Condition.CLOCK_WRONG, Condition.DATABASE_CORRUPT, Condition.CONFIG_UNSAFE, Condition.MAINTENANCE)
 
 
 @dataclass(frozen=True)

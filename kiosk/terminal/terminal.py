@@ -59,20 +59,25 @@ from kiosk.i18n.translations import Translations
 from kiosk.services.api import DistrictClient, OfflinePolicy
 from kiosk.services.registry import ModuleRegistry
 from kiosk.services.runner import ServiceRunner
+from kiosk.store.diagnostics import DiagnosticsRecords
 from kiosk.store.outbox import Outbox
 from kiosk.store.transactions import TransactionStore
+from kiosk.store.upkeep import upkeep
 from kiosk.terminal.assisted_verification import AssistedVerification, pinned_decision_key
 from kiosk.terminal.device_health import write_device_health
 from kiosk.terminal.help_requests import send_help_request
 from kiosk.terminal.housekeeping import PeriodicPurge
+from kiosk.terminal.log_rotation import rotate_logs
+from kiosk.terminal.maintenance import MaintenanceReport, MaintenanceSchedule, MaintenanceTimer, run_tasks
 from kiosk.terminal.mrz_scan import scan_for_mrz
-from kiosk.terminal.out_of_service import MIB, Finding, headline
+from kiosk.terminal.out_of_service import MIB, Condition, Finding, headline
 from kiosk.terminal.printing import PendingPrint, print_pending
 from kiosk.terminal.receipts import default_receipt
 from kiosk.terminal.service_guard import ServiceGuard
 from kiosk.terminal.service_menu import ServiceMenu
 
 Listener = Callable[[Session], None]
+MAINTENANCE_POLL_S = 60.0  # how often the maintenance timer asks whether the day's run is due
 FaceListener = Callable[[FaceProgress], None]
 
 
@@ -117,6 +122,9 @@ class Terminal:
             reader_state=lambda: devices.reader.status().state.value if service.require_reader else None,
             printer_state=lambda: devices.printer.status().state.value if service.require_printer else None,
             catalog_items=self._usable_items, wall_clock=wall_clock)
+        self._maintaining = False
+        self.maintenance_schedule = MaintenanceSchedule(config.data_dir, config.maintenance.hour)
+        self._maintenance_timer: MaintenanceTimer | None = None
         # Known before the first citizen, then refreshed with every sync status poll.
         self._guard.evaluate(Outbox(store.engine).state())
 
@@ -147,7 +155,67 @@ class Terminal:
     @property
     def out_of_service_findings(self) -> list[Finding]:
         """Every condition keeping the terminal out of service now (kiosk.terminal.out_of_service)."""
+        if self._maintaining:
+            return [*self._guard.findings, Finding(Condition.MAINTENANCE, "daily maintenance running")]
         return self._guard.findings
+
+    # ---- daily maintenance (kiosk.terminal.maintenance) ----------------------------------------------------------
+
+    def maintain_if_due(self, now: dt.datetime | None = None) -> MaintenanceReport | None:
+        """Run the daily maintenance when its hour has come and it has not run today (and no citizen is here)."""
+        now = now or self._wall_clock()
+        if not self.maintenance_schedule.due(now):
+            return None
+        return self.run_maintenance(now.date().isoformat())
+
+    def run_maintenance(self, day: str) -> MaintenanceReport | None:
+        """Run every maintenance task now, between sessions; None (nothing done) while a session is under way."""
+        with self._lock:
+            if self._session.state is not State.ATTRACT or self._maintaining or self._closed:
+                return None
+            self._maintaining = True  # from here a Start is refused until the tasks are done
+        self.poll_sync_status()
+        try:
+            report = run_tasks(day, self._maintenance_tasks(), self._log)
+            self.maintenance_schedule.done(report)
+        finally:
+            self._maintaining = False
+            self.poll_sync_status()
+        return report
+
+    def _maintenance_tasks(self) -> list[tuple[str, Callable[[], dict[str, Any]]]]:
+        cfg = self.config.maintenance
+
+        def records() -> dict[str, Any]:
+            outbox = Outbox(self._store.engine)
+            return {"delivered_purged": outbox.purge_delivered(dt.timedelta(days=self.config.sync.retention_days)),
+                    "dead_letters_erased": outbox.expire_dead_letters(
+                        dt.timedelta(days=self.config.sync.dead_letter_retention_days)),
+                    "diagnostics_purged": DiagnosticsRecords(self._store.engine).purge()}
+
+        def spool() -> dict[str, Any]:
+            purge = getattr(self.devices.printer, "purge", None)
+            return {"removed": purge() if purge is not None else 0}
+
+        def logs() -> dict[str, Any]:
+            rotated = rotate_logs(self.config.data_dir / "logs", cfg.log_max_mb * MIB, cfg.log_keep)
+            return {"rotated": [r.name for r in rotated]}
+
+        def catalog() -> dict[str, Any]:
+            self._refresh_catalog()
+            return {"version": self._catalogs.catalog.version, "source": self._catalogs.active.source}
+
+        def database() -> dict[str, Any]:
+            return upkeep(self._store.engine, cfg.vacuum_freelist_ratio).as_json()
+
+        return [("records", records), ("spool", spool), ("logs", logs), ("catalog", catalog),
+                ("self-test", self._self_test), ("database", database)]
+
+    def _self_test(self) -> dict[str, Any]:
+        """Every device's internal check, recorded like a technician's run (kiosk diagnostics history)."""
+        from kiosk.diagnostics.self_test import self_test
+
+        return self_test(self.config, self._store.engine)
 
     def _usable_items(self) -> int:
         menu = self._menu
@@ -163,6 +231,9 @@ class Terminal:
         if purge is not None and self._spool_purge is None:
             self._spool_purge = PeriodicPurge("spool", purge, self.config.printer.spool_purge_interval_s, self._log)
             self._spool_purge.start()
+        if self._maintenance_timer is None:
+            self._maintenance_timer = MaintenanceTimer(self.maintain_if_due, MAINTENANCE_POLL_S, self._log)
+            self._maintenance_timer.start()
 
     def _warm_up(self) -> None:
         """Pay once, before the first citizen, for what the first certificate would otherwise wait for."""
@@ -181,6 +252,8 @@ class Terminal:
         self.devices.reader.stop()
         if self._spool_purge is not None:
             self._spool_purge.stop()
+        if self._maintenance_timer is not None:
+            self._maintenance_timer.stop()
         self._cancel.set()
         self._executor.shutdown(wait=True, cancel_futures=True)
 
@@ -231,14 +304,15 @@ class Terminal:
 
     def dispatch(self, event: Any) -> None:
         """Apply an event from the citizen, a device or a worker; carry out the effects; notify listeners."""
-        if isinstance(event, Start) and self._session.state is State.ATTRACT:
-            refusal = self._guard.refuse_start()
-            if refusal is not None:
-                # Serving is unsafe (kiosk.terminal.out_of_service): the shell shows its out-of-service screen.
-                self._log.log(Event.SESSION_REFUSED, reason=refusal.message_key, condition=refusal.condition.value)
-                self.poll_sync_status()  # the screen follows at once, not at the next poll
-                return
         with self._lock:
+            if isinstance(event, Start) and self._session.state is State.ATTRACT:
+                refusal = headline(self.out_of_service_findings) if self._maintaining else self._guard.refuse_start()
+                if refusal is not None:
+                    # Serving is unsafe (kiosk.terminal.out_of_service): the shell shows its out-of-service screen.
+                    self._log.log(Event.SESSION_REFUSED, reason=refusal.message_key,
+                                  condition=refusal.condition.value)
+                    self.poll_sync_status()  # the screen follows at once, not at the next poll
+                    return
             before = self._session
             after, effects = step(before, event, self._clock(), self.rules)
             self._session = after
