@@ -13,11 +13,11 @@ different number of this kiosk's transactions.
 from __future__ import annotations
 
 import gc
-from collections import Counter
 import os
 import shutil
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -140,7 +140,7 @@ def run_soak(folder: Path, sessions: int, warmup: int, timeout_per_step_s: float
     sync_thread.start()
     paper = folder / "paper"
     try:
-        for n in range(warmup):
+        for _ in range(warmup):
             one_session()
         start = _settle_measure()
         fd_start = sorted(os.readlink(f"/proc/self/fd/{fd}") for fd in os.listdir("/proc/self/fd")
