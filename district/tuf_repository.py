@@ -184,7 +184,7 @@ class TufRepository:
                 raise VersionNotHigher(catalog_version, published)
             target = TargetFile.from_data(CATALOG_TARGET, data, ["sha256"])
             target.unrecognized_fields["custom"] = {"catalog_version": catalog_version}
-            targets.targets = {CATALOG_TARGET: target}
+            targets.targets = {**targets.targets, CATALOG_TARGET: target}  # other targets (software) stay
             targets.version += 1
             targets.expires = now + lifetimes["targets"]
             targets_md.signatures.clear()

@@ -128,7 +128,7 @@ class ServiceConfig:
     max_clock_skew_s: float = 300.0  # kiosk clock vs the district's beyond this: out of service (request window)
     require_reader: bool = True  # no card reader: out of service
     require_printer: bool = True  # printer in error or gone: out of service
-    check_interval_s: float = 10.0  # how often the out-of-service conditions are looked at again
+    check_interval_s: float = 10.0  # how often a start-up out-of-service screen looks at its cause again
 
 
 @dataclass(frozen=True)
@@ -137,6 +137,13 @@ class MaintenanceConfig:
     vacuum_freelist_ratio: float = 0.25  # VACUUM when this share of the database's pages is free
     log_max_mb: int = 20  # a log file past this size is rotated
     log_keep: int = 5  # rotated logs kept per file (the oldest beyond are deleted)
+
+
+@dataclass(frozen=True)
+class UpdatesConfig:
+    incoming: Path | None = None  # where the sync daemon leaves verified software packages; None: no updates
+    releases: Path | None = None  # the installed versions (read for versions refused after a failed gate)
+    apply_hold_s: float = 120.0  # after asking for an update between sessions, no session starts this long
 
 
 @dataclass(frozen=True)
@@ -153,6 +160,7 @@ class Config:
     catalog: CatalogConfig = field(default_factory=CatalogConfig)
     service: ServiceConfig = field(default_factory=ServiceConfig)
     maintenance: MaintenanceConfig = field(default_factory=MaintenanceConfig)
+    updates: UpdatesConfig = field(default_factory=UpdatesConfig)
 
     @property
     def data_dir(self) -> Path:

@@ -374,6 +374,23 @@ class SyncDaemon:
         self._catalog_state = state
         return state
 
+    def check_software(self) -> dict[str, Any]:
+        """Fetch and verify a newer software package through TUF into the updates folder (installed later,
+        between sessions, by the root installer: kiosk.update). Returns the check as stored in the status."""
+        from dataclasses import asdict
+
+        from kiosk.update.installer import UpdateState
+        from sync.software_updater import SoftwareUpdater
+
+        updates = self._config.updates
+        if updates.incoming is None or not self.in_service():
+            return {}
+        refused = UpdateState(updates.releases).refused() if updates.releases is not None else set()
+        check = SoftwareUpdater(self._data, self.link, updates.incoming, _software_version(), refused).check()
+        state = asdict(check)
+        self._outbox.put_state({"software": state})
+        return state
+
     def purge(self) -> int:
         """Delete delivered outbox rows older than the retention period, and erase the payloads of dead letters
         older than theirs; returns how many rows were deleted or erased."""
@@ -443,6 +460,8 @@ class SyncDaemon:
             if now >= next_catalog:
                 if self._enrolled():
                     self._safely(self.check_catalog)
+                    if self._config.updates.incoming is not None:
+                        self._safely(self.check_software)
                 next_catalog = mono() + self._sync.catalog_poll_s
             if now >= next_purge:
                 self._safely(self.purge)

@@ -75,6 +75,7 @@ from kiosk.terminal.printing import PendingPrint, print_pending
 from kiosk.terminal.receipts import default_receipt
 from kiosk.terminal.service_guard import ServiceGuard
 from kiosk.terminal.service_menu import ServiceMenu
+from kiosk.update.incoming import APPLY_REQUEST, read_ready
 
 Listener = Callable[[Session], None]
 MAINTENANCE_POLL_S = 60.0  # how often the maintenance timer asks whether the day's run is due
@@ -123,6 +124,7 @@ class Terminal:
             printer_state=lambda: devices.printer.status().state.value if service.require_printer else None,
             catalog_items=self._usable_items, wall_clock=wall_clock)
         self._maintaining = False
+        self._hold_until = float("-inf")  # an update asked for: no session until the installer restarts us
         self.maintenance_schedule = MaintenanceSchedule(config.data_dir, config.maintenance.hour)
         self._maintenance_timer: MaintenanceTimer | None = None
         # Known before the first citizen, then refreshed with every sync status poll.
@@ -155,7 +157,7 @@ class Terminal:
     @property
     def out_of_service_findings(self) -> list[Finding]:
         """Every condition keeping the terminal out of service now (kiosk.terminal.out_of_service)."""
-        if self._maintaining:
+        if self._in_maintenance():
             return [*self._guard.findings, Finding(Condition.MAINTENANCE, "daily maintenance running")]
         return self._guard.findings
 
@@ -178,6 +180,9 @@ class Terminal:
         try:
             report = run_tasks(day, self._maintenance_tasks(), self._log)
             self.maintenance_schedule.done(report)
+            if any(t.name == "update" and t.detail.get("requested") for t in report.tasks):
+                # The installer restarts the shell in a moment: no citizen may start a session meanwhile.
+                self._hold_until = self._clock() + self.config.updates.apply_hold_s
         finally:
             self._maintaining = False
             self.poll_sync_status()
@@ -208,8 +213,20 @@ class Terminal:
         def database() -> dict[str, Any]:
             return upkeep(self._store.engine, cfg.vacuum_freelist_ratio).as_json()
 
+        def update() -> dict[str, Any]:
+            """Ask the root installer (kiosk.update) to install a verified package now, between sessions."""
+            incoming = self.config.updates.incoming
+            ready = read_ready(incoming) if incoming is not None else None
+            if incoming is None or ready is None:
+                return {"requested": None}
+            (incoming / APPLY_REQUEST).touch()
+            return {"requested": ready["version"]}
+
         return [("records", records), ("spool", spool), ("logs", logs), ("catalog", catalog),
-                ("self-test", self._self_test), ("database", database)]
+                ("self-test", self._self_test), ("database", database), ("update", update)]
+
+    def _in_maintenance(self) -> bool:
+        return self._maintaining or self._clock() < self._hold_until
 
     def _self_test(self) -> dict[str, Any]:
         """Every device's internal check, recorded like a technician's run (kiosk diagnostics history)."""
@@ -306,7 +323,8 @@ class Terminal:
         """Apply an event from the citizen, a device or a worker; carry out the effects; notify listeners."""
         with self._lock:
             if isinstance(event, Start) and self._session.state is State.ATTRACT:
-                refusal = headline(self.out_of_service_findings) if self._maintaining else self._guard.refuse_start()
+                refusal = headline(self.out_of_service_findings) if self._in_maintenance() \
+                    else self._guard.refuse_start()
                 if refusal is not None:
                     # Serving is unsafe (kiosk.terminal.out_of_service): the shell shows its out-of-service screen.
                     self._log.log(Event.SESSION_REFUSED, reason=refusal.message_key,

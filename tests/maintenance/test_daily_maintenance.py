@@ -107,7 +107,8 @@ def test_the_shell_runs_every_task_between_sessions_only(qtbot, open_shell, dist
     report = terminal.maintain_if_due(night)
     assert report is not None and report.ok, report.as_json()
     tasks = {t.name: t.detail for t in report.tasks}
-    assert set(tasks) == {"records", "spool", "logs", "catalog", "self-test", "database"}
+    assert set(tasks) == {"records", "spool", "logs", "catalog", "self-test", "database", "update"}
+    assert tasks["update"]["requested"] is None  # no package waiting
     assert tasks["logs"]["rotated"] == ["kiosk.jsonl"]
     assert tasks["database"]["checkpoint_complete"] is True
     assert {"reader", "printer", "disk", "clock", "district"} <= set(tasks["self-test"]["checks"])

@@ -1,0 +1,5 @@
+import sys
+
+from kiosk.update.cli import main
+
+sys.exit(main())
