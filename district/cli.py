@@ -209,6 +209,12 @@ def _catalog_publish(args: argparse.Namespace) -> int:
     return publish_command(args, _keys(args), _engine)
 
 
+def _software_publish(args: argparse.Namespace) -> int:
+    from district.software_cli import publish_command
+
+    return publish_command(args, _keys(args), _engine)
+
+
 def _catalog_rollback(args: argparse.Namespace) -> int:
     from district.catalog_cli import rollback_command
 
@@ -422,6 +428,15 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--json", action="store_true")
     db_option(lst)
     lst.set_defaults(func=_kiosk_list)
+
+    software = sub.add_parser("software", help="signed kiosk software packages (deploy/updates.md)") \
+        .add_subparsers(dest="software_command")
+    software_publish = software.add_parser("publish", help="sign and publish a kiosk release package")
+    software_publish.add_argument("file", type=Path)
+    software_publish.add_argument("--version", required=True, help="the release version, above the published one")
+    db_option(software_publish)
+    keys_option(software_publish)
+    software_publish.set_defaults(func=_software_publish)
 
     catalog = sub.add_parser("catalog", help="the signed service catalog").add_subparsers(dest="catalog_command")
     init = catalog.add_parser("init", help="create operator keys and the TUF repository")

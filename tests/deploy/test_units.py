@@ -233,3 +233,12 @@ def test_the_pam_stack_names_modules_that_exist():
     assert "pam_systemd.so" in {entry[2] for entry in stack}  # registers the session with logind on the seat
     for entry in stack:
         assert any((d / entry[2]).is_file() for d in module_dirs), entry
+
+
+def test_the_update_path_unit_verifies_and_starts_the_installer(verify_root: Path):
+    shutil.copy2(DEPLOY / "systemd" / "kiosk-update.path", verify_root / "etc/systemd/system/kiosk-update.path")
+    done = verify(verify_root, "kiosk-update.path")
+    assert done.returncode == 0, done.stderr
+    unit = parse_unit(DEPLOY / "systemd" / "kiosk-update.path")
+    assert unit["Path"]["Unit"] == ["kiosk-update.service"]
+    assert unit["Path"]["PathExists"] == ["/var/lib/kiosk/updates/apply"]  # kiosk.update.incoming.APPLY_REQUEST

@@ -96,3 +96,28 @@ def _catalog() -> bytes:
     from tests.sync.test_catalog import catalog_bytes
 
     return catalog_bytes(1)
+
+
+def test_the_district_cli_signs_only_well_formed_packages_with_rising_versions(tmp_path):
+    import json
+    import subprocess
+
+    from tests.sync.district_process import REPO
+
+    db, keys = f"sqlite:///{tmp_path / 'd.db'}", str(tmp_path / "keys")
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "district.cli", *args, "--db", db, "--keys", keys], cwd=REPO,
+                              capture_output=True, text=True, timeout=120)
+
+    assert cli("catalog", "init").returncode == 0
+    good = package(tmp_path, "2.0.0", GOOD)
+    done = cli("software", "publish", str(good), "--version", "2.0.0")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["software_version"] == "2.0.0"
+    mislabelled = cli("software", "publish", str(good), "--version", "2.1.0")
+    assert mislabelled.returncode == 2 and "names version '2.0.0'" in mislabelled.stderr
+    older = cli("software", "publish", str(package(tmp_path, "1.9.9", GOOD)), "--version", "1.9.9")
+    assert older.returncode == 1 and "not higher" in older.stderr
+    evil = cli("software", "publish", str(package(tmp_path, "2.2.0", GOOD, {"../x": "y"})), "--version", "2.2.0")
+    assert evil.returncode == 2 and "outside the version folder" in evil.stderr
