@@ -21,12 +21,13 @@ def check_package(data_path: str, version: str) -> str:
     """Why the package cannot be published, or "" when it can."""
     try:
         with tarfile.open(data_path, "r:gz") as tar:
-            names = tar.getnames()
+            members = {m.name.removeprefix("./"): m for m in tar.getmembers()}
+            names = list(members)
             for name in names:
                 p = PurePosixPath(name)
                 if p.is_absolute() or ".." in p.parts:
                     return f"member {name!r} lies outside the version folder"
-            member = tar.extractfile(MANIFEST) if MANIFEST in names else None
+            member = tar.extractfile(members[MANIFEST]) if MANIFEST in members else None
             if member is None:
                 return f"no {MANIFEST} at the package's top"
             manifest = json.loads(member.read())

@@ -142,3 +142,23 @@ def test_a_package_without_manifest_or_not_a_package_is_refused(tmp_path, world)
 def test_systemd_unit_state_parsing():
     state = parse_unit_state("ActiveState=activating\nSubState=auto-restart\nResult=exit-code\n")
     assert state == {"ActiveState": "activating", "SubState": "auto-restart", "Result": "exit-code"}
+
+
+def test_a_package_tarred_as_the_build_script_does_unpacks_and_passes_the_districts_check(tmp_path, world):
+    import subprocess
+
+    from district.software_cli import check_package
+
+    releases, gate_for, _gates, log, _stream = world
+    stage = tmp_path / "stage"
+    (stage / "bin").mkdir(parents=True)
+    (stage / "bin" / "kiosk-shell").write_text(GOOD)
+    (stage / ".venv" / "bin").mkdir(parents=True)
+    (stage / ".venv" / "bin" / "python").symlink_to("/usr/bin/python3")  # as venv makes it
+    (stage / ".venv" / "lib64").symlink_to("lib")
+    (stage / MANIFEST).write_text(json.dumps({"version": "3.0.0", "built_at": "2026-11-29T20:00:00+00:00"}))
+    out = tmp_path / "kiosk-3.0.0.tar.gz"
+    subprocess.run(["tar", "-C", str(stage), "-czf", str(out), "--owner=0", "--group=0", "."], check=True)
+    assert check_package(str(out), "3.0.0") == ""
+    assert install(releases, out, gate_for, 10.0, log).outcome == "confirmed"
+    assert (releases.live / ".venv" / "bin" / "python").resolve() == Path("/usr/bin/python3").resolve()
