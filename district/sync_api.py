@@ -125,6 +125,10 @@ def heartbeat(body: Heartbeat, request: Request,
     kiosk running another one checks the signed catalog at once."""
     published = request.app.state.repository.published()
     now = time.time()
+    for change in body.service_events:  # the district's record of each out-of-service condition's start and end
+        request.app.state.eventlog.log(Event.SERVICE_CONDITION_RAISED if change.change == "raised"
+                                       else Event.SERVICE_CONDITION_CLEARED, kiosk=kiosk.name, seq=change.seq,
+                                       condition=change.condition, detail=change.detail, kiosk_time=change.at)
     with Session(request.app.state.engine) as s, s.begin():
         row = s.get(HeartbeatRow, kiosk.name)
         if row is None:
