@@ -130,3 +130,16 @@ def test_a_damaged_journal_reads_as_empty(tmp_path: Path):
     ConditionTracker(ServiceJournal(tmp_path), NullEventLog(), {Condition.DISK_FULL}).update(
         [Finding(Condition.DISK_FULL, "1 MiB")])
     assert ServiceJournal(tmp_path).read()["seq"] == 1
+
+
+def test_the_clock_floor_rises_with_the_installed_releases_build_date(tmp_path: Path):
+    from kiosk.terminal.out_of_service import release_floor
+
+    assert release_floor(tmp_path) == CLOCK_FLOOR  # a checkout without a release manifest
+    (tmp_path / "kiosk-release.json").write_text(json.dumps({"version": "2.0.0",
+                                                             "built_at": "2027-06-01T00:00:00+00:00"}))
+    floor = release_floor(tmp_path)
+    assert floor == dt.datetime(2027, 6, 1, tzinfo=dt.UTC)
+    assert clock_finding(dt.datetime(2027, 5, 31, tzinfo=dt.UTC), 0.0, 300, floor).condition is Condition.CLOCK_WRONG
+    (tmp_path / "kiosk-release.json").write_text("{broken")
+    assert release_floor(tmp_path) == CLOCK_FLOOR

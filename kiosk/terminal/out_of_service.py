@@ -11,14 +11,27 @@ disk reserve exists so that a transaction in progress always has room to complet
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 # The build's date: no clock reading before it can be true (a kiosk that lost its RTC battery boots in 1970 or
 # 2000). Raised at each release; a newer floor comes with the update's manifest (kiosk.update).
 CLOCK_FLOOR = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
 MIB = 1024 * 1024
+
+
+def release_floor(release_folder: Path) -> dt.datetime:
+    """The clock floor: the later of CLOCK_FLOOR and the `built_at` of the installed release's manifest
+    (kiosk-release.json, deploy/updates.md), so every update raises it without a code change."""
+    try:
+        body = json.loads((Path(release_folder) / "kiosk-release.json").read_text(encoding="utf-8"))
+        built = dt.datetime.fromisoformat(str(body["built_at"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return CLOCK_FLOOR
+    return max(CLOCK_FLOOR, built) if built.tzinfo is not None else CLOCK_FLOOR
 
 
 class Condition(str, Enum):

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 from contract.eventlog import EventLog
@@ -70,7 +71,7 @@ from kiosk.terminal.housekeeping import PeriodicPurge
 from kiosk.terminal.log_rotation import rotate_logs
 from kiosk.terminal.maintenance import MaintenanceReport, MaintenanceSchedule, MaintenanceTimer, run_tasks
 from kiosk.terminal.mrz_scan import scan_for_mrz
-from kiosk.terminal.out_of_service import MIB, Condition, Finding, headline
+from kiosk.terminal.out_of_service import MIB, Condition, Finding, headline, release_floor
 from kiosk.terminal.printing import PendingPrint, print_pending
 from kiosk.terminal.receipts import default_receipt
 from kiosk.terminal.service_guard import ServiceGuard
@@ -122,7 +123,8 @@ class Terminal:
             config.data_dir, log, service.disk_reserve_mb * MIB, service.max_clock_skew_s,
             reader_state=lambda: devices.reader.status().state.value if service.require_reader else None,
             printer_state=lambda: devices.printer.status().state.value if service.require_printer else None,
-            catalog_items=self._usable_items, wall_clock=wall_clock)
+            catalog_items=self._usable_items, wall_clock=wall_clock,
+            clock_floor=release_floor(Path(__file__).resolve().parents[2]))
         self._maintaining = False
         self._hold_until = float("-inf")  # an update asked for: no session until the installer restarts us
         self.maintenance_schedule = MaintenanceSchedule(config.data_dir, config.maintenance.hour)
