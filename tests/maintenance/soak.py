@@ -41,6 +41,12 @@ class SoakResult:
     half_settled: int
     district_transactions: int
     new_fds: list[str]  # what the open descriptors that appeared after warm-up point at (sockets, files)
+    fd_samples: list[int]  # open descriptors after each tenth of the measured sessions
+
+    @property
+    def fd_growth_second_half(self) -> int:
+        half = self.fd_samples[len(self.fd_samples) // 2 - 1] if len(self.fd_samples) >= 2 else self.fds_start
+        return self.fds_end - half
 
     @property
     def rss_growth_mb(self) -> float:
@@ -146,8 +152,12 @@ def run_soak(folder: Path, sessions: int, warmup: int, timeout_per_step_s: float
         fd_start = sorted(os.readlink(f"/proc/self/fd/{fd}") for fd in os.listdir("/proc/self/fd")
                           if os.path.exists(f"/proc/self/fd/{fd}"))
         started = time.monotonic()
+        samples: list[int] = []  # open descriptors every tenth of the run: a leak climbs, a pool levels off
+        step = max(1, (sessions - warmup) // 10)
         for n in range(warmup, sessions):
             one_session()
+            if (n - warmup + 1) % step == 0:
+                samples.append(fds())
             if n % 200 == 0 and paper.is_dir():  # the citizens took their paper: the folder is not ours
                 shutil.rmtree(paper, ignore_errors=True)
         seconds = time.monotonic() - started
@@ -177,7 +187,8 @@ def run_soak(folder: Path, sessions: int, warmup: int, timeout_per_step_s: float
         QCoreApplication.processEvents()
         district.stop()
     return SoakResult(sessions, warmup, seconds, start[0], end[0], start[1], end[1], start[2], end[2],
-                      transactions, half_settled, district_count, new_fds=sorted((Counter(fd_names) - Counter(fd_start)).elements()))
+                      transactions, half_settled, district_count,
+                      new_fds=sorted((Counter(fd_names) - Counter(fd_start)).elements()), fd_samples=samples)
 
 
 def _district_transactions(path: Path, kiosk_id: str) -> int:
@@ -199,8 +210,11 @@ def as_rows(result: SoakResult) -> list[dict[str, Any]]:
          "unit": "MB", "target": 10, "better": "lower"},
         {"name": f"soak: thread growth ({n} sessions)", "value": result.threads_end - result.threads_start,
          "unit": "threads", "target": 0, "better": "lower"},
-        {"name": f"soak: open fd growth ({n} sessions)", "value": result.fds_end - result.fds_start, "unit": "fds",
-         "target": 0, "better": "lower"},
+        {"name": f"soak: open fd growth after warm-up ({n} sessions)", "value": result.fds_end - result.fds_start,
+         "unit": "fds", "target": None, "better": "lower",
+         "note": f"new: {', '.join(result.new_fds) or 'none'}; samples {result.fd_samples}"},
+        {"name": f"soak: open fd growth over the second half ({n} sessions)", "value": result.fd_growth_second_half,
+         "unit": "fds", "target": 0, "better": "lower"},
         {"name": f"soak: rows half-settled ({n} sessions)", "value": result.half_settled, "unit": "rows",
          "target": 0, "better": "lower"},
         {"name": "soak: time per citizen session (zero device delays)", "value": round(result.ms_per_session, 1),
