@@ -72,9 +72,25 @@ def fds() -> int:
     return len(os.listdir("/proc/self/fd"))
 
 
-def _settle_measure() -> tuple[float, int, int]:
+def fd_targets() -> list[str]:
+    names = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            names.append(os.readlink(f"/proc/self/fd/{fd}"))
+        except OSError:
+            continue  # closed meanwhile
+    return sorted(names)
+
+
+def _settle_measure() -> tuple[float, int, list[str]]:
+    """RSS, threads and the open descriptors' targets. The daemon thread writes its status file now and then:
+    the fewest descriptors of several looks is the steady count, not one caught in the middle of a write."""
     gc.collect()
-    return rss_mb(), threads(), fds()
+    looks = []
+    for _ in range(8):
+        looks.append(fd_targets())
+        time.sleep(0.05)
+    return rss_mb(), threads(), min(looks, key=len)
 
 
 def run_soak(folder: Path, sessions: int, warmup: int, timeout_per_step_s: float = 60.0) -> SoakResult:
@@ -149,15 +165,13 @@ def run_soak(folder: Path, sessions: int, warmup: int, timeout_per_step_s: float
         for _ in range(warmup):
             one_session()
         start = _settle_measure()
-        fd_start = sorted(os.readlink(f"/proc/self/fd/{fd}") for fd in os.listdir("/proc/self/fd")
-                          if os.path.exists(f"/proc/self/fd/{fd}"))
         started = time.monotonic()
         samples: list[int] = []  # open descriptors every tenth of the run: a leak climbs, a pool levels off
         step = max(1, (sessions - warmup) // 10)
         for n in range(warmup, sessions):
             one_session()
             if (n - warmup + 1) % step == 0:
-                samples.append(fds())
+                samples.append(min(fds() for _ in range(5)))
             if n % 200 == 0 and paper.is_dir():  # the citizens took their paper: the folder is not ours
                 shutil.rmtree(paper, ignore_errors=True)
         seconds = time.monotonic() - started
@@ -175,8 +189,6 @@ def run_soak(folder: Path, sessions: int, warmup: int, timeout_per_step_s: float
                 (OutboxRow.state != "delivered") | OutboxRow.delivered_at.is_(None)
                 | OutboxRow.server_received_at.is_(None))) or 0
         half_settled = unsettled + abs(transactions - outbox)
-        fd_names = sorted(os.readlink(f"/proc/self/fd/{fd}") for fd in os.listdir("/proc/self/fd")
-                          if os.path.exists(f"/proc/self/fd/{fd}"))
         district_count = _district_transactions(folder / "district.db", config.terminal.kiosk_id)
     finally:
         stop.set()
@@ -186,9 +198,9 @@ def run_soak(folder: Path, sessions: int, warmup: int, timeout_per_step_s: float
         window.deleteLater()
         QCoreApplication.processEvents()
         district.stop()
-    return SoakResult(sessions, warmup, seconds, start[0], end[0], start[1], end[1], start[2], end[2],
+    return SoakResult(sessions, warmup, seconds, start[0], end[0], start[1], end[1], len(start[2]), len(end[2]),
                       transactions, half_settled, district_count,
-                      new_fds=sorted((Counter(fd_names) - Counter(fd_start)).elements()), fd_samples=samples)
+                      new_fds=sorted((Counter(end[2]) - Counter(start[2])).elements()), fd_samples=samples)
 
 
 def _district_transactions(path: Path, kiosk_id: str) -> int:
