@@ -111,8 +111,7 @@ def run_soak(folder: Path, sessions: int, warmup: int, timeout_per_step_s: float
     from sync.daemon import SyncDaemon
     from tests.sync.district_process import ProcessDistrict
 
-    district = ProcessDistrict(f"sqlite:///{folder / 'district.db'}",
-                               extra=["--public-rate", "10000", "--public-burst", "10000"]).start()
+    district = _start_district(ProcessDistrict, folder)
     config = load_config(None, {
         "terminal": {"data_dir": str(folder / "kiosk"), "district_url": district.url, "kiosk_id": "soak-01"},
         "simulated": {"read_delay_s": 0.0, "face_delay_s": 0.0, "print_delay_s": 0.0},
@@ -201,6 +200,20 @@ def run_soak(folder: Path, sessions: int, warmup: int, timeout_per_step_s: float
     return SoakResult(sessions, warmup, seconds, start[0], end[0], start[1], end[1], len(start[2]), len(end[2]),
                       transactions, half_settled, district_count,
                       new_fds=sorted((Counter(end[2]) - Counter(start[2])).elements()), fd_samples=samples)
+
+
+def _start_district(process_district: Any, folder: Path) -> Any:
+    """The district in its own process; a machine under load may need more than one start-up wait."""
+    for attempt in range(3):
+        district = process_district(f"sqlite:///{folder / 'district.db'}",
+                                    extra=["--public-rate", "10000", "--public-burst", "10000"])
+        try:
+            return district.start()
+        except RuntimeError:
+            district.stop()
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _district_transactions(path: Path, kiosk_id: str) -> int:
