@@ -166,6 +166,16 @@ def td3_mrz(number: str, dob: str, expiry: str, surname: str, given: str, nation
     return l1 + "\n" + l2
 
 
+def td2_mrz(number: str, dob: str, expiry: str, surname: str, given: str, nationality: str = "UTO",
+            sex: str = "F") -> str:
+    """Two 36-character TD2 lines (ICAO 9303-6 §4.2.2) with correct check digits."""
+    l1 = _field(f"I<{nationality}{surname.replace(' ', '<')}<<{given.replace(' ', '<')}", 36)
+    num = _field(number, 9)
+    l2 = num + check_digit(num) + nationality + dob + check_digit(dob) + sex + expiry + check_digit(expiry) + "<" * 7
+    l2 += check_digit(l2[0:10] + l2[13:20] + l2[21:35])
+    return l1 + "\n" + l2
+
+
 def td1_mrz(number: str, dob: str, expiry: str, surname: str, given: str, nationality: str = "UTO",
             sex: str = "M") -> str:
     """Three 30-character TD1 lines (identity card) with correct check digits."""
