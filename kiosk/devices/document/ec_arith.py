@@ -1,0 +1,122 @@
+"""Affine point arithmetic on short Weierstrass curves y² = x³ + ax + b over GF(p), for PACE generic mapping.
+
+PACE's generic mapping (ICAO 9303-11 §4.4.3.3.1) computes G' = s·G + H and then Diffie-Hellman over G'. The
+`cryptography` package does ECDH only over a curve's standard generator and exposes no point addition, so the
+mapping needs its own arithmetic. The domain parameters are the standard ones: brainpoolP256r1 from RFC 5639
+§3.4, NIST P-256 (secp256r1) from SEC 2 §2.4.2 / FIPS 186-4 D.1.2.3; a test checks each against `cryptography`
+(the generator and k·G for random k) and checks n·G = O.
+
+Every point that arrives from a chip is decoded with `decode_point`, which refuses anything not on the curve and
+the point at infinity (an invalid-curve point would leak the terminal's secret and break the mapping). Not
+constant-time: the kiosk's ephemeral scalars live for one session and the card reader is not a timing oracle an
+attacker on the chip can measure finely; the chip side's keys are the emulator's.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from kiosk.errors import MalformedCardData
+
+Point = tuple[int, int] | None  # None is the point at infinity O
+
+
+@dataclass(frozen=True)
+class Curve:
+    """A prime-field curve with its generator G of prime order n (cofactor 1 for the curves here)."""
+
+    name: str
+    p: int
+    a: int
+    b: int
+    gx: int
+    gy: int
+    n: int
+
+    @property
+    def size(self) -> int:
+        """Bytes of a field element (FE2OS length, ICAO 9303-11 §9.4 / BSI TR-03111)."""
+        return (self.p.bit_length() + 7) // 8
+
+    @property
+    def generator(self) -> tuple[int, int]:
+        return (self.gx, self.gy)
+
+    def contains(self, point: Point) -> bool:
+        if point is None:
+            return False
+        x, y = point
+        return 0 <= x < self.p and 0 <= y < self.p and (y * y - (x * x * x + self.a * x + self.b)) % self.p == 0
+
+    def add(self, p1: Point, p2: Point) -> Point:
+        if p1 is None:
+            return p2
+        if p2 is None:
+            return p1
+        x1, y1 = p1
+        x2, y2 = p2
+        p = self.p
+        if x1 == x2:
+            if (y1 + y2) % p == 0:
+                return None
+            slope = (3 * x1 * x1 + self.a) * pow(2 * y1, -1, p) % p
+        else:
+            slope = (y2 - y1) * pow(x2 - x1, -1, p) % p
+        x3 = (slope * slope - x1 - x2) % p
+        return (x3, (slope * (x1 - x3) - y1) % p)
+
+    def multiply(self, k: int, point: Point) -> Point:
+        """k·point by double-and-add (k reduced mod n)."""
+        k %= self.n
+        result: Point = None
+        addend = point
+        while k:
+            if k & 1:
+                result = self.add(result, addend)
+            addend = self.add(addend, addend)
+            k >>= 1
+        return result
+
+    def random_scalar(self) -> int:
+        """A private key in [1, n-1]."""
+        return secrets.randbelow(self.n - 1) + 1
+
+    def encode_point(self, point: Point) -> bytes:
+        """Uncompressed encoding 04 || X || Y (BSI TR-03111 §3.2.1)."""
+        if point is None:
+            raise ValueError("the point at infinity has no uncompressed encoding")
+        return b"\x04" + point[0].to_bytes(self.size, "big") + point[1].to_bytes(self.size, "big")
+
+    def decode_point(self, data: bytes) -> tuple[int, int]:
+        """An uncompressed point from a chip; MalformedCardData unless it is a finite point on this curve."""
+        if len(data) != 1 + 2 * self.size or data[0] != 0x04:
+            raise MalformedCardData(f"{self.name}: not an uncompressed point of {1 + 2 * self.size} bytes")
+        point = (int.from_bytes(data[1:1 + self.size], "big"), int.from_bytes(data[1 + self.size:], "big"))
+        if not self.contains(point):
+            raise MalformedCardData(f"{self.name}: the chip's point is not on the curve")
+        return point
+
+
+BRAINPOOL_P256R1 = Curve(
+    "brainpoolP256r1",
+    p=0xA9FB57DBA1EEA9BC3E660A909D838D726E3BF623D52620282013481D1F6E5377,
+    a=0x7D5A0975FC2C3057EEF67530417AFFE7FB8055C126DC5C6CE94A4B44F330B5D9,
+    b=0x26DC5C6CE94A4B44F330B5D9BBD77CBF958416295CF7E1CE6BCCDC18FF8C07B6,
+    gx=0x8BD2AEB9CB7E57CB2C4B482FFC81B7AFB9DE27E1E3BD23C23A4453BD9ACE3262,
+    gy=0x547EF835C3DAC4FD97F8461A14611DC9C27745132DED8E545C1D54C72F046997,
+    n=0xA9FB57DBA1EEA9BC3E660A909D838D718C397AA3B561A6F7901E0E82974856A7,
+)
+
+NIST_P256 = Curve(
+    "secp256r1",
+    p=0xFFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFF,
+    a=0xFFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFC,
+    b=0x5AC635D8AA3A93E7B3EBBD55769886BC651D06B0CC53B0F63BCE3C3E27D2604B,
+    gx=0x6B17D1F2E12C4247F8BCE6E563A440F277037D812DEB33A0F4A13945D898C296,
+    gy=0x4FE342E2FE1A7F9B8EE7EB4A7C0F9E162BCE33576B315ECECBB6406837BF51F5,
+    n=0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551,
+)
+
+# Standardized domain parameters by PACE parameterId (ICAO 9303-11 §9.5.1, table of standardized parameters).
+STANDARDIZED_CURVES: dict[int, Curve] = {12: NIST_P256, 13: BRAINPOOL_P256R1}
