@@ -263,9 +263,9 @@ class PaceChip:
         curve = attempt.curve
         terminal_map = self._point(curve, objects[0x81])
         attempt.map_key = curve.random_scalar()
-        own = curve.encode_point(curve.multiply(attempt.map_key, curve.generator))
+        own = curve.encode_point(curve.multiply_generator(attempt.map_key))
         h = curve.multiply(attempt.map_key, terminal_map)
-        attempt.generator = curve.add(curve.multiply(int.from_bytes(attempt.nonce, "big"), curve.generator), h)
+        attempt.generator = curve.add(curve.multiply_generator(int.from_bytes(attempt.nonce, "big")), h)
         if attempt.generator is None:
             raise ValueError("mapped generator at infinity")
         attempt.step = 3
@@ -279,10 +279,7 @@ class PaceChip:
         own = curve.encode_point(curve.multiply(attempt.dh_key, attempt.generator))
         if own == attempt.dh_public:
             raise ValueError("same ephemeral key")
-        shared = curve.multiply(attempt.dh_key, terminal_dh)
-        if shared is None:
-            raise ValueError("shared secret at infinity")
-        attempt.secret = shared[0].to_bytes(curve.size, "big")
+        attempt.secret = curve.ecdh_x(attempt.dh_key, terminal_dh)
         attempt.own_dh_public = own
         attempt.step = 4
         return _tlv(0x7C, _tlv(0x84, own)) + b"\x90\x00"

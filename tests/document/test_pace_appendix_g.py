@@ -115,6 +115,10 @@ def test_mapping_key_agreement_and_tokens() -> None:
     assert BP256.encode_point(BP256.multiply(SK_DH_IC, mapped)).hex().upper() == PK_DH_IC
     secret = BP256.multiply(SK_DH_IFD, point(PK_DH_IC))
     assert secret is not None and secret[0].to_bytes(32, "big").hex().upper() == SHARED_SECRET
+    # The same through the fixed-base and ECDH shortcuts (OpenSSL) the terminal takes.
+    assert BP256.encode_point(BP256.multiply_generator(SK_MAP_IFD)).hex().upper() == PK_MAP_IFD
+    assert BP256.ecdh_x(SK_DH_IFD, point(PK_DH_IC)).hex().upper() == SHARED_SECRET
+    assert BP256.ecdh_x(SK_DH_IC, point(PK_DH_IFD)).hex().upper() == SHARED_SECRET
     assert pace.kdf(bytes.fromhex(SHARED_SECRET), 1, "AES", 16).hex().upper() == KS_ENC
     assert pace.kdf(bytes.fromhex(SHARED_SECRET), 2, "AES", 16).hex().upper() == KS_MAC
     assert pace.token_input(OID, bytes.fromhex(PK_DH_IC)).hex().upper() == TOKEN_INPUT_IFD

@@ -9,7 +9,7 @@ mapping needs its own arithmetic. The domain parameters are the standard ones: b
 Every point that arrives from a chip is decoded with `decode_point`, which refuses anything not on the curve and
 the point at infinity (an invalid-curve point would leak the terminal's secret and break the mapping). Not
 constant-time: the kiosk's ephemeral scalars live for one session and the card reader is not a timing oracle an
-attacker on the chip can measure finely; the chip side's keys are the emulator's.
+attacker on the chip can measure finely; the fixed-base steps and the final ECDH go through `cryptography` anyway.
 """
 
 from __future__ import annotations
@@ -17,9 +17,14 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from cryptography.hazmat.primitives.asymmetric import ec
+
 from kiosk.errors import MalformedCardData
 
 Point = tuple[int, int] | None  # None is the point at infinity O
+# Curves OpenSSL knows by name: fixed-base multiplication and the final ECDH run there (fast, constant-time).
+_NATIVE_CURVES: dict[str, type[ec.EllipticCurve]] = {"brainpoolP256r1": ec.BrainpoolP256R1,
+                                                     "secp256r1": ec.SECP256R1}
 
 
 @dataclass(frozen=True)
@@ -67,16 +72,78 @@ class Curve:
         return (x3, (slope * (x1 - x3) - y1) % p)
 
     def multiply(self, k: int, point: Point) -> Point:
-        """k·point by double-and-add (k reduced mod n)."""
+        """k·point (k reduced mod n): left-to-right double-and-add in Jacobian coordinates, one inversion."""
         k %= self.n
-        result: Point = None
-        addend = point
-        while k:
-            if k & 1:
-                result = self.add(result, addend)
-            addend = self.add(addend, addend)
-            k >>= 1
-        return result
+        if point is None or k == 0:
+            return None
+        p, a = self.p, self.a
+        px, py = point
+        x, y, z = px, py, 1
+        for bit in bin(k)[3:]:
+            # Doubling (X/Z², Y/Z³): S = 4XY², M = 3X² + aZ⁴, X' = M² - 2S, Y' = M(S - X') - 8Y⁴, Z' = 2YZ.
+            if z == 0 or y == 0:
+                x, y, z = 1, 1, 0
+            else:
+                yy = y * y % p
+                s4 = 4 * x * yy % p
+                zz = z * z % p
+                m = (3 * x * x + a * zz * zz) % p
+                nx = (m * m - 2 * s4) % p
+                y, z = (m * (s4 - nx) - 8 * yy * yy) % p, 2 * y * z % p
+                x = nx
+            if bit == "1":
+                x, y, z = self._add_affine(x, y, z, px, py)
+        if z == 0:
+            return None
+        zinv = pow(z, -1, p)
+        zinv2 = zinv * zinv % p
+        return (x * zinv2 % p, y * zinv2 * zinv % p)
+
+    def _add_affine(self, x: int, y: int, z: int, qx: int, qy: int) -> tuple[int, int, int]:
+        """Jacobian (x, y, z) + affine (qx, qy)."""
+        p = self.p
+        if z == 0:
+            return qx, qy, 1
+        zz = z * z % p
+        h = (qx * zz - x) % p
+        r = (qy * zz * z - y) % p
+        if h == 0:
+            if r != 0:
+                return 1, 1, 0  # P + (-P) = O
+            doubled = self.add((qx, qy), (qx, qy))
+            return (doubled[0], doubled[1], 1) if doubled is not None else (1, 1, 0)
+        hh = h * h % p
+        hhh = h * hh % p
+        v = x * hh % p
+        nx = (r * r - hhh - 2 * v) % p
+        return nx, (r * (v - nx) - y * hhh) % p, z * h % p
+
+    def _native(self) -> ec.EllipticCurve | None:
+        factory = _NATIVE_CURVES.get(self.name)
+        return factory() if factory is not None else None
+
+    def multiply_generator(self, k: int) -> tuple[int, int]:
+        """k·G for 1 <= k < n, by `cryptography` (OpenSSL) where it knows the curve: the fixed-base steps."""
+        native = self._native()
+        if native is None or not 0 < k < self.n:
+            point = self.multiply(k, self.generator)
+            if point is None:
+                raise ValueError("k·G is the point at infinity")
+            return point
+        numbers = ec.derive_private_key(k, native).public_key().public_numbers()
+        return (numbers.x, numbers.y)
+
+    def ecdh_x(self, k: int, point: tuple[int, int]) -> bytes:
+        """The x-coordinate of k·point as FE2OS bytes: the shared secret of ECDH over any generator on the curve
+        (the curve, not the generator, fixes the group law), by `cryptography` where it knows the curve."""
+        native = self._native()
+        if native is None or not 0 < k < self.n:
+            shared = self.multiply(k, point)
+            if shared is None:
+                raise MalformedCardData(f"{self.name}: the shared secret is the point at infinity")
+            return shared[0].to_bytes(self.size, "big")
+        peer = ec.EllipticCurvePublicNumbers(point[0], point[1], native).public_key()
+        return ec.derive_private_key(k, native).exchange(ec.ECDH(), peer)
 
     def random_scalar(self) -> int:
         """A private key in [1, n-1]."""

@@ -89,7 +89,7 @@ def decrypt_nonce(k_pi: bytes, z: bytes, cipher: str) -> bytes:
 
 def map_generator(curve: Curve, nonce: bytes, shared_point: tuple[int, int]) -> tuple[int, int]:
     """Generic mapping: G' = s·G + H (9303-11 §4.4.3.3.1)."""
-    mapped = curve.add(curve.multiply(int.from_bytes(nonce, "big"), curve.generator), shared_point)
+    mapped = curve.add(curve.multiply_generator(int.from_bytes(nonce, "big")), shared_point)
     if mapped is None:
         raise MalformedCardData("PACE: the mapped generator is the point at infinity")
     return mapped
@@ -161,7 +161,7 @@ def establish(transport: Transport, password: PacePassword, info: PaceInfo, ambi
                           info.cipher)
 
     map_key = draw(curve)
-    map_public = curve.encode_point(curve.multiply(map_key, curve.generator))
+    map_public = curve.encode_point(curve.multiply_generator(map_key))
     chip_map = curve.decode_point(_general_authenticate(transport, 0x81, map_public, False, "mapping"))
     shared = curve.multiply(map_key, chip_map)
     if shared is None:
@@ -174,10 +174,7 @@ def establish(transport: Transport, password: PacePassword, info: PaceInfo, ambi
     chip_dh = curve.decode_point(chip_dh_raw)
     if chip_dh_raw == dh_public:  # 9303-11 §4.4.3.4: the terminal checks PK_DH_IC ≠ PK_DH_IFD
         raise MalformedCardData("PACE: the chip returned the terminal's own ephemeral key")
-    secret_point = curve.multiply(dh_key, chip_dh)
-    if secret_point is None:
-        raise MalformedCardData("PACE: the shared secret is the point at infinity")
-    secret = secret_point[0].to_bytes(curve.size, "big")
+    secret = curve.ecdh_x(dh_key, chip_dh)
     keys = SessionKeys(kdf(secret, 1, info.cipher, info.key_length), kdf(secret, 2, info.cipher, info.key_length),
                        0, sm_cipher.AES if info.cipher == sm_cipher.AES else sm_cipher.TDES)
 
