@@ -27,8 +27,10 @@ from kiosk.devices.document.bac import SessionKeys
 from kiosk.devices.document.ec_arith import BRAINPOOL_P256R1, NIST_P256, Curve
 
 # OID contents octets, as 9303-11 §9.2.1 / BSI TR-03110-3 A.1.1 spell them: 0.4.0.127.0.7.2.2.4.2.x
-PACE_ECDH_GM = {bytes.fromhex("04007F00070202040202"): ("AES", 16),
-                bytes.fromhex("04007F00070202040201"): ("3DES", 16)}
+PACE_ECDH_GM = {bytes.fromhex("04007F00070202040201"): ("3DES", 16),
+                bytes.fromhex("04007F00070202040202"): ("AES", 16),
+                bytes.fromhex("04007F00070202040203"): ("AES", 24),
+                bytes.fromhex("04007F00070202040204"): ("AES", 32)}
 CURVES: dict[int, Curve] = {12: NIST_P256, 13: BRAINPOOL_P256R1}
 
 
@@ -88,8 +90,12 @@ def _parity(key: bytes) -> bytes:
     return bytes((b & 0xFE) | ((bin(b >> 1).count("1") + 1) & 1) for b in key)
 
 
-def kdf(secret: bytes, counter: int, cipher: str) -> bytes:
-    digest = hashlib.sha1(secret + counter.to_bytes(4, "big")).digest()[:16]
+def kdf(secret: bytes, counter: int, cipher: str, key_length: int = 16) -> bytes:
+    """9303-11 §9.7.1: SHA-1 for 3DES and AES-128 (16 bytes; DES parity for 3DES), SHA-256 for AES-192/256."""
+    data = secret + counter.to_bytes(4, "big")
+    if key_length > 16:
+        return hashlib.sha256(data).digest()[:key_length]
+    digest = hashlib.sha1(data).digest()[:16]
     return _parity(digest) if cipher == "3DES" else digest
 
 
@@ -159,6 +165,7 @@ class AesSecureMessaging:
 class _Attempt:
     oid: bytes
     cipher: str
+    key_length: int
     curve: Curve
     password: bytes
     step: int = 1
@@ -175,13 +182,13 @@ class PaceChip:
     """PACE on the chip: `process` answers MSE:Set AT and GENERAL AUTHENTICATE; `session` is set on success.
 
     `mrz`: the document's MRZ access key (password 01); `can`: its card access number (password 02), or None.
-    `parameter_id`: 13 brainpoolP256r1, 12 NIST P-256. `cipher`: "AES" (AES-128) or "3DES".
+    `parameter_id`: 13 brainpoolP256r1, 12 NIST P-256. `cipher`: "AES" or "3DES"; `key_length` 16, 24, 32.
     `bad_token`: the chip answers step 4 with a wrong token (a chip the terminal must refuse).
     """
 
     def __init__(self, mrz: AccessKey, can: str | None = "123456", parameter_id: int = 13, cipher: str = "AES",
-                 bad_token: bool = False) -> None:
-        self.oid = next(oid for oid, (c, _) in PACE_ECDH_GM.items() if c == cipher)
+                 key_length: int = 16, bad_token: bool = False) -> None:
+        self.oid = next(oid for oid, suite in PACE_ECDH_GM.items() if suite == (cipher, key_length))
         self.parameter_id = parameter_id
         self.card_access = card_access(self.oid, parameter_id)
         self._passwords = {1: hashlib.sha1(mrz_information(mrz)).digest()}
@@ -233,10 +240,10 @@ class PaceChip:
             return b"\x6a\x80"
         if 0x84 in objects and objects[0x84] != bytes([self.parameter_id]):
             return b"\x6a\x80"
-        cipher = PACE_ECDH_GM[oid][0]
         if oid != self.oid:
             return b"\x6a\x80"
-        self._attempt = _Attempt(oid, cipher, CURVES[self.parameter_id], self._passwords[reference[0]])
+        cipher, key_length = PACE_ECDH_GM[oid]
+        self._attempt = _Attempt(oid, cipher, key_length, CURVES[self.parameter_id], self._passwords[reference[0]])
         return b"\x90\x00"
 
     def _step1(self, attempt: _Attempt, objects: dict[int, bytes]) -> bytes:
@@ -244,7 +251,7 @@ class PaceChip:
             raise ValueError("step 1 carries no data")
         block = 16 if attempt.cipher == "AES" else 8
         attempt.nonce = os.urandom(block)
-        k_pi = kdf(attempt.password, 3, attempt.cipher)
+        k_pi = kdf(attempt.password, 3, attempt.cipher, attempt.key_length)
         enc = _cbc(k_pi, attempt.cipher).encryptor()
         z = enc.update(attempt.nonce) + enc.finalize()
         attempt.step = 2
@@ -289,7 +296,8 @@ class PaceChip:
         return _mac(k_mac, data if attempt.cipher == "AES" else _pad(data, 8), attempt.cipher)
 
     def _step4(self, attempt: _Attempt, objects: dict[int, bytes]) -> bytes:
-        k_enc, k_mac = kdf(attempt.secret, 1, attempt.cipher), kdf(attempt.secret, 2, attempt.cipher)
+        k_enc = kdf(attempt.secret, 1, attempt.cipher, attempt.key_length)
+        k_mac = kdf(attempt.secret, 2, attempt.cipher, attempt.key_length)
         expected = self._token(attempt, k_mac, attempt.own_dh_public)
         self._attempt = None
         if not hmac.compare_digest(objects.get(0x85, b""), expected):

@@ -42,9 +42,10 @@ def assert_complete(files, document) -> None:
     assert files.sod == document.files[0x011D]
 
 
-@pytest.mark.parametrize(("parameter_id", "cipher"), [(13, "AES"), (12, "AES"), (13, "3DES"), (12, "3DES")])
-def test_pace_with_the_mrz(passport, parameter_id, cipher) -> None:
-    chip = pace_chip(passport, parameter_id=parameter_id, cipher=cipher, bac=False)
+@pytest.mark.parametrize(("parameter_id", "cipher", "key_length"), [
+    (13, "AES", 16), (12, "AES", 16), (13, "3DES", 16), (12, "3DES", 16), (13, "AES", 24), (12, "AES", 32)])
+def test_pace_with_the_mrz(passport, parameter_id, cipher, key_length) -> None:
+    chip = pace_chip(passport, parameter_id=parameter_id, cipher=cipher, key_length=key_length, bac=False)
     files = read_document(Direct(chip), passport.access_key)
     assert files.access_control == "PACE"
     assert_complete(files, passport)
