@@ -158,6 +158,11 @@ def test_a_point_off_the_curve_is_refused() -> None:
         pace.establish(ScriptedChip(bad), KEY, info, scalars=example_scalars())
 
 
+def test_a_zero_nonce_is_refused() -> None:
+    with pytest.raises(MalformedCardData, match="infinity"):
+        pace.map_generator(BP256, bytes(16), point(H))
+
+
 def test_can_password_is_its_digits() -> None:
     # 9303-11 §9.7.3: f(π) of a CAN is its ISO 8859-1 characters; K_π = first 16 bytes of SHA-1(f(π) || 00000003).
     can = pace.CardAccessNumber("123456")

@@ -127,8 +127,8 @@ class Curve:
         native = self._native()
         if native is None or not 0 < k < self.n:
             point = self.multiply(k, self.generator)
-            if point is None:
-                raise ValueError("k·G is the point at infinity")
+            if point is None:  # k ≡ 0 (mod n): e.g. a chip's nonce chosen to collapse the mapping
+                raise MalformedCardData(f"{self.name}: k·G is the point at infinity")
             return point
         numbers = ec.derive_private_key(k, native).public_key().public_numbers()
         return (numbers.x, numbers.y)
