@@ -24,14 +24,23 @@ from cryptography.hazmat.primitives.cmac import CMAC
 
 from kiosk.core.identity import AccessKey
 from kiosk.devices.document.bac import SessionKeys
-from kiosk.devices.document.ec_arith import BRAINPOOL_P256R1, NIST_P256, Curve
+from kiosk.devices.document.ec_arith import (
+    BRAINPOOL_P256R1,
+    BRAINPOOL_P384R1,
+    BRAINPOOL_P512R1,
+    NIST_P256,
+    NIST_P384,
+    NIST_P521,
+    Curve,
+)
 
 # OID contents octets, as 9303-11 §9.2.1 / BSI TR-03110-3 A.1.1 spell them: 0.4.0.127.0.7.2.2.4.2.x
 PACE_ECDH_GM = {bytes.fromhex("04007F00070202040201"): ("3DES", 16),
                 bytes.fromhex("04007F00070202040202"): ("AES", 16),
                 bytes.fromhex("04007F00070202040203"): ("AES", 24),
                 bytes.fromhex("04007F00070202040204"): ("AES", 32)}
-CURVES: dict[int, Curve] = {12: NIST_P256, 13: BRAINPOOL_P256R1}
+CURVES: dict[int, Curve] = {12: NIST_P256, 13: BRAINPOOL_P256R1, 15: NIST_P384, 16: BRAINPOOL_P384R1,
+                            17: BRAINPOOL_P512R1, 18: NIST_P521}
 
 
 def _check_digit(field: str) -> str:
@@ -182,7 +191,8 @@ class PaceChip:
     """PACE on the chip: `process` answers MSE:Set AT and GENERAL AUTHENTICATE; `session` is set on success.
 
     `mrz`: the document's MRZ access key (password 01); `can`: its card access number (password 02), or None.
-    `parameter_id`: 13 brainpoolP256r1, 12 NIST P-256. `cipher`: "AES" or "3DES"; `key_length` 16, 24, 32.
+    `parameter_id`: 12 NIST P-256, 13 brainpoolP256r1, 15 P-384, 16 brainpoolP384r1, 17 brainpoolP512r1,
+    18 P-521. `cipher`: "AES" or "3DES"; `key_length` 16, 24, 32.
     `bad_token`: the chip answers step 4 with a wrong token (a chip the terminal must refuse).
     """
 

@@ -43,7 +43,8 @@ def assert_complete(files, document) -> None:
 
 
 @pytest.mark.parametrize(("parameter_id", "cipher", "key_length"), [
-    (13, "AES", 16), (12, "AES", 16), (13, "3DES", 16), (12, "3DES", 16), (13, "AES", 24), (12, "AES", 32)])
+    (13, "AES", 16), (12, "AES", 16), (13, "3DES", 16), (12, "3DES", 16), (13, "AES", 24), (12, "AES", 32),
+    (15, "AES", 32), (16, "AES", 32), (17, "AES", 32), (18, "AES", 32)])
 def test_pace_with_the_mrz(passport, parameter_id, cipher, key_length) -> None:
     chip = pace_chip(passport, parameter_id=parameter_id, cipher=cipher, key_length=key_length, bac=False)
     files = read_document(Direct(chip), passport.access_key)
