@@ -7,7 +7,10 @@ reproduce the appendix in their own tests, and agree between them:
     MRZ, K, K_π, nonce s and z, SK/PK.Map, G', SK/PK.DH, K, KS_Enc, KS_MAC, T_IFD, T_IC;
   - ZeroPass/dmrtd, test/pace_test_ecdh.dart ("Appendix D.3 to Part 11 of ICAO 9303"): the same values plus the
     chip's mapping and ephemeral private keys, H, EF.CardAccess, the token input objects and the APDUs of the
-    whole exchange (command and response bytes).
+    whole exchange (command and response bytes);
+  - a third, the Java package name.velikodniy.jcexpress.pace (IcaoAppendixG1PaceTest, "copied from the public
+    ICAO worked example", 8th edition G.1), agrees on every value and every APDU, and gives the MSE:Set AT with
+    DO'84' (parameter id 0D) for a chip listing several domain parameters.
 The scripted chip below answers with the example's responses and checks that the terminal sends the example's
 commands exactly, so the MSE:Set AT and GENERAL AUTHENTICATE encodings are checked as well as the arithmetic.
 """
@@ -136,6 +139,12 @@ def test_the_whole_exchange_byte_for_byte() -> None:
         KS_ENC, KS_MAC, 0, "AES")
 
 
+def test_mse_names_the_domain_parameters_when_the_chip_lists_several() -> None:
+    with_84 = [("0022C1A412800A04007F0007020204020283010184010D", "9000"), *EXCHANGE[1:]]
+    info = parse_security_infos(bytes.fromhex(EF_CARD_ACCESS)).pace[0]
+    pace.establish(ScriptedChip(with_84), KEY, info, ambiguous=True, scalars=example_scalars())
+
+
 def test_a_wrong_chip_token_is_refused() -> None:
     forged = EXCHANGE[:-1] + [(EXCHANGE[-1][0], "7C0A8608" + "3ABB9674BCE93C09" + "9000")]
     info = parse_security_infos(bytes.fromhex(EF_CARD_ACCESS)).pace[0]
@@ -193,3 +202,15 @@ def test_aes_secure_messaging_agrees_with_an_independent_implementation() -> Non
                                                    "94A33C6AA2D8CCC89000"))
     assert (response.data.hex().upper(), response.sw) == ("60145F01", 0x9000)
     assert keys.ssc == 4 and sm_cipher.ssc_bytes(keys) == bytes(15) + b"\x04"
+
+
+# A second independent implementation (jcexpress, vector from its own reference script): SELECT of the eMRTD
+# application as the first protected command after Appendix G's PACE, SSC = 0.
+def test_first_protected_select_agrees_with_a_second_implementation() -> None:
+    from kiosk.devices.document.apdu import Command
+    from kiosk.devices.document.secure_messaging import unwrap_response, wrap_command
+
+    keys = SessionKeys(bytes.fromhex(KS_ENC), bytes.fromhex(KS_MAC), 0, "AES")
+    apdu = wrap_command(keys, Command(0x00, 0xA4, 0x04, 0x0C, bytes.fromhex("A0000002471001")))
+    assert apdu.hex().upper() == "0CA4040C1D871101752F676B09FAC86A87D632749A49C7CC8E08C18BA1FCE707BD9F00"
+    assert unwrap_response(keys, bytes.fromhex("990290008E08BEA7B381C494A0799000")).sw == 0x9000
