@@ -18,20 +18,21 @@ EXIT_CODES = {"NoReader": 3, "NoCard": 4, "WrongAccessKey": 5, "CardRemoved": 6,
               "SecureMessagingError": 7}
 OUTPUT_KEYS = ("document_number", "surname", "given_names", "nationality", "date_of_birth", "sex",
                "date_of_expiry", "document_type", "passive_auth", "passive_auth_detail", "photo_format",
-               "photo_bytes", "read_ms")
+               "photo_bytes", "read_ms", "access_control")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     card = subparsers.add_parser("card", help="identity documents on a PC/SC reader")
     sub = card.add_subparsers(dest="card_command", metavar="ACTION")
 
-    read = sub.add_parser("read", help="read an ICAO eMRTD (BAC + passive authentication)")
+    read = sub.add_parser("read", help="read an ICAO eMRTD (PACE or BAC + passive authentication)")
     add_config_options(read)
     read.add_argument("--reader", default=None, help="PC/SC reader name (default: the first with a card)")
     read.add_argument("--mrz", default=None, help="the MRZ lines, concatenated or newline-separated")
     read.add_argument("--doc", default=None, help="document number (with --dob and --expiry)")
     read.add_argument("--dob", default=None, help="date of birth YYMMDD")
     read.add_argument("--expiry", default=None, help="date of expiry YYMMDD")
+    read.add_argument("--can", default=None, help="card access number printed on the document (PACE chips)")
     read.add_argument("--trust-store", type=Path, default=None, help="folder of CSCA certificates / master lists")
     read.add_argument("--photo-out", type=Path, default=None, help="write the face image exactly as on the chip")
     read.add_argument("--json", action="store_true", help="print one JSON object")
@@ -54,11 +55,17 @@ def _access_key(args: argparse.Namespace):
 
     if args.mrz and (args.doc or args.dob or args.expiry):
         raise ValueError("give either --mrz or --doc/--dob/--expiry, not both")
+    if args.can is not None:
+        from kiosk.devices.document.pace import CardAccessNumber
+
+        if args.mrz or args.doc or args.dob or args.expiry:
+            raise ValueError("give either --can or the MRZ, not both")
+        return CardAccessNumber(args.can)
     if args.mrz:
         return access_key_from_mrz(args.mrz)
     if args.doc and args.dob and args.expiry:
         return access_key_from_fields(args.doc, args.dob, args.expiry)
-    raise ValueError("the access key is needed: --mrz MRZ, or --doc N --dob YYMMDD --expiry YYMMDD")
+    raise ValueError("the access key is needed: --mrz MRZ, --doc N --dob YYMMDD --expiry YYMMDD, or --can CAN")
 
 
 def _read(args: argparse.Namespace) -> int:
@@ -90,7 +97,8 @@ def _read(args: argparse.Namespace) -> int:
             args.photo_out.write_bytes(identity.photo)
         out = {**identity.public_fields(), "passive_auth": identity.passive_auth.value,
                "passive_auth_detail": identity.passive_auth_detail, "photo_format": identity.photo_format,
-               "photo_bytes": len(identity.photo), "read_ms": round(result.read_ms, 1)}
+               "photo_bytes": len(identity.photo), "read_ms": round(result.read_ms, 1),
+               "access_control": result.access_control}
         if args.json:
             print_json({k: out[k] for k in OUTPUT_KEYS})
         else:

@@ -1,6 +1,7 @@
 """Reading an eMRTD's LDS1 files over BAC secure messaging (ICAO 9303-10 and -11).
 
-`read_document` is the whole protocol: SELECT the LDS1 application, BAC, then EF.COM, the data groups it lists
+`read_document` is the whole protocol: PACE (when EF.CardAccess offers it) or SELECT of the LDS1 application and
+BAC (`access_control.py`), then EF.COM, the data groups it lists
 that the kiosk needs (DG1, DG2, DG11) and EF.SOD, each with READ BINARY in chunks (`read_binary.py`; extended
 length when the card's ATR or EF.ATR/INFO says it accepts it). It returns the raw files; parsing and passive
 authentication happen elsewhere.
@@ -12,8 +13,10 @@ import threading
 from dataclasses import dataclass, field
 
 from kiosk.core.identity import AccessKey
-from kiosk.devices.document import bac, tlv
+from kiosk.devices.document import tlv
+from kiosk.devices.document.access_control import open_chip
 from kiosk.devices.document.apdu import Command, Response, Transport
+from kiosk.devices.document.pace import CardAccessNumber
 from kiosk.devices.document.read_binary import FileReader
 from kiosk.devices.document.secure_messaging import SecureChannel
 from kiosk.errors import CardError, MalformedCardData
@@ -44,6 +47,7 @@ class DocumentFiles:
     apdus: int = 0
     apdu_bytes: int = 0
     extended_length: bool = False
+    access_control: str = ""  # "BAC" | "PACE"
 
     def __repr__(self) -> str:
         return f"DocumentFiles(dgs={sorted(self.data_groups)}, apdus={self.apdus})"
@@ -139,7 +143,7 @@ def read_atr_info(transport: Transport) -> LengthInfo | None:
     return LengthInfo(extended, max_response)
 
 
-def read_document(transport: Transport, key: AccessKey, extended: bool | None = False,
+def read_document(transport: Transport, key: AccessKey | CardAccessNumber, extended: bool | None = False,
                   cancel: threading.Event | None = None, chunk: int | None = None) -> DocumentFiles:
     """Select, authenticate and read EF.COM, DG1, DG2, DG11 (when listed) and EF.SOD.
 
@@ -153,9 +157,13 @@ def read_document(transport: Transport, key: AccessKey, extended: bool | None = 
         if extended and info is not None and info.max_response and chunk is None:
             chunk = max(SHORT_CHUNK, min(EXTENDED_CHUNK, info.max_response - SM_OVERHEAD))
     files.extended_length = extended
-    select_lds1(counted)
-    keys = bac.authenticate(counted, key)
-    channel = SecureChannel(counted, keys, extended)
+    opened = open_chip(counted, key, select_lds1)
+    files.access_control = opened.access_control
+    channel = SecureChannel(counted, opened.keys, extended)
+    if opened.select_under_sm:
+        resp = channel.transmit(Command(0x00, 0xA4, 0x04, 0x0C, LDS1_AID))
+        if resp.sw != 0x9000:
+            raise CardError(f"not an eMRTD: SELECT of the LDS1 application answered {resp.sw:04X}")
     reader = FileReader(channel, chunk or (EXTENDED_CHUNK if extended else SHORT_CHUNK))
     files.com = reader.read_file(EF_COM)
     listed = listed_data_groups(files.com)

@@ -21,6 +21,7 @@ from kiosk.core.identity import AccessKey, Identity, PassiveAuth
 from kiosk.devices.document import ReaderEvent, ReaderEventKind, ReaderState, ReaderStatus
 from kiosk.devices.document.emrtd import DocumentFiles, atr_supports_extended_length, read_document
 from kiosk.devices.document.lds import identity_from_files
+from kiosk.devices.document.pace import CardAccessNumber
 from kiosk.devices.document.passive_auth import passive_authentication
 from kiosk.devices.document.trust_store import TrustStore
 from kiosk.errors import CardError, CardRemoved, DocumentRejected, NoCard, NoReader, WrongAccessKey
@@ -111,6 +112,11 @@ class ReadResult:
     extended_length: bool
     read_ms: float
 
+    @property
+    def access_control(self) -> str:
+        """How the chip was opened: "BAC" or "PACE"."""
+        return self.files.access_control
+
 
 class PcscDocumentReader:
     """ICAO 9303 eMRTD reader over PC/SC (BAC, secure messaging, passive authentication)."""
@@ -193,11 +199,11 @@ class PcscDocumentReader:
 
     # --- reading -------------------------------------------------------------------------------------------
 
-    def read_document(self, access_key: AccessKey | None, cancel: threading.Event | None = None,
+    def read_document(self, access_key: AccessKey | CardAccessNumber | None, cancel: threading.Event | None = None,
                       reader: str | None = None) -> ReadResult:
         """Read without applying the policy (the CLI reports INVALID documents instead of refusing them)."""
         if access_key is None:
-            raise WrongAccessKey("this reader needs the MRZ access key")
+            raise WrongAccessKey("this reader needs the MRZ access key (or, for PACE chips, the CAN)")
         s = _scard()
         started = time.perf_counter()
         self._log.log(Event.DOCUMENT_READ_INIT, reader=reader or self._config.reader_name or "")
@@ -232,7 +238,8 @@ class PcscDocumentReader:
             read_ms = (time.perf_counter() - started) * 1000
             self._log.log(Event.DOCUMENT_READ_COMPLETE, result="ok", passive_auth=pa.status.value,
                           passive_auth_detail=pa.detail, photo_format=identity.photo_format, apdus=files.apdus,
-                          extended_length=extended, read_ms=round(read_ms, 1))
+                          extended_length=extended, access_control=files.access_control,
+                          read_ms=round(read_ms, 1))
             return ReadResult(identity, files, name, extended, read_ms)
         except CardError as exc:
             raise self._logged(exc) from None
