@@ -55,6 +55,13 @@ class DocumentRejected(CardError):
     message_key = "error.card.rejected"
 
 
+class ChipNotGenuine(DocumentRejected):
+    """The chip failed chip or active authentication (a copy of a genuine chip), or did not offer the one the
+    policy requires."""
+
+    message_key = "error.card.chip_not_genuine"
+
+
 class CameraError(DeviceError):
     message_key = "error.camera"
 

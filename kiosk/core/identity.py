@@ -21,6 +21,14 @@ class PassiveAuth(str, Enum):
     NOT_CHECKED = "NOT_CHECKED"  # simulated readers and documents without a security object
 
 
+class ChipCheck(str, Enum):
+    """Outcome of proving the chip itself genuine (ICAO 9303-11 §6: chip or active authentication)."""
+
+    VALID = "VALID"
+    INVALID = "INVALID"  # the chip offers the protocol and fails it: a copy of a genuine chip's files
+    NOT_SUPPORTED = "NOT_SUPPORTED"  # the chip does not offer it (or the kiosk does not speak its variant)
+
+
 @dataclass(frozen=True)
 class AccessKey:
     """The MRZ fields BAC derives its keys from (ICAO 9303-11 §4.3)."""
@@ -49,6 +57,10 @@ class Identity:
     photo_format: str = ""  # "jpeg" | "jpeg2000" | ""
     passive_auth: PassiveAuth = PassiveAuth.NOT_CHECKED
     passive_auth_detail: str = ""
+    chip_auth: ChipCheck = ChipCheck.NOT_SUPPORTED
+    chip_auth_detail: str = ""
+    active_auth: ChipCheck = ChipCheck.NOT_SUPPORTED
+    active_auth_detail: str = ""
     extra: dict[str, str] = field(default_factory=dict)  # DG11 and the like
 
     @property
@@ -90,6 +102,8 @@ class Identity:
         self.photo_format = ""
         self.passive_auth = PassiveAuth.NOT_CHECKED
         self.passive_auth_detail = ""
+        self.chip_auth, self.chip_auth_detail = ChipCheck.NOT_SUPPORTED, ""
+        self.active_auth, self.active_auth_detail = ChipCheck.NOT_SUPPORTED, ""
         self.extra.clear()
 
     def __repr__(self) -> str:  # never let a traceback or log line print the holder's data

@@ -1,9 +1,9 @@
 """Reading an eMRTD's LDS1 files over BAC secure messaging (ICAO 9303-10 and -11).
 
 `read_document` is the whole protocol: SELECT the LDS1 application, BAC, then EF.COM, the data groups it lists
-that the kiosk needs (DG1, DG2, DG11) and EF.SOD, each with READ BINARY in chunks (`read_binary.py`; extended
-length when the card's ATR or EF.ATR/INFO says it accepts it). It returns the raw files; parsing and passive
-authentication happen elsewhere.
+that the kiosk needs (DG1, DG2, DG11, DG12, DG14, DG15) and EF.SOD, each with READ BINARY in chunks (`read_binary.py`; extended
+length when the card's ATR or EF.ATR/INFO says it accepts it). Then active and chip authentication when the
+chip offers them (`chip_checks.py`). It returns the raw files; parsing and passive authentication happen elsewhere.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from kiosk.core.identity import AccessKey
 from kiosk.devices.document import bac, tlv
 from kiosk.devices.document.apdu import Command, Response, Transport
+from kiosk.devices.document.chip_checks import ChipChecks, check_chip
 from kiosk.devices.document.read_binary import FileReader
 from kiosk.devices.document.secure_messaging import SecureChannel
 from kiosk.errors import CardError, MalformedCardData
@@ -23,8 +24,9 @@ EF_COM = 0x011E
 EF_SOD = 0x011D
 EF_ATR_INFO = 0x2F01  # in the MF, readable without access control (ISO/IEC 7816-4 §8.2.1.1, 9303-10 §3.11)
 SM_OVERHEAD = 32  # bytes a protected response adds around its data field: DO'87'/'85' header, padding, '99', '8E', SW
-DG_FIDS = {1: 0x0101, 2: 0x0102, 11: 0x010B}
-DG_TAGS = {0x61: 1, 0x75: 2, 0x6B: 11}  # EF.COM tag list entry -> data group number
+DG_FIDS = {1: 0x0101, 2: 0x0102, 11: 0x010B, 12: 0x010C, 14: 0x010E, 15: 0x010F}
+# EF.COM tag list entry -> data group number (9303-10 §4.6.1)
+DG_TAGS = {0x61: 1, 0x75: 2, 0x6B: 11, 0x6C: 12, 0x6E: 14, 0x6F: 15}
 # Chunks are Le values: the size of the whole response data field (for odd-INS reads, DO'53' included).
 SHORT_CHUNK = 0xDF  # largest Le whose protected response fits a short APDU (9303-11 practice)
 EXTENDED_CHUNK = 0x1000  # per read with extended length: a conservative size real chips' buffers accept
@@ -44,6 +46,7 @@ class DocumentFiles:
     apdus: int = 0
     apdu_bytes: int = 0
     extended_length: bool = False
+    chip: ChipChecks | None = None  # active and chip authentication, when the read ran them
 
     def __repr__(self) -> str:
         return f"DocumentFiles(dgs={sorted(self.data_groups)}, apdus={self.apdus})"
@@ -165,5 +168,7 @@ def read_document(transport: Transport, key: AccessKey, extended: bool | None = 
     for number in sorted(listed):
         files.data_groups[number] = reader.read_file(DG_FIDS[number])
     files.sod = reader.read_file(EF_SOD)
+    files.chip = check_chip(counted, channel, files.data_groups, files.com,
+                            chunk or (EXTENDED_CHUNK if extended else SHORT_CHUNK))
     channel.drop()
     return files
