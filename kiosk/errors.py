@@ -62,6 +62,12 @@ class ChipNotGenuine(DocumentRejected):
     message_key = "error.card.chip_not_genuine"
 
 
+class TrustMaterialRejected(KioskError):
+    """A CSCA certificate, master list or CRL offered for the trust store failed its checks; nothing was written."""
+
+    message_key = "error.config"
+
+
 class CameraError(DeviceError):
     message_key = "error.camera"
 

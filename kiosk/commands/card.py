@@ -46,6 +46,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_config_options(readers)
     readers.add_argument("--json", action="store_true", help="print one JSON object")
     readers.set_defaults(func=_readers)
+    from kiosk.commands import trust
+
+    trust.register(sub)
     card.set_defaults(func=lambda _args: (card.print_help(), 2)[1])
 
 
