@@ -71,6 +71,17 @@ class Identity:
         return " ".join(p for p in (self.surname, self.given_names) if p)
 
     @property
+    def national_name(self) -> str:
+        """DG11's full name in national characters ('张<<三丰' -> '张三丰'), or '' when the chip has none."""
+        return national_name(self.extra.get("full_name", ""))
+
+    @property
+    def display_name(self) -> str:
+        """The name to show the holder: in Chinese characters when DG11 has them, else the MRZ's Latin name."""
+        national = self.national_name
+        return national if _is_cjk(national) else self.full_name
+
+    @property
     def masked_document_number(self) -> str:
         """Document number safe for logs, screens and receipts."""
         return mask_document_number(self.document_number)
@@ -121,6 +132,14 @@ def identity_from_fields(fields: dict[str, object]) -> Identity:
         raise ValueError(f"identity is missing {', '.join(missing)}")
     values = {k: str(v) for k, v in fields.items() if k in known and v is not None}
     return Identity(**values)  # type: ignore[arg-type]  # only the str fields listed in `known`
+
+
+def national_name(dg11_name: str) -> str:
+    """DG11 5F0E text (ICAO 9303-10 §4.7.11: primary identifier '<<' secondary identifier, '<' between parts) as
+    written: Chinese parts run together, surname first; Latin parts separated by spaces."""
+    primary, _, secondary = dg11_name.partition("<<")
+    parts = [p for p in (*primary.split("<"), *secondary.split("<")) if p.strip()]
+    return ("" if _is_cjk(dg11_name) else " ").join(p.strip() for p in parts)
 
 
 def _is_cjk(text: str) -> bool:

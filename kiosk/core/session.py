@@ -329,8 +329,8 @@ class Session:
         return self.verified_by_staff or (self.face is not None and self.face.outcome is FaceOutcome.MATCH)
 
     def greeting_name(self) -> str:
-        """The holder's name masked for the screen ('张**'), or ''."""
-        return mask_name(self.identity.full_name) if self.identity else ""
+        """The holder's name masked for the screen ('张**'; DG11's Chinese name over the MRZ's pinyin), or ''."""
+        return mask_name(self.identity.display_name) if self.identity else ""
 
 
 @dataclass(frozen=True)
