@@ -17,6 +17,7 @@ from kiosk.config import DocumentConfig
 from kiosk.core.identity import ChipCheck, PassiveAuth
 from kiosk.devices.document.pcsc import PcscDocumentReader
 from kiosk.errors import ChipNotGenuine
+from tests.shell.conftest import district, open_shell, shell_config  # noqa: F401 - fixtures
 
 from .conftest import PASSPORT_MRZ, wait_card
 from .documents import build_document
@@ -161,3 +162,23 @@ def test_tampered_dg15_fails_passive_authentication(slot, rsa_aa_passport, chip_
     ident = read(trust_dir, rsa_aa_passport).identity
     assert ident.active_auth is ChipCheck.VALID
     assert ident.passive_auth is PassiveAuth.INVALID and "DG15" in ident.passive_auth_detail
+
+
+def test_the_shell_refuses_a_clone_kindly_and_calls_staff(qtbot, tmp_path, district, slot, rsa_aa_passport,
+                                                          trust_dir, open_shell) -> None:
+    from kiosk.core.session import AccessKeyEntered, State
+    from tests.shell.drive import find, wait_state
+
+    config = shell_config(tmp_path / "kiosk", district.url, devices={"document_reader": "pcsc"},
+                          document={"trust_store": str(trust_dir)}, terminal={"demo": True})
+    window = open_shell(config)
+    insert(slot, rsa_aa_passport, ca_key=ec.generate_private_key(ec.BrainpoolP256R1()),
+           aa_key=rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    wait_state(qtbot, window, State.READING_DOCUMENT, timeout_ms=15000)
+    qtbot.waitUntil(lambda: window.terminal.session.needs_access_key, timeout=5000)
+    window.terminal.dispatch(AccessKeyEntered(rsa_aa_passport.access_key))
+    qtbot.waitUntil(lambda: window.terminal.session.message_key == "error.card.chip_not_genuine", timeout=20000)
+    wait_state(qtbot, window, State.ATTRACT)
+    assert window.terminal.session.identity is None
+    qtbot.waitUntil(lambda: find(window, "attract-message").text()
+                    == "此证件芯片未能证明其真实性，已通知工作人员来帮您。", timeout=5000)
