@@ -130,6 +130,7 @@ class GenuineChip(EmrtdChip):
         self.aa_hash = aa_hash
         self.ca_runs = 0  # MSE:Set KAT answered with 9000
         self.reads_at_ca = 0  # READ BINARYs answered before the last CA
+        self.selected_after_ca: list[int] = []  # files selected under chip-authenticated keys
         self.challenges: list[bytes] = []
 
     def _inner(self, apdu, le):
@@ -137,6 +138,8 @@ class GenuineChip(EmrtdChip):
             return self._set_kat(apdu.data)
         if apdu.ins == 0x88:
             return self._internal_authenticate(apdu.data)
+        if apdu.ins == 0xA4 and self.ca_runs and len(apdu.data) == 2:
+            self.selected_after_ca.append(int.from_bytes(apdu.data, "big"))
         return super()._inner(apdu, le)
 
     def _set_kat(self, data: bytes) -> tuple[bytes, int]:

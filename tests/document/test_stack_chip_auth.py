@@ -75,8 +75,9 @@ def test_genuine_chip_passes_chip_and_active_authentication_through_the_cli(slot
     assert "brainpoolP256r1" in out["chip_auth_detail"] and "9796-2" in out["active_auth_detail"]
     assert chip.ca_runs == 1 and len(chip.challenges) == 1
     # CA is proven by a read under the new keys: the chip served EF.COM after MSE:Set KAT with them.
-    after_ca = chip.reads[chip.reads_at_ca:]
-    assert after_ca[0].offset == 0 and sum(r.count for r in after_ca) == len(rsa_aa_passport.files[0x011E])
+    # CA is proven by a read under the new keys (EF.COM again), and the rest of the document comes under them.
+    assert chip.selected_after_ca == [0x011E, 0x0101, 0x0102, 0x011D]
+    assert chip.mutual_auth_attempts == 1
 
 
 def test_ecdsa_active_authentication_and_key_id(slot, ecdsa_aa_passport, chip_keys, trust_dir) -> None:
@@ -96,11 +97,13 @@ def test_cloned_chip_is_refused(slot, rsa_aa_passport, trust_dir) -> None:
     """Genuine files (DG14, DG15, a valid SOD), other private keys: PA passes, CA and AA do not."""
     clone = {"ca_key": ec.generate_private_key(ec.BrainpoolP256R1()),
              "aa_key": rsa.generate_private_key(public_exponent=65537, key_size=2048)}
-    insert(slot, rsa_aa_passport, **clone)
+    chip = insert(slot, rsa_aa_passport, **clone)
     ident = read(trust_dir, rsa_aa_passport).identity
+    assert chip.mutual_auth_attempts == 2 and chip.ca_runs == 1
     assert ident.passive_auth is PassiveAuth.VALID
     assert ident.chip_auth is ChipCheck.INVALID and "private key" in ident.chip_auth_detail
     assert ident.active_auth is ChipCheck.INVALID and "does not verify" in ident.active_auth_detail
+    assert ident.surname == "ERIKSSON" and ident.photo  # after the failed CA, BAC again and the rest is read
     reader = PcscDocumentReader(DocumentConfig(trust_store=trust_dir))
     with pytest.raises(ChipNotGenuine) as caught:
         reader.read(rsa_aa_passport.access_key, threading.Event())

@@ -1,9 +1,10 @@
 """Is the chip genuine? Active Authentication, then Chip Authentication, when the chip offers them.
 
-Runs at the end of a read, on the open BAC channel, with the files already read: DG15 (AA key), DG14 (CA keys,
-and the hash of ECDSA AA). AA goes first because CA replaces the session keys. Both results are independent;
-a chip that offers neither gets NOT_SUPPORTED twice. DG14 and DG15 are only trusted as far as passive
-authentication (which hashes them with the other data groups) later says.
+Runs once DG14 and DG15 are read, before the other data groups, on the open BAC channel: DG15 (AA key), DG14
+(CA keys, and the hash of ECDSA AA). AA goes first because CA replaces the session keys; after a successful CA
+the read goes on under the chip-authenticated keys. Both results are independent; a chip that offers neither
+gets NOT_SUPPORTED twice. DG14 and DG15 are only trusted as far as passive authentication (which hashes them with
+the other data groups) later says.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ class ChipChecks:
 
 
 def check_chip(transport: Transport, channel: SecureChannel, data_groups: dict[int, bytes], com: bytes,
-               chunk: int) -> ChipChecks:
-    """AA with DG15's key, then CA with DG14's; `channel` is dropped afterwards."""
+               chunk: int) -> tuple[ChipChecks, SecureChannel | None]:
+    """AA with DG15's key, then CA with DG14's; and the channel to go on reading with: the chip-authenticated
+    one, `channel` itself when CA did not touch it, or None when the BAC session is gone (CA failed)."""
     security, dg14_problem = ChipSecurity(), ""
     if 14 in data_groups:
         try:
@@ -50,6 +52,5 @@ def check_chip(transport: Transport, channel: SecureChannel, data_groups: dict[i
         outcome = chip_authentication(transport, channel, security, com, chunk)
         ca = outcome.result
         if outcome.channel is not None:
-            outcome.channel.drop()
-    channel.drop()
-    return ChipChecks(ca, aa)
+            return ChipChecks(ca, aa), outcome.channel
+    return ChipChecks(ca, aa), (channel if channel.active else None)

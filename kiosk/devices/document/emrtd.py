@@ -1,9 +1,10 @@
 """Reading an eMRTD's LDS1 files over BAC secure messaging (ICAO 9303-10 and -11).
 
 `read_document` is the whole protocol: SELECT the LDS1 application, BAC, then EF.COM, the data groups it lists
-that the kiosk needs (DG1, DG2, DG11, DG12, DG14, DG15) and EF.SOD, each with READ BINARY in chunks (`read_binary.py`; extended
-length when the card's ATR or EF.ATR/INFO says it accepts it). Then active and chip authentication when the
-chip offers them (`chip_checks.py`). It returns the raw files; parsing and passive authentication happen elsewhere.
+that the kiosk needs and EF.SOD, each with READ BINARY in chunks (`read_binary.py`; extended length when the
+card's ATR or EF.ATR/INFO says it accepts it). DG14/DG15 come first: active and chip authentication run on them
+when the chip offers them (`chip_checks.py`), and after CA the other files are read under its session keys. It
+returns the raw files; parsing and passive authentication happen elsewhere.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ SM_OVERHEAD = 32  # bytes a protected response adds around its data field: DO'87
 DG_FIDS = {1: 0x0101, 2: 0x0102, 11: 0x010B, 12: 0x010C, 14: 0x010E, 15: 0x010F}
 # EF.COM tag list entry -> data group number (9303-10 §4.6.1)
 DG_TAGS = {0x61: 1, 0x75: 2, 0x6B: 11, 0x6C: 12, 0x6E: 14, 0x6F: 15}
+CHIP_SECURITY_GROUPS = {14, 15}  # DG14: chip authentication keys; DG15: active authentication key
 # Chunks are Le values: the size of the whole response data field (for odd-INS reads, DO'53' included).
 SHORT_CHUNK = 0xDF  # largest Le whose protected response fits a short APDU (9303-11 practice)
 EXTENDED_CHUNK = 0x1000  # per read with extended length: a conservative size real chips' buffers accept
@@ -144,7 +146,8 @@ def read_atr_info(transport: Transport) -> LengthInfo | None:
 
 def read_document(transport: Transport, key: AccessKey, extended: bool | None = False,
                   cancel: threading.Event | None = None, chunk: int | None = None) -> DocumentFiles:
-    """Select, authenticate and read EF.COM, DG1, DG2, DG11 (when listed) and EF.SOD.
+    """Select, authenticate and read EF.COM, the data groups it lists that the kiosk uses, and EF.SOD; run active
+    and chip authentication on DG15/DG14 when listed (`files.chip`).
 
     `extended`: True/False as known (e.g. from the ATR); None: ask EF.ATR/INFO first.
     """
@@ -159,16 +162,23 @@ def read_document(transport: Transport, key: AccessKey, extended: bool | None = 
     select_lds1(counted)
     keys = bac.authenticate(counted, key)
     channel = SecureChannel(counted, keys, extended)
-    reader = FileReader(channel, chunk or (EXTENDED_CHUNK if extended else SHORT_CHUNK))
+    chunk = chunk or (EXTENDED_CHUNK if extended else SHORT_CHUNK)
+    reader = FileReader(channel, chunk)
     files.com = reader.read_file(EF_COM)
     listed = listed_data_groups(files.com)
     for number in (1, 2):
         if number not in listed:
             raise MalformedCardData(f"EF.COM does not list DG{number}")
-    for number in sorted(listed):
+    # DG14 and DG15 first: active and chip authentication run on them, and after CA the rest comes under its keys.
+    for number in sorted(listed & CHIP_SECURITY_GROUPS):
+        files.data_groups[number] = reader.read_file(DG_FIDS[number])
+    files.chip, next_channel = check_chip(counted, channel, files.data_groups, files.com, chunk)
+    if next_channel is None:  # a failed CA leaves no session: open BAC again to read (and report) the rest
+        select_lds1(counted)
+        next_channel = SecureChannel(counted, bac.authenticate(counted, key), extended)
+    channel, reader = next_channel, FileReader(next_channel, chunk)
+    for number in sorted(listed - CHIP_SECURITY_GROUPS):
         files.data_groups[number] = reader.read_file(DG_FIDS[number])
     files.sod = reader.read_file(EF_SOD)
-    files.chip = check_chip(counted, channel, files.data_groups, files.com,
-                            chunk or (EXTENDED_CHUNK if extended else SHORT_CHUNK))
     channel.drop()
     return files
