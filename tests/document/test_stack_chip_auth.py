@@ -185,3 +185,12 @@ def test_the_shell_refuses_a_clone_kindly_and_calls_staff(qtbot, tmp_path, distr
     assert window.terminal.session.identity is None
     qtbot.waitUntil(lambda: find(window, "attract-message").text()
                     == "此证件芯片未能证明其真实性，已通知工作人员来帮您。", timeout=5000)
+
+
+def test_chip_authentication_on_p256(slot, pki, jpeg_photo, trust_dir) -> None:
+    key = ec.generate_private_key(ec.SECP256R1())
+    document = build_document(pki, PASSPORT_MRZ, jpeg_photo, extra_groups={14: dg14(key.public_key())})
+    chip = insert(slot, document, ca_key=key, extended_length=False)
+    ident = read(trust_dir, document).identity
+    assert ident.chip_auth is ChipCheck.VALID and "secp256r1" in ident.chip_auth_detail
+    assert chip.selected_after_ca[-1] == 0x011D  # EF.SOD, in short APDUs, under the new keys
