@@ -194,3 +194,13 @@ def test_chip_authentication_on_p256(slot, pki, jpeg_photo, trust_dir) -> None:
     ident = read(trust_dir, document).identity
     assert ident.chip_auth is ChipCheck.VALID and "secp256r1" in ident.chip_auth_detail
     assert chip.selected_after_ca[-1] == 0x011D  # EF.SOD, in short APDUs, under the new keys
+
+
+def test_chip_that_lists_keys_but_refuses_the_protocols(slot, rsa_aa_passport, trust_dir) -> None:
+    """DG14/DG15 copied onto a chip that answers MSE:Set KAT and INTERNAL AUTHENTICATE with 6D00."""
+    chip = insert(slot, rsa_aa_passport)
+    ident = read(trust_dir, rsa_aa_passport).identity
+    assert ident.chip_auth is ChipCheck.INVALID and "6D00" in ident.chip_auth_detail
+    assert ident.active_auth is ChipCheck.INVALID and "6D00" in ident.active_auth_detail
+    assert ident.passive_auth is PassiveAuth.VALID and ident.surname == "ERIKSSON"
+    assert chip.mutual_auth_attempts == 2  # MSE:Set KAT ends the BAC session even when refused: BAC again
