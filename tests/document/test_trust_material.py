@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import threading
@@ -195,3 +196,44 @@ def test_revoked_signer_on_the_real_stack(slot, tmp_path, jpeg_photo) -> None:
     assert ident.passive_auth is PassiveAuth.INVALID and "cessationOfOperation" in ident.passive_auth_detail
     with pytest.raises(DocumentRejected, match="revoked"):
         reader.read(document.access_key, threading.Event())
+
+
+OPENSSL = shutil.which("openssl")
+
+
+@pytest.mark.skipif(OPENSSL is None, reason="openssl CLI not installed")
+def test_master_list_and_crl_made_by_openssl(tmp_path, countries) -> None:
+    """Another implementation's CMS and CRL: OpenSSL signs the CscaMasterList (`cms -sign -nodetach
+    -econtent_type 2.23.136.1.1.2`) and verifies the kiosk's fixtures; both ways must agree."""
+    from cryptography.hazmat.primitives import serialization
+
+    from kiosk.devices.document.trust_store import CscaMasterList
+
+    ut = countries["UT"]
+    key, signer = master_list_signer(ut)
+    (tmp_path / "mls.pem").write_bytes(signer.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "mls.key").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                         serialization.NoEncryption()))
+    (tmp_path / "csca.pem").write_bytes(ut.csca_pem())
+    from asn1crypto import x509 as asn1_x509
+
+    content = CscaMasterList({"version": 0, "cert_list": [asn1_x509.Certificate.load(ut.csca_der()),
+                                                          asn1_x509.Certificate.load(countries["OT"].csca_der())]})
+    (tmp_path / "content.der").write_bytes(content.dump())
+    subprocess.run([OPENSSL, "cms", "-sign", "-nodetach", "-binary", "-econtent_type", "2.23.136.1.1.2",
+                    "-in", str(tmp_path / "content.der"), "-signer", str(tmp_path / "mls.pem"),
+                    "-inkey", str(tmp_path / "mls.key"), "-md", "sha256", "-outform", "DER",
+                    "-out", str(tmp_path / "openssl.ml")], check=True, capture_output=True)
+    assert import_trust_file(tmp_path / "trust", tmp_path / "openssl.ml").certificates == 2
+    # And OpenSSL accepts the kiosk's own fixtures: the master list's signature and the CRL's.
+    key2, signer2 = master_list_signer(ut)
+    (tmp_path / "fixture.ml").write_bytes(csca_master_list([ut.csca], key2, signer2))
+    verified = subprocess.run([OPENSSL, "cms", "-verify", "-inform", "DER", "-in", str(tmp_path / "fixture.ml"),
+                               "-CAfile", str(tmp_path / "csca.pem"), "-purpose", "any", "-out", "/dev/null"],
+                              capture_output=True, text=True)
+    assert verified.returncode == 0, verified.stderr
+    (tmp_path / "ut.crl").write_bytes(csca_crl(ut, [(ut.dsc, x509.ReasonFlags.key_compromise)]))
+    crl = subprocess.run([OPENSSL, "crl", "-inform", "DER", "-in", str(tmp_path / "ut.crl"), "-CAfile",
+                          str(tmp_path / "csca.pem"), "-noout", "-text"], capture_output=True, text=True)
+    assert crl.returncode == 0 and "verify OK" in crl.stderr + crl.stdout, crl.stderr
+    assert "Key Compromise" in crl.stdout
