@@ -57,6 +57,7 @@ class DocumentConfig:
     trust_store: Path | None = None  # folder of CSCA certificates (DER/PEM) and master lists; pcsc needs one
     block_invalid: bool = True  # passive authentication INVALID ends the session
     block_unknown_issuer: bool = True  # UNKNOWN_ISSUER ends the session; false is allowed only in demo mode
+    require_chip: Literal["none", "chip_auth", "active_auth", "either"] = "none"  # none | chip_auth | active_auth | either
 
 
 @dataclass(frozen=True)

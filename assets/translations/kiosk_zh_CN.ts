@@ -378,6 +378,11 @@
     </message>
     <message>
         <location filename="../../kiosk/i18n/messages.py" line="29"/>
+        <source>The chip in this document could not prove that it is genuine. Staff have been called to help you.</source>
+        <translation>此证件芯片未能证明其真实性，已通知工作人员来帮您。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/i18n/messages.py" line="29"/>
         <source>The camera is not working. Please ask staff for help.</source>
         <translation>摄像头暂时无法使用，请联系工作人员。</translation>
     </message>

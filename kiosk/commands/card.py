@@ -17,8 +17,9 @@ from kiosk.commands.common import add_config_options, config_from_args, fail, pr
 EXIT_CODES = {"NoReader": 3, "NoCard": 4, "WrongAccessKey": 5, "CardRemoved": 6, "MalformedCardData": 7,
               "SecureMessagingError": 7}
 OUTPUT_KEYS = ("document_number", "surname", "given_names", "nationality", "date_of_birth", "sex",
-               "date_of_expiry", "document_type", "passive_auth", "passive_auth_detail", "photo_format",
-               "photo_bytes", "read_ms", "access_control")
+               "date_of_expiry", "document_type", "passive_auth", "passive_auth_detail", "chip_auth",
+               "chip_auth_detail", "active_auth", "active_auth_detail", "photo_format", "photo_bytes", "read_ms",
+               "access_control")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -47,6 +48,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_config_options(readers)
     readers.add_argument("--json", action="store_true", help="print one JSON object")
     readers.set_defaults(func=_readers)
+    from kiosk.commands import trust
+
+    trust.register(sub)
     card.set_defaults(func=lambda _args: (card.print_help(), 2)[1])
 
 
@@ -96,7 +100,9 @@ def _read(args: argparse.Namespace) -> int:
         if args.photo_out is not None:
             args.photo_out.write_bytes(identity.photo)
         out = {**identity.public_fields(), "passive_auth": identity.passive_auth.value,
-               "passive_auth_detail": identity.passive_auth_detail, "photo_format": identity.photo_format,
+               "passive_auth_detail": identity.passive_auth_detail, "chip_auth": identity.chip_auth.value,
+               "chip_auth_detail": identity.chip_auth_detail, "active_auth": identity.active_auth.value,
+               "active_auth_detail": identity.active_auth_detail, "photo_format": identity.photo_format,
                "photo_bytes": len(identity.photo), "read_ms": round(result.read_ms, 1),
                "access_control": result.access_control}
         if args.json:

@@ -329,8 +329,8 @@ class Session:
         return self.verified_by_staff or (self.face is not None and self.face.outcome is FaceOutcome.MATCH)
 
     def greeting_name(self) -> str:
-        """The holder's name masked for the screen ('张**'), or ''."""
-        return mask_name(self.identity.full_name) if self.identity else ""
+        """The holder's name masked for the screen ('张**'; DG11's Chinese name over the MRZ's pinyin), or ''."""
+        return mask_name(self.identity.display_name) if self.identity else ""
 
 
 @dataclass(frozen=True)
@@ -433,13 +433,14 @@ def _end(s: Session, reason: EndReason, now: float, rules: Rules) -> tuple[Sessi
     return fresh, [SessionEnded(ended, reason)]
 
 
-def _refuse_document(s: Session, now: float, rules: Rules) -> tuple[Session, list[Effect]]:
+def _refuse_document(s: Session, now: float, rules: Rules,
+                     message_key: str = "error.card.rejected") -> tuple[Session, list[Effect]]:
     """A document the passive-authentication policy refuses ends the session: nothing of it goes further (no
     face check against its photo), staff are called, and the Attract screen tells the citizen why, in their
     language, until `done_return_s` has passed or the next session starts."""
     refused_id, language = s.session_id, s.language
     fresh, effects = _end(s, EndReason.REJECTED, now, rules)
-    fresh.message_key = "error.card.rejected"
+    fresh.message_key = message_key  # the refusal's own sentence (e.g. a chip that is not genuine)
     fresh.language = language
     return fresh, [Speak("document_refused"), CallStaff(refused_id, State.READING_DOCUMENT), *effects]
 
@@ -492,7 +493,7 @@ def _reading(s: Session, event: Any, now: float, rules: Rules) -> tuple[Session,
         return s, [ReadDocument(s.session_id, s.access_key)]
     if isinstance(event, DocumentFailed):
         if event.refused:
-            return _refuse_document(s, now, rules)
+            return _refuse_document(s, now, rules, event.message_key or "error.card.rejected")
         s.busy = False
         s.message_key = event.message_key
         s.can_retry = event.retryable or event.needs_access_key

@@ -26,6 +26,7 @@ MESSAGES: dict[str, str] = {
     "error.card.wrong_access_key": QT_TRANSLATE_NOOP("messages", "The document number or dates do not match this document. Please check and enter them again."),
     "error.card.malformed": QT_TRANSLATE_NOOP("messages", "This document could not be read. Please ask staff for help."),
     "error.card.rejected": QT_TRANSLATE_NOOP("messages", "This document could not be verified. Staff have been called to help you."),
+    "error.card.chip_not_genuine": QT_TRANSLATE_NOOP("messages", "The chip in this document could not prove that it is genuine. Staff have been called to help you."),
     "error.camera": QT_TRANSLATE_NOOP("messages", "The camera is not working. Please ask staff for help."),
     "error.camera.unavailable": QT_TRANSLATE_NOOP("messages", "The camera is not available. Please ask staff for help."),
     "error.face": QT_TRANSLATE_NOOP("messages", "The face check did not work. Please try again."),

@@ -28,8 +28,9 @@ from .documents import build_document, make_pki, master_list, td3_mrz
 pytestmark = pytest.mark.pcsc
 REPO = Path(__file__).resolve().parents[2]
 OUTPUT_KEYS = ["document_number", "surname", "given_names", "nationality", "date_of_birth", "sex",
-               "date_of_expiry", "document_type", "passive_auth", "passive_auth_detail", "photo_format",
-               "photo_bytes", "read_ms", "access_control"]
+               "date_of_expiry", "document_type", "passive_auth", "passive_auth_detail", "chip_auth",
+               "chip_auth_detail", "active_auth", "active_auth_detail", "photo_format", "photo_bytes", "read_ms",
+               "access_control"]
 
 
 def kiosk_cli(pcscd, *args: str) -> subprocess.CompletedProcess:

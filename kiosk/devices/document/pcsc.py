@@ -19,12 +19,13 @@ from contract.log_events import Event
 from kiosk.config import DocumentConfig
 from kiosk.core.identity import AccessKey, Identity, PassiveAuth
 from kiosk.devices.document import ReaderEvent, ReaderEventKind, ReaderState, ReaderStatus
+from kiosk.devices.document.chip_policy import chip_refusal
 from kiosk.devices.document.emrtd import DocumentFiles, atr_supports_extended_length, read_document
 from kiosk.devices.document.lds import identity_from_files
 from kiosk.devices.document.pace import CardAccessNumber
 from kiosk.devices.document.passive_auth import passive_authentication
 from kiosk.devices.document.trust_store import TrustStore
-from kiosk.errors import CardError, CardRemoved, DocumentRejected, NoCard, NoReader, WrongAccessKey
+from kiosk.errors import CardError, CardRemoved, ChipNotGenuine, DocumentRejected, NoCard, NoReader, WrongAccessKey
 
 PNP_READER = "\\\\?PnP?\\Notification"
 
@@ -195,6 +196,10 @@ class PcscDocumentReader:
             detail = f"{identity.passive_auth.value}: {identity.passive_auth_detail}"
             identity.wipe()
             raise DocumentRejected(detail)
+        refusal = chip_refusal(identity, self._config)
+        if refusal is not None:
+            identity.wipe()
+            raise ChipNotGenuine(refusal)
         return identity
 
     # --- reading -------------------------------------------------------------------------------------------
@@ -235,9 +240,14 @@ class PcscDocumentReader:
             identity = identity_from_files(files)
             pa = passive_authentication(files.sod, files.data_groups, self._trust)
             identity.passive_auth, identity.passive_auth_detail = pa.status, pa.detail
+            if files.chip is not None:
+                identity.chip_auth, identity.chip_auth_detail = files.chip.chip_auth.status, files.chip.chip_auth.detail
+                identity.active_auth = files.chip.active_auth.status
+                identity.active_auth_detail = files.chip.active_auth.detail
             read_ms = (time.perf_counter() - started) * 1000
             self._log.log(Event.DOCUMENT_READ_COMPLETE, result="ok", passive_auth=pa.status.value,
-                          passive_auth_detail=pa.detail, photo_format=identity.photo_format, apdus=files.apdus,
+                          passive_auth_detail=pa.detail, chip_auth=identity.chip_auth.value,
+                          active_auth=identity.active_auth.value, photo_format=identity.photo_format, apdus=files.apdus,
                           extended_length=extended, access_control=files.access_control,
                           read_ms=round(read_ms, 1))
             return ReadResult(identity, files, name, extended, read_ms)

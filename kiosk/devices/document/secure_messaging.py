@@ -108,6 +108,11 @@ class SecureChannel:
             self.drop()
             raise
 
+    @property
+    def active(self) -> bool:
+        """False once the session was dropped (after an error, or by its owner)."""
+        return self._keys is not None
+
     def drop(self) -> None:
         """Forget the session keys."""
         self._keys = None
