@@ -12,6 +12,8 @@ APT_PACKAGES=(
   pcscd vsmartcard-vpcd libpcsclite-dev swig
   # MRZ OCR from the camera: the OCR-B font is the template set the reader matches characters against
   fonts-ocr-b
+  # the bench measures a library OCR beside ours: PassportEye (its own venv, bench/ocr_passporteye.py) over tesseract
+  tesseract-ocr
   # printing: a real cupsd with a PDF queue; pycups builds against libcups2-dev
   cups cups-bsd cups-client printer-driver-cups-pdf libcups2-dev
   # Chinese fonts with TrueType outlines (reportlab can embed them; Qt draws with them)
