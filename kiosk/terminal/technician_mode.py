@@ -346,19 +346,20 @@ class TechnicianMode:
             return []
         return entries[::-1][:limit]
 
-    def readiness_pdf(self) -> bytes:
-        """Run the internal checks (recorded) and render the readiness report."""
+    def readiness(self) -> tuple[Any, bytes]:
+        """Run the internal checks (recorded) and gather and render the readiness report: (Readiness, PDF)."""
         from kiosk.diagnostics.readiness import gather
         from kiosk.diagnostics.report_pdf import render_readiness_pdf
 
         runs = self.run_checks(Level.INTERNAL)
-        return render_readiness_pdf(gather(self.config, self._engine, runs, software_version(), self._wall_clock()))
+        readiness = gather(self.config, self._engine, runs, software_version(), self._wall_clock())
+        return readiness, render_readiness_pdf(readiness)
 
     def print_readiness(self) -> str:
-        """Print the readiness report on the A4 printer; returns the printer's job reference."""
+        """Print a fresh readiness report on the A4 printer; returns the printer's job id."""
         from kiosk.documents.printable import PrintableDocument
 
-        pdf = self.readiness_pdf()
+        _, pdf = self.readiness()
         outcome = self._devices.printer.print_document(PrintableDocument("form", "Readiness report 就绪报告", pdf))
-        self._log.log(Event.TECHNICIAN_REPORT_PRINTED, bytes=len(pdf))
+        self._log.log(Event.TECHNICIAN_REPORT_PRINTED, bytes=len(pdf), job=outcome.job_id)
         return outcome.job_id
