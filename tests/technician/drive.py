@@ -36,7 +36,8 @@ def type_pin(qtbot, window, pin: str) -> None:
 
 
 def enter(qtbot, window, pin: str = PIN) -> None:
-    """Corner, PIN, and wait for the devices page's first internal checks."""
+    """Corner, PIN, and wait for the devices page's fresh internal checks."""
+    window.technician.pages["devices"].runs = []
     hold_corner(qtbot, window)
     type_pin(qtbot, window, pin)
     panel = window.technician

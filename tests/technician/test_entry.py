@@ -14,7 +14,7 @@ from district.stats import kiosk_overview
 from kiosk.core.session import Start, State
 from kiosk.technician_pin import TechnicianPin
 from kiosk.terminal.technician_mode import TECHNICIAN, ModeState
-from kiosk.ui.text import message
+from kiosk.ui.text import message, tr
 from sync.daemon import SyncDaemon
 from tests.shell.conftest import shell_config
 from tests.shell.drive import tap, wait_state
@@ -51,7 +51,8 @@ def test_a_five_second_corner_press_and_the_pin_open_the_mode_and_leaving_return
     snap(window, "pin")
     type_pin(qtbot, window, "135792")
     qtbot.waitUntil(lambda: window.technician.pin_pad.verdict.isVisible(), timeout=5000)
-    assert "Wrong PIN" in window.technician.pin_pad.verdict.text() and mode.state is ModeState.OFF
+    assert window.technician.pin_pad.verdict.text() == tr("Wrong PIN (%1 failed so far).").replace("%1", "1")
+    assert mode.state is ModeState.OFF
     type_pin(qtbot, window, PIN)
     qtbot.waitUntil(lambda: mode.state is ModeState.ACTIVE, timeout=5000)
     qtbot.waitUntil(lambda: len(panel.pages["devices"].runs) == 9, timeout=60000)
@@ -98,11 +99,14 @@ def test_repeated_wrong_pins_lock_the_mode_even_for_the_right_pin(qtbot, open_sh
     verdict = window.technician.pin_pad.verdict
     for n in range(1, 6):  # LockoutPolicy: 5 free tries, then 30 s, doubling
         type_pin(qtbot, window, "135792")
-        qtbot.waitUntil(lambda n=n: f"({n} failed" in verdict.text() or "Locked" in verdict.text(), timeout=5000)
-    assert "Locked for 30 s" in verdict.text()
+        qtbot.waitUntil(lambda n=n: verdict.text() in (tr("Wrong PIN (%1 failed so far).").replace("%1", str(n)),
+                                                        tr("Wrong PIN. Locked for %1 s.").replace("%1", "30")),
+                        timeout=5000)
+    assert verdict.text() == tr("Wrong PIN. Locked for %1 s.").replace("%1", "30")
     snap(window, "pin-locked")
     type_pin(qtbot, window, PIN)
-    qtbot.waitUntil(lambda: "Too many wrong PINs" in verdict.text(), timeout=5000)
+    locked = tr("Too many wrong PINs: try again in %1 s.").split("%1")[0]
+    qtbot.waitUntil(lambda: verdict.text().startswith(locked), timeout=5000)
     assert mode.state is ModeState.OFF and window.terminal.out_of_service is None
     assert [e["event"] for e in events(config.data_dir)] == ["pin-rejected"] * 5 + ["pin-locked-out"]
     tap(qtbot, window, "pin-cancel")

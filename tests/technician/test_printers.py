@@ -17,7 +17,7 @@ from kiosk.devices.printer.cups import configure_queue
 from kiosk.technician_pin import TechnicianPin
 from kiosk.terminal.device_consequences import A4_PAPER_OUT, RECEIPT_PAPER_OUT
 from kiosk.terminal.technician_mode import ModeState
-from kiosk.ui.text import message
+from kiosk.ui.text import message, tr
 from tests.diagnostics.test_receipt_health import COVER_OPEN, ONLINE_PAPER_OK, PAPER_END, EscPosPrinter
 from tests.printing.cupsd import PrivateCupsd, SocketListener, free_port
 from tests.shell.conftest import shell_config
@@ -217,7 +217,7 @@ def test_receipt_printer_checks_with_the_technicians_confirmation(qtbot, open_sh
         assert results[-1].status.status_id == "PRN-RCP-TEST-PRINTED"
         assert b"kiosk-test-receipt|sc-test-01|" in bytes(printer.received)
         qtbot.waitUntil(page.yes.isVisible, timeout=5000)
-        assert "Receipt printed legibly" in page.question.text()
+        assert page.question.text() == tr("Receipt printed legibly and its QR code scans") + "?"
         snap(window, "checks")
         check("check-confirm-yes", 4)
         assert (results[-1].level.value, results[-1].status.status_id) == ("interactive", "TECH-CONFIRMED")

@@ -414,7 +414,7 @@ class PrinterPage(Page):
             self.grid.addWidget(cell(str(job.id)), r, 0)
             self.grid.addWidget(cell(job.state), r, 1)
             self.grid.addWidget(cell(", ".join(job.reasons) + (f"\n{job.message}" if job.message else "")), r, 2)
-            self.grid.addWidget(button(tr("Cancel"), lambda j=job.id: self._act("cancel", j), "danger",
+            self.grid.addWidget(button(tr("Cancel job"), lambda j=job.id: self._act("cancel", j), "danger",
                                        f"queue-cancel-{job.id}"), r, 3)
         if not view.jobs:
             self.grid.addWidget(cell(tr("No unfinished job."), "muted"), 1, 0, 1, 4)

@@ -326,7 +326,7 @@ class TechnicianPanel(QFrame):
         self.header_text.setText(tr("Technicians' mode") + f" · {cfg.kiosk_id} · {cfg.office_name}")
         self.stack.setCurrentWidget(self.workspace)
         self.cover()
-        self.show_page(self.current or "devices")
+        self.show_page("devices")  # every entry starts from the device list, freshly checked
 
     # ---- pages -----------------------------------------------------------------------------------------------
 
