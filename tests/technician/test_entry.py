@@ -151,3 +151,44 @@ def test_entering_waits_for_the_citizens_session_to_end_and_never_cuts_it_off(
     assert events(config.data_dir)[-1]["waited_s"] > 0
     window.terminal.dispatch(Start())
     assert window.terminal.session.state is State.ATTRACT  # out of service while the technician works
+
+
+def test_network_logs_and_readiness_report_screens(qtbot, open_shell, tmp_path: Path, district):
+    import json
+
+    from tests.shell.drive import find
+    from tests.technician.drive import enter, open_page
+
+    window, config = technician_shell(open_shell, tmp_path, district)
+    demo = json.loads((Path(__file__).resolve().parents[2] / "assets" / "demo" / "identity.json").read_text())
+    tap(qtbot, window, "start")  # a citizen's session leaves its (masked) traces in the log
+    wait_state(qtbot, window, State.MENU)
+    tap(qtbot, window, "cancel")
+    wait_state(qtbot, window, State.ATTRACT)
+    enter(qtbot, window)
+
+    open_page(qtbot, window, "network")
+    network = window.technician.pages["network"]
+    qtbot.waitUntil(lambda: network.last is not None, timeout=30000)
+    assert network.last.district.status.status_id == "NET-DISTRICT-OK" and network.last.dead_letters == 0
+    assert district.url in find(window, "network-facts").text()
+    snap(window, "network")
+
+    open_page(qtbot, window, "logs")
+    logs = window.technician.pages["logs"]
+    qtbot.waitUntil(lambda: any(e.get("event") == "technician-mode-entered" for e in logs.entries), timeout=10000)
+    shown = find(window, "logs-text").toPlainText()
+    assert "document-read-complete" in shown and "technician-pin-checked" in shown
+    assert demo["document_number"] not in shown  # the log was written masked
+    snap(window, "logs")
+
+    open_page(qtbot, window, "report")
+    report = window.technician.pages["report"]
+    qtbot.waitUntil(lambda: report.readiness is not None, timeout=60000)
+    assert config.terminal.kiosk_id in find(window, "report-summary").text()
+    tap(qtbot, window, "report-print")
+    qtbot.waitUntil(lambda: report.outcome.isVisible() or report.problem.isVisible(), timeout=60000)
+    assert not report.problem.isVisible(), report.problem.text()
+    printed = list((config.data_dir / "printed").glob("*.pdf"))
+    assert len(printed) == 1 and printed[0].read_bytes().startswith(b"%PDF")
+    snap(window, "report")
