@@ -44,6 +44,7 @@ def enter(qtbot, window, pin: str = PIN) -> None:
     qtbot.waitUntil(lambda: window.terminal.technician.state is ModeState.ACTIVE
                     and panel.stack.currentWidget() is panel.workspace, timeout=15000)
     qtbot.waitUntil(lambda: len(panel.pages["devices"].runs) > 0, timeout=60000)
+    qtbot.wait(300)  # the table's new cells are shown by a queued call once their layout runs
 
 
 def open_page(qtbot, window, name: str) -> None:
