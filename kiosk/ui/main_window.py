@@ -193,6 +193,7 @@ class MainWindow(QWidget):
             return
         self.out_of_service_text.setText(message(reason).replace("%1", self.terminal.config.terminal.staffed_counter))
         # a centred box does not pass a wrapped label's height-for-width on: give it the height its lines need
+        self.out_of_service_text.ensurePolished()  # its stylesheet font, not the default one
         self.out_of_service_text.setMinimumHeight(self.out_of_service_text.heightForWidth(
             self.out_of_service.box.maximumWidth() - 80))
         self.out_of_service.setProperty("reason", reason)

@@ -53,6 +53,16 @@ def open_page(qtbot, window, name: str) -> None:
                     timeout=5000)
 
 
+def visible(window, testid: str) -> bool:
+    from tests.shell.drive import find
+
+    try:
+        find(window, testid)
+        return True
+    except LookupError:
+        return False
+
+
 def events(data_dir: Path) -> list[dict]:
     path = data_dir / "technician-events.json"
     return json.loads(path.read_text()) if path.exists() else []

@@ -56,6 +56,7 @@ def test_a_five_second_corner_press_and_the_pin_open_the_mode_and_leaving_return
     type_pin(qtbot, window, PIN)
     qtbot.waitUntil(lambda: mode.state is ModeState.ACTIVE, timeout=5000)
     qtbot.waitUntil(lambda: len(panel.pages["devices"].runs) == 9, timeout=60000)
+    qtbot.wait(300)  # the table's cells are shown by a queued call
     snap(window, "devices")
 
     # out of service for citizens: no session starts, the kind sentence names the staffed counter

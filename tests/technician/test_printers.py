@@ -22,7 +22,7 @@ from tests.diagnostics.test_receipt_health import COVER_OPEN, ONLINE_PAPER_OK, P
 from tests.printing.cupsd import PrivateCupsd, SocketListener, free_port
 from tests.shell.conftest import shell_config
 from tests.shell.drive import find, tap, wait_state
-from tests.technician.drive import PIN, enter, events, open_page, snap
+from tests.technician.drive import PIN, enter, events, open_page, snap, visible
 
 pytestmark = pytest.mark.cups
 
@@ -105,7 +105,7 @@ def test_printer_queue_screen_shows_a_paused_queue_and_its_jobs_and_cancels_resu
     devices = window.technician.pages["devices"]
     printer = next(run for run in devices.runs if run.status.device == "printer")
     assert printer.status.status_id == "PRN-A4-PAUSED"
-    assert "fail" in find(window, "device-health-printer").text()
+    assert devices.grid.itemAtPosition(4, 1).widget().objectName() == "fail"  # printer row, "now" column
 
     open_page(qtbot, window, "printer")
     page = window.technician.pages["printer"]
@@ -116,6 +116,7 @@ def test_printer_queue_screen_shows_a_paused_queue_and_its_jobs_and_cancels_resu
     snap(window, "printer")
 
     held, pending = page.view.jobs
+    qtbot.waitUntil(lambda: visible(window, f"queue-cancel-{held.id}"), timeout=5000)
     tap(qtbot, window, f"queue-cancel-{held.id}")
     qtbot.waitUntil(lambda: [job.id for job in page.view.jobs] == [pending.id], timeout=10000)
     tap(qtbot, window, "queue-resume")  # paper loaded: the queue prints again

@@ -175,6 +175,36 @@ class TechnicianPanel(QFrame):
         root.setContentsMargins(0, 0, 0, 0)
         root.setSpacing(0)
         self.stack = QStackedWidget()
+        root.addWidget(self.stack)
+        self._built_language: str | None = None
+        self._build()
+        self._idle = QTimer(self)
+        self._idle.setSingleShot(True)
+        self._idle.timeout.connect(self._walked_away)
+        # the way in, and following the mode (changes arrive on worker threads: queued to this thread)
+        touch = theme.touch_px(config.ui.min_touch_mm, config.ui.dpi)
+        self.corner = CornerHold(window, touch, HOLD_MS)
+        self.corner.held.connect(self.open_pad)
+        self.mode_changed.connect(self._on_mode)
+        self.mode.subscribe(self.mode_changed.emit)
+        window.installEventFilter(self)
+        self._overlays = (window.out_of_service, window.help_overlay, window.still_there)
+        for overlay in self._overlays:
+            overlay.installEventFilter(self)  # an overlay shown later must not bury the corner or the layer
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)  # any touch on the layer keeps it open
+        self.hide()
+
+    def _build(self) -> None:
+        """(Re)make the screens in the language now installed: Qt translates when a text is set, and the shell
+        switches its translator with each session's language."""
+        while self.stack.count():
+            old = self.stack.widget(0)
+            self.stack.removeWidget(old)
+            old.deleteLater()
+        self._built_language = self.terminal.session.language
+        self.language = self._built_language
         # PIN
         self.pin_pad = PinPad()
         self.pin_pad.submitted.connect(self._submit_pin)
@@ -198,7 +228,7 @@ class TechnicianPanel(QFrame):
         nav.setSpacing(8)
         self.pages_stack = QStackedWidget()
         self.pages: dict[str, Page] = {}
-        self.nav_group = QButtonGroup(self)
+        self.nav_group = QButtonGroup(self.workspace)
         for name, cls in PAGES:
             page = cls(self.relay, self.mode, self.language)
             self.pages[name] = page
@@ -221,25 +251,7 @@ class TechnicianPanel(QFrame):
         self.busy.setAlignment(Qt.AlignmentFlag.AlignCenter)
         for w in (self.pin_pad, self.workspace, self.leave_sheet, self.busy):
             self.stack.addWidget(w)
-        root.addWidget(self.stack)
         self.current: str | None = None
-        self._idle = QTimer(self)
-        self._idle.setSingleShot(True)
-        self._idle.timeout.connect(self._walked_away)
-        # the way in, and following the mode (changes arrive on worker threads: queued to this thread)
-        touch = theme.touch_px(config.ui.min_touch_mm, config.ui.dpi)
-        self.corner = CornerHold(window, touch, HOLD_MS)
-        self.corner.held.connect(self.open_pad)
-        self.mode_changed.connect(self._on_mode)
-        self.mode.subscribe(self.mode_changed.emit)
-        window.installEventFilter(self)
-        self._overlays = (window.out_of_service, window.help_overlay, window.still_there)
-        for overlay in self._overlays:
-            overlay.installEventFilter(self)  # an overlay shown later must not bury the corner or the layer
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)  # any touch on the layer keeps it open
-        self.hide()
 
     # ---- geometry and idleness -------------------------------------------------------------------------------
 
@@ -274,7 +286,8 @@ class TechnicianPanel(QFrame):
 
     def open_pad(self) -> None:
         """The corner was held: ask for the PIN (or, when the mode is already open, show it again)."""
-        self.language = self.terminal.session.language
+        if self.mode.state is ModeState.OFF:
+            self._build()  # in the language the shell has installed now
         if self.mode.state is ModeState.ACTIVE:
             self.stack.setCurrentWidget(self.pin_pad)  # a walked-away mode: the PIN again
         elif self.mode.state is ModeState.PENDING:
