@@ -29,6 +29,7 @@ class TerminalConfig:
     office_name: str = "上城区政务服务中心"  # issuing office on certificates
     language: Literal["zh_CN", "en"] = "zh_CN"  # default language of every new session: zh_CN | en
     demo: bool = False  # demo mode: simulated devices beside a real reader, chips of unknown issuers; shows DEMO
+    staffed_counter: str = "上城区政务服务中心一楼综合窗口"  # where citizens are sent when this terminal is out of service
 
 
 @dataclass(frozen=True)

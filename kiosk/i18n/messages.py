@@ -44,6 +44,14 @@ MESSAGES: dict[str, str] = {
     "error.catalog": QT_TRANSLATE_NOOP("messages", "The service list could not be loaded."),
     # out of service (kiosk.terminal.out_of_service reason keys)
     "out_of_service.revoked": QT_TRANSLATE_NOOP("messages", "This terminal is out of service for now. We are sorry for the inconvenience: staff at the service desk will gladly help you."),
+    # devices (kiosk.terminal.device_consequences, kiosk.terminal.technician_mode); %1 = the nearest staffed counter
+    "out_of_service.reader": QT_TRANSLATE_NOOP("messages", "This terminal is out of service for now because its identity card reader is not working. We are sorry: please go to %1, where staff will gladly help you."),
+    "out_of_service.camera": QT_TRANSLATE_NOOP("messages", "This terminal is out of service for now because its camera is not working. We are sorry: please go to %1, where staff will gladly help you."),
+    "out_of_service.technician": QT_TRANSLATE_NOOP("messages", "This terminal is being serviced and will be back shortly. We are sorry for the wait: staff at %1 will gladly help you."),
+    "unavailable.a4_paper": QT_TRANSLATE_NOOP("messages", "Temporarily unavailable: the printer has run out of paper."),
+    "unavailable.a4_printer": QT_TRANSLATE_NOOP("messages", "Temporarily unavailable: the printer is not working."),
+    "unavailable.receipt_paper": QT_TRANSLATE_NOOP("messages", "Temporarily unavailable: the receipt printer has run out of paper."),
+    "unavailable.receipt_printer": QT_TRANSLATE_NOOP("messages", "Temporarily unavailable: the receipt printer is not working."),
     # face outcomes (kiosk.devices.face.FaceOutcome, as "face.<value>")
     "face.mismatch": QT_TRANSLATE_NOOP("messages", "The face check did not match your document. Please try again."),
     "face.retry": QT_TRANSLATE_NOOP("messages", "We could not be sure. Please look straight at the camera and try again."),

@@ -21,6 +21,7 @@ from kiosk.ui.screens.form import FormScreen
 from kiosk.ui.screens.menu import MenuScreen
 from kiosk.ui.screens.printing import PrintingScreen
 from kiosk.ui.screens.reading import ReadingScreen
+from kiosk.ui.technician.panel import TechnicianPanel
 from kiosk.ui.text import message, tr
 from kiosk.ui.widgets import button, label
 
@@ -135,6 +136,7 @@ class MainWindow(QWidget):
         self._status_timer.timeout.connect(terminal.write_device_health)
         self._status_timer.start(10_000)
         terminal.poll_sync_status()
+        self.technician = TechnicianPanel(self)  # the corner gesture, the PIN and the technicians' screens
         self.render(terminal.session)
 
     # touches anywhere count as activity (the inactivity timer and "Are you still there?")
@@ -189,7 +191,11 @@ class MainWindow(QWidget):
         if reason is None or self.terminal.session.state is not State.ATTRACT:
             self.out_of_service.hide()
             return
-        self.out_of_service_text.setText(message(reason))
+        self.out_of_service_text.setText(message(reason).replace("%1", self.terminal.config.terminal.staffed_counter))
+        # a centred box does not pass a wrapped label's height-for-width on: give it the height its lines need
+        self.out_of_service_text.ensurePolished()  # its stylesheet font, not the default one
+        self.out_of_service_text.setMinimumHeight(self.out_of_service_text.heightForWidth(
+            self.out_of_service.box.maximumWidth() - 80))
         self.out_of_service.setProperty("reason", reason)
         if not self.out_of_service.isVisible():
             self.out_of_service.cover()

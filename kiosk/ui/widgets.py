@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
 from kiosk.ui.pinyin_input import Candidate, PinyinDictionary
 from kiosk.ui.theme import BLUE_DARK as BUTTON_TEXT
 
+UNAVAILABLE_TEXT = "#595959"  # 7.0:1 on white
+
 
 def button(text: str, on_click: Callable[[], None], role: str = "", name: str = "") -> QPushButton:
     """A touch button; `role` picks its style (primary, danger, bar, item, category, key)."""
@@ -60,6 +62,10 @@ class WrapButton(QPushButton):
     def _restyle(self, checked: bool) -> None:
         colour = "white" if checked else BUTTON_TEXT
         self._label.setStyleSheet(f"color: {colour}; background: transparent;")
+
+    def set_unavailable(self) -> None:
+        """Greyed for an item citizens cannot choose now; the grey keeps 4.5:1 contrast on white."""
+        self._label.setStyleSheet(f"color: {UNAVAILABLE_TEXT}; background: transparent;")
 
     def setText(self, text: str) -> None:
         self._label.setText(text)
