@@ -54,6 +54,9 @@ for svc in pcscd cups postgresql; do
   as_root systemctl disable --now "$svc" >/dev/null 2>&1 || true
 done
 
+# uv ships its own root certificates; the system's store is where a site puts the CA of its TLS-inspecting proxy
+# (and where apt and Debian's pip already look), so uv looks there too.
+export UV_SYSTEM_CERTS=1
 PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
