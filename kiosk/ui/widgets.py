@@ -199,7 +199,7 @@ class TouchKeyboard(QWidget):
         self._candidates = (self._pinyin.candidates(self._composing, self.CANDIDATES)
                             if self._chinese and self._composing and self._pinyin is not None else [])
         self._composing_label.setText(self._composing if self._chinese else "")
-        self._composing_label.setVisible(self._chinese)
+        self._composing_label.setVisible(self._chinese and bool(self._composing))  # no empty row: room
         for n, b in enumerate(self._candidate_buttons):
             if n < len(self._candidates):
                 b.setText(self._candidates[n].text)
