@@ -15,13 +15,14 @@ from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
 
 VOICES = {"zh_CN": "cmn", "en": "en-gb"}
 MAX_AMPLITUDE = 200  # espeak-ng's -a range is 0-200
+WAV_HEADER = 44  # bytes of the RIFF/WAVE header espeak-ng --stdout writes before any sample
 
 
 class ScreenSpeaker(QObject):
     """One voice for the shell: a new sentence replaces the one being spoken."""
 
     started = Signal(float)  # monotonic time the synthesizer process was running
-    audio = Signal(float)  # monotonic time its first audio bytes came out (null sink only)
+    audio = Signal(float)  # monotonic time its first audio samples came out, past the WAV header (null sink only)
 
     def __init__(self, sink: str = "device", words_per_minute: int = 120, binary: str | None = None,
                  parent: QObject | None = None) -> None:
@@ -31,6 +32,7 @@ class ScreenSpeaker(QObject):
         self._wpm = words_per_minute
         self._proc: QProcess | None = None
         self._got_audio = False
+        self._bytes = 0
         self.last_text = ""
         self.last_language = ""
 
@@ -60,18 +62,33 @@ class ScreenSpeaker(QObject):
         proc.started.connect(lambda: self.started.emit(time.monotonic()))
         proc.finished.connect(lambda *_a, p=proc: self._finished(p))
         self._got_audio = False
+        self._bytes = 0
         self._proc = proc
         proc.start(self._binary, [*args, "--", text])
 
     def _drain(self, proc: QProcess) -> None:
-        if proc.readAllStandardOutput().size() and proc is self._proc and not self._got_audio:
+        chunk = proc.readAllStandardOutput().size()
+        if proc is not self._proc or self._got_audio:
+            return
+        self._bytes += chunk
+        if self._bytes > WAV_HEADER:  # espeak-ng writes the header at once; samples follow the first clause
             self._got_audio = True
             self.audio.emit(time.monotonic())
 
     def _finished(self, proc: QProcess) -> None:
         if proc is self._proc:
             self._proc = None
-        proc.deleteLater()
+        try:
+            proc.deleteLater()
+        except RuntimeError:  # deleted with its parent as the window closed
+            pass
+
+    def shut_down(self) -> None:
+        """Stop and reap the synthesizer for good (the window is closing: waiting a moment is fine there)."""
+        proc, self._proc = self._proc, None
+        if proc is not None and proc.state() != QProcess.ProcessState.NotRunning:
+            proc.kill()
+            proc.waitForFinished(1000)
 
     def stop(self) -> None:
         """Silence at once (a touch, a new screen, the end of the session). Does not wait for the process."""

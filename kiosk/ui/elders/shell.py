@@ -80,13 +80,7 @@ class EldersShell(QObject):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
-        window.destroyed.connect(self._detach)
 
-    def _detach(self) -> None:
-        self.speaker.stop()
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
 
     def _checkable(self, text: str, on_toggle, role: str, testid: str) -> QPushButton:
         b = QPushButton(text)
@@ -119,6 +113,9 @@ class EldersShell(QObject):
         face.preview.setFixedSize(height * 4 // 3, height)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if obj is self.window and event.type() == QEvent.Type.Close:
+            self.speaker.shut_down()  # no voice outlives the window
+            return False
         if obj is self.window and event.type() == QEvent.Type.Resize:
             self._flow_bar()
             self._fit_face_preview()
