@@ -54,7 +54,7 @@ def main(argv: list[str]) -> int:
     terminal = assemble(config, log=NullEventLog())
     terminal.start()
     window = build_window(app, terminal, windowed=True)
-    window.resize(width, height)
+    window.setFixedSize(width, height)  # as on the kiosk: the window is the panel
 
     def pump(seconds: float) -> None:
         end = time.monotonic() + seconds

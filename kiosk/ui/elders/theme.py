@@ -68,7 +68,7 @@ def stylesheet(normal_pt: int, dpi: float, palette: EldersConfig) -> str:
                        min-height: {content(6, 5)}px; min-width: {content(6, 5)}px; }}
     QPushButton#bar:checked {{ background: #ffffff; color: {accent}; border: 5px solid #ffffff; }}
     QPushButton#elders {{ background: {bg}; color: {accent}; border: 5px solid {accent}; }}
-    QPushButton#elders:checked {{ background: {accent}; color: #ffffff; border-color: {fg}; }}
+    QPushButton#elders:checked {{ background: {bg}; color: {accent}; border: 5px dashed {accent}; }}
     QPushButton#key {{ min-height: {content(2, 5)}px; min-width: {content(2, 5)}px; padding: 2px; font-size: {pt}pt; }}
     QLineEdit {{ min-height: {content(4, 4)}px; border: 4px solid {fg}; border-radius: 10px; padding: 4px 12px;
                  background: {bg}; color: {fg}; font-size: {pt}pt; placeholder-text-color: {DISABLED}; }}
