@@ -202,3 +202,21 @@ def test_every_screen_speaks_and_repeat_repeats(qtbot, tmp_path, district, open_
     tap(qtbot, window, "elders-next")  # a new page is a new screen: spoken
     qtbot.waitUntil(lambda: "第2页" in heard[-1], timeout=5000)
     assert "长辈版" in " ".join(visible_texts(window))
+
+
+def test_the_face_checks_head_turn_prompts_are_spoken(qtbot, tmp_path, district, open_shell):
+    config = shell_config(tmp_path / "kiosk", district.url, elders={"speech_sink": "null"},
+                          simulated={"face_delay_s": 2.0})
+    window = open_shell(config)
+    speaker = window.elders.speaker
+    if not speaker.available:
+        import pytest
+        pytest.skip("espeak-ng is not installed")
+    heard: list[str] = []
+    speaker.started.connect(lambda _t: heard.append(speaker.last_text))
+    tap(qtbot, window, "elders-switch")
+    tap(qtbot, window, "start")
+    wait_state(qtbot, window, State.MENU, timeout_ms=20000)
+    # the simulated challenge asks to turn left, then right (kiosk.devices.face.simulated.STEPS)
+    assert any("向左" in h for h in heard), heard
+    assert any("向右" in h for h in heard), heard
