@@ -220,3 +220,16 @@ def test_the_face_checks_head_turn_prompts_are_spoken(qtbot, tmp_path, district,
     # the simulated challenge asks to turn left, then right (kiosk.devices.face.simulated.STEPS)
     assert any("向左" in h for h in heard), heard
     assert any("向右" in h for h in heard), heard
+
+
+def test_a_citizen_at_work_is_never_asked(qtbot, tmp_path, district, open_shell):
+    """Taps that change nothing in the session (a month, a page) still count: no "more time?" while working."""
+    config = shell_config(tmp_path / "kiosk", district.url, session={"inactivity_s": 1.0, "warning_s": 1.0})
+    window = open_shell(config)
+    verified(qtbot, window, elders=True)
+    end = time.monotonic() + 4.0  # twice the elders' inactivity time (2 x 1 s)
+    while time.monotonic() < end:
+        tap(qtbot, window, "elders-next" if window.elders.menu.page == 0 else "elders-previous")
+        qtbot.wait(500)
+        assert not window.still_there.isVisible()
+    assert window.terminal.session.state is State.MENU

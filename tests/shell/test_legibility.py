@@ -25,6 +25,8 @@ ELDERS = {"contrast": 7.0, "target_mm": 20.0}
 def show(window, session) -> None:
     window.render(session)
     QApplication.processEvents()
+    window.layout().activate()  # texts changed: lay out now, not at some later event
+    QApplication.processEvents()
 
 
 def choices_on(screen: QWidget) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFrame, QGridLayout, QPushButton, QSizePolicy, QWidget
 
-from kiosk.core.session import EldersModeChosen, Session, SpeechChosen, State, VolumeChanged
+from kiosk.core.session import Activity, EldersModeChosen, Session, SpeechChosen, State, VolumeChanged
 from kiosk.devices.face import FaceProgress
 from kiosk.ui.elders import theme as elders_theme
 from kiosk.ui.elders.form import EldersFormScreen
@@ -123,6 +123,9 @@ class EldersShell(QObject):
         if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin) and isinstance(obj, QWidget) \
                 and obj.window() is self.window:
             self.speaker.stop()
+            if obj is not self.window:  # the window's own handler already counts touches on its background
+                # a touch on any button (a month, a page, a key) is a citizen at work: no "more time?" meanwhile
+                self.terminal.dispatch(Activity())
         return False
 
     # ---- what the main window asks ---------------------------------------------------------------------------
