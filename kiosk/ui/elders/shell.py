@@ -147,9 +147,9 @@ class EldersShell(QObject):
             self._fit_face_preview()
             for s in [*self.window.screens.values(), self.menu, self.form]:  # bigger type, tighter gaps
                 s.layout_.setContentsMargins(40, 8 if session.elders else 16, 40, 8 if session.elders else 16)
-                s.layout_.setSpacing(6 if session.elders else 12)
+                s.layout_.setSpacing(4 if session.elders else 12)
             for keyboard in self.window.findChildren(TouchKeyboard):
-                keyboard._grid.setSpacing(3 if session.elders else 6)
+                keyboard._grid.setSpacing(2 if session.elders else 3)
         attract = self.window.screens[State.ATTRACT]
         for extra in (attract.subtitle, attract.hours):  # the elders' Attract screen says only what to do
             extra.setVisible(not session.elders)
