@@ -106,6 +106,22 @@ class UiConfig:
 
 
 @dataclass(frozen=True)
+class EldersConfig:
+    font_scale: float = 1.5  # 长辈版 type size, times [ui] base_font_pt (MIIT 2021: main text >= 18 dp)
+    min_touch_mm: float = 20.0  # smallest touch target of the elders' mode (MIIT: >= 60 x 60 dp)
+    page_size: int = 4  # services per page of the elders' menu (with Previous/Next: at most six choices)
+    text: str = "#000000"  # palette: every text pair below is >= 7:1 (WCAG 1.4.6 AAA)
+    background: str = "#ffffff"  # page and button background
+    accent: str = "#00305f"  # bars and primary buttons (white text on it)
+    error: str = "#8a0000"  # errors: text and a thick border on the background, never colour alone
+    notice: str = "#004d12"  # notices (a kind outcome), same form as errors
+    speech_words_per_minute: int = 120  # slower than the normal guidance voice
+    speech_amplitude: int = 100  # espeak-ng amplitude (0-200) a session starts at; reset after every session
+    speech_amplitude_step: int = 30  # one tap on louder/quieter
+    speech_sink: str = "device"  # device: the sound card; null: synthesise and discard (test rigs, the bench)
+
+
+@dataclass(frozen=True)
 class SyncConfig:
     interval_s: float = 5.0  # outbox drain poll
     heartbeat_s: float = 5.0  # its answer names the published catalog: a new one is fetched within ~5 s
@@ -133,6 +149,7 @@ class Config:
     printer: PrinterConfig = field(default_factory=PrinterConfig)
     session: SessionConfig = field(default_factory=SessionConfig)
     ui: UiConfig = field(default_factory=UiConfig)
+    elders: EldersConfig = field(default_factory=EldersConfig)
     sync: SyncConfig = field(default_factory=SyncConfig)
     catalog: CatalogConfig = field(default_factory=CatalogConfig)
 

@@ -659,6 +659,110 @@
         <source>No</source>
         <translation>否</translation>
     </message>
+    <message>
+        <source>Elders' mode: large text and speech</source>
+        <translation>长辈版：大字、语音播报</translation>
+    </message>
+    <message>
+        <source>Leave elders' mode</source>
+        <translation>退出长辈版</translation>
+    </message>
+    <message>
+        <source>Elders' mode</source>
+        <translation>长辈版</translation>
+    </message>
+    <message>
+        <source>Speech on</source>
+        <translation>语音：开</translation>
+    </message>
+    <message>
+        <source>Speech off</source>
+        <translation>语音：关</translation>
+    </message>
+    <message>
+        <source>Repeat</source>
+        <translation>再听一遍</translation>
+    </message>
+    <message>
+        <source>Quieter</source>
+        <translation>小声</translation>
+    </message>
+    <message>
+        <source>Louder</source>
+        <translation>大声</translation>
+    </message>
+    <message>
+        <source>Step %1 of %2: %3</source>
+        <translation>第%1步，共%2步：%3</translation>
+    </message>
+    <message>
+        <source>Check your identity</source>
+        <translation>核验身份</translation>
+    </message>
+    <message>
+        <source>Choose a service</source>
+        <translation>选择业务</translation>
+    </message>
+    <message>
+        <source>Check the details</source>
+        <translation>确认信息</translation>
+    </message>
+    <message>
+        <source>Take your document</source>
+        <translation>打印取件</translation>
+    </message>
+    <message>
+        <source>You can choose:</source>
+        <translation>您可以选择：</translation>
+    </message>
+    <message>
+        <source>Hello, %1. What do you need?</source>
+        <translation>%1，您好！您要办理什么？</translation>
+    </message>
+    <message>
+        <source>What do you need?</source>
+        <translation>您要办理什么？</translation>
+    </message>
+    <message>
+        <source>Page %1 of %2. Touch the service you need.</source>
+        <translation>第%1页，共%2页。请点击您要办理的业务。</translation>
+    </message>
+    <message>
+        <source>Previous page</source>
+        <translation>上一页</translation>
+    </message>
+    <message>
+        <source>More services</source>
+        <translation>更多业务</translation>
+    </message>
+    <message>
+        <source>Question %1 of %2: </source>
+        <translation>第%1题，共%2题：</translation>
+    </message>
+    <message>
+        <source>?</source>
+        <translation>？</translation>
+    </message>
+    <message>
+        <source>Done, next step</source>
+        <translation>好了，下一步</translation>
+    </message>
+    <message>
+        <source>%1 months</source>
+        <translation>%1个月</translation>
+    </message>
+    <message>
+        <source>Do you need more time? Touch the button to continue.</source>
+        <translation>您需要更多时间吗？请点击按钮继续办理。</translation>
+    </message>
+    <message>
+        <source>Yes, I need more time</source>
+        <translation>是的，我需要更多时间</translation>
+    </message>
+    <message>
+        <source>Type the number and the two dates printed on your document.</source>
+        <translation>请输入证件上印的号码和两个日期。</translation>
+    </message>
 </context>
 <context>
     <name>messages</name>
@@ -1002,6 +1106,10 @@
     <message>
         <source>Temporarily unavailable: the receipt printer is not working.</source>
         <translation>暂不可用：凭条打印机故障。</translation>
+    </message>
+    <message>
+        <source>Do you need more time? Touch the button to continue.</source>
+        <translation>您需要更多时间吗？请点击按钮继续办理。</translation>
     </message>
 </context>
 </TS>

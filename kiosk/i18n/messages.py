@@ -95,6 +95,7 @@ MESSAGES: dict[str, str] = {
     "speak.done_queued": QT_TRANSLATE_NOOP("messages", "Your request has been accepted. Please keep the receipt."),
     "speak.thanks": QT_TRANSLATE_NOOP("messages", "Thank you for your rating."),
     "speak.still_there": QT_TRANSLATE_NOOP("messages", "Are you still there? Touch the screen to continue."),
+    "speak.more_time": QT_TRANSLATE_NOOP("messages", "Do you need more time? Touch the button to continue."),
 }
 
 

@@ -325,7 +325,7 @@ class Terminal:
                 self._menu = ServiceMenu.build(self._catalogs.catalog, self._modules)
 
     def _speak(self, key: str) -> None:
-        if not self.config.ui.voice:
+        if not self.config.ui.voice or self._session.speech:  # speech on: the shell speaks the whole screen
             return
         language = self._session.language
         sentence = self._translations[language].translate(messages.CONTEXT, messages.text(f"speak.{key}"))

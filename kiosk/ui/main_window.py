@@ -6,10 +6,21 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
-from kiosk.core.session import Activity, Cancel, HelpClosed, HelpRequested, LanguageChosen, Session, State, Tick
+from kiosk.core.session import (
+    Activity,
+    Cancel,
+    HelpClosed,
+    HelpRequested,
+    LanguageChosen,
+    Session,
+    State,
+    Tick,
+    timeout_factor,
+)
 from kiosk.devices.face import FaceProgress
 from kiosk.terminal.view import TerminalView
 from kiosk.ui.bridge import TerminalBridge
+from kiosk.ui.elders.shell import EldersShell
 from kiosk.ui.pinyin_input import PinyinDictionary
 from kiosk.ui.screens.assisted import AssistedScreen
 from kiosk.ui.screens.attract import AttractScreen
@@ -35,7 +46,6 @@ class Overlay(QFrame):
         outer = QVBoxLayout(self)
         self.box = QFrame()
         self.box.setObjectName("dialog")
-        self.box.setMaximumWidth(900)
         self.body = QVBoxLayout(self.box)
         self.body.setContentsMargins(40, 40, 40, 40)
         self.body.setSpacing(24)
@@ -45,6 +55,10 @@ class Overlay(QFrame):
         self.hide()
 
     def cover(self) -> None:
+        # a fixed width lets the wrapped sentences take the height they need (centred alone, they were cut off)
+        width = min(900, self.parentWidget().width() - 80)
+        self.box.setFixedWidth(width)
+        self.box.setMinimumHeight(self.box.layout().totalHeightForWidth(width))
         self.setGeometry(self.parentWidget().rect())
         self.raise_()
         self.show()
@@ -80,11 +94,12 @@ class MainWindow(QWidget):
         top_lay.addWidget(self.help)
         # screens
         self.stack = QStackedWidget()
+        pinyin = PinyinDictionary()
         self.screens: dict[State, SessionView] = {
             State.ATTRACT: AttractScreen(terminal), State.READING_DOCUMENT: ReadingScreen(terminal),
             State.VERIFYING_FACE: FaceScreen(terminal), State.ASSISTED_VERIFICATION: AssistedScreen(terminal),
             State.MENU: MenuScreen(terminal),
-            State.SERVICE_FORM: FormScreen(terminal, PinyinDictionary()), State.CONFIRM: ConfirmScreen(terminal),
+            State.SERVICE_FORM: FormScreen(terminal, pinyin), State.CONFIRM: ConfirmScreen(terminal),
             State.PRINTING: PrintingScreen(terminal), State.DONE: DoneScreen(terminal),
         }
         for screen in self.screens.values():
@@ -120,6 +135,8 @@ class MainWindow(QWidget):
         self.out_of_service_text = label("", "title")
         self.out_of_service_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.out_of_service.body.addWidget(self.out_of_service_text)
+        # 长辈版 (elders' mode) and speech: the switch, the access bar, the step indicator, their own screens
+        self.elders = EldersShell(self, pinyin)
         # wiring
         self.bridge.session_changed.connect(self.render)
         self.bridge.face_progress.connect(self._on_face_progress)
@@ -205,6 +222,7 @@ class MainWindow(QWidget):
             face = self.screens[State.VERIFYING_FACE]
             assert isinstance(face, FaceScreen)
             face.show_progress(progress)
+            self.elders.face_guidance(progress)
 
     def render(self, session: Session) -> None:
         """Show the screen of the session's state, in its language."""
@@ -221,11 +239,11 @@ class MainWindow(QWidget):
         # the Done screen and the end of an assisted verification have their own Finish button; elsewhere the
         # citizen can always leave from here
         self.cancel.setVisible(session.state not in (State.ATTRACT, State.DONE) and session.assist_outcome is None)
-        screen = self.screens[session.state]
+        screen = self.elders.screen_for(session) or self.screens[session.state]
         if session.session_id != self._rendered_session:
             # A session began or ended: every screen drops what it showed of the previous citizen.
             self._rendered_session = session.session_id
-            for other in self.screens.values():
+            for other in [*self.screens.values(), *self.elders.screens()]:
                 other.render(session)
         else:
             screen.render(session)
@@ -241,15 +259,18 @@ class MainWindow(QWidget):
         else:
             self.help_overlay.hide()
         self._render_still_there(session)
+        self.elders.render(session, screen)
 
     def _render_still_there(self, session: Session) -> None:
         if session.warning_since is None or session.state is State.ATTRACT:
             self.still_there.hide()
             return
-        remaining = max(0, int(self.terminal.rules.warning_s - (self.terminal_clock() - session.warning_since)))
-        self.still_text.setText(tr("Are you still there? Touch the button to continue."))
+        warning_s = self.terminal.rules.warning_s * timeout_factor(session)
+        remaining = max(0, int(warning_s - (self.terminal_clock() - session.warning_since)))
+        self.still_text.setText(tr("Do you need more time? Touch the button to continue.") if session.elders
+                                else tr("Are you still there? Touch the button to continue."))
         self.still_count.setText(str(remaining))
-        self.still_button.setText(tr("Continue"))
+        self.still_button.setText(tr("Yes, I need more time") if session.elders else tr("Continue"))
         if not self.still_there.isVisible():
             self.still_there.cover()
 
@@ -259,5 +280,5 @@ class MainWindow(QWidget):
     def resizeEvent(self, event) -> None:
         for overlay in (self.still_there, self.help_overlay, self.out_of_service):
             if overlay.isVisible():
-                overlay.setGeometry(self.rect())
+                overlay.cover()
         super().resizeEvent(event)
