@@ -91,6 +91,12 @@ class Event(Enum):
     UPDATE_REFUSED = ("update-refused", "system-status", "A software package failed verification or could not be installed; nothing was changed.")
     # unexpected
     UNEXPECTED_ERROR = ("unexpected-error", "system-status", "An unexpected exception was caught at a boundary.")
+    # technicians' mode and device consequences (kiosk.terminal.technician_mode, kiosk.terminal.device_consequences)
+    TECHNICIAN_MODE_ENTERED = ("technician-mode-entered", "user-action", "A technician entered the technicians' mode (after the citizen's session ended).")
+    TECHNICIAN_MODE_EXITED = ("technician-mode-exited", "user-action", "A technician left the technicians' mode (back in service, or leaving device faults).")
+    TECHNICIAN_QUEUE_ACTION = ("technician-queue-action", "user-action", "A technician cancelled, resumed or purged the A4 printer queue.")
+    TECHNICIAN_REPORT_PRINTED = ("technician-report-printed", "user-action", "A technician printed the readiness report.")
+    DEVICE_CONSEQUENCES = ("device-consequences", "system-status", "Failing devices changed what citizens can do (items unavailable, out of service).")
 
     def __init__(self, event_id: str, kind: str, description: str) -> None:
         self.event_id = event_id

@@ -29,6 +29,7 @@ class TerminalConfig:
     office_name: str = "上城区政务服务中心"  # issuing office on certificates
     language: Literal["zh_CN", "en"] = "zh_CN"  # default language of every new session: zh_CN | en
     demo: bool = False  # demo mode: simulated devices beside a real reader, chips of unknown issuers; shows DEMO
+    staffed_counter: str = "上城区政务服务中心一楼综合窗口"  # where citizens are sent when this terminal is out of service
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class DocumentConfig:
     trust_store: Path | None = None  # folder of CSCA certificates (DER/PEM) and master lists; pcsc needs one
     block_invalid: bool = True  # passive authentication INVALID ends the session
     block_unknown_issuer: bool = True  # UNKNOWN_ISSUER ends the session; false is allowed only in demo mode
+    require_chip: Literal["none", "chip_auth", "active_auth", "either"] = "none"  # none | chip_auth | active_auth | either
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,22 @@ class UiConfig:
 
 
 @dataclass(frozen=True)
+class EldersConfig:
+    font_scale: float = 1.5  # 长辈版 type size, times [ui] base_font_pt (MIIT 2021: main text >= 18 dp)
+    min_touch_mm: float = 20.0  # smallest touch target of the elders' mode (MIIT: >= 60 x 60 dp)
+    page_size: int = 4  # services per page of the elders' menu (with Previous/Next: at most six choices)
+    text: str = "#000000"  # palette: every text pair below is >= 7:1 (WCAG 1.4.6 AAA)
+    background: str = "#ffffff"  # page and button background
+    accent: str = "#00305f"  # bars and primary buttons (white text on it)
+    error: str = "#8a0000"  # errors: text and a thick border on the background, never colour alone
+    notice: str = "#004d12"  # notices (a kind outcome), same form as errors
+    speech_words_per_minute: int = 120  # slower than the normal guidance voice
+    speech_amplitude: int = 100  # espeak-ng amplitude (0-200) a session starts at; reset after every session
+    speech_amplitude_step: int = 30  # one tap on louder/quieter
+    speech_sink: str = "device"  # device: the sound card; null: synthesise and discard (test rigs, the bench)
+
+
+@dataclass(frozen=True)
 class SyncConfig:
     interval_s: float = 5.0  # outbox drain poll
     heartbeat_s: float = 5.0  # its answer names the published catalog: a new one is fetched within ~5 s
@@ -123,7 +141,6 @@ class CatalogConfig:
 
 @dataclass(frozen=True)
 class ServiceConfig:
-    staffed_counter: str = "一楼大厅服务台"  # the nearest staffed counter, named on the out-of-service screen
     disk_reserve_mb: int = 64  # below this much free space in the data folder no new session starts
     max_clock_skew_s: float = 300.0  # kiosk clock vs the district's beyond this: out of service (request window)
     require_reader: bool = True  # no card reader: out of service
@@ -156,6 +173,7 @@ class Config:
     printer: PrinterConfig = field(default_factory=PrinterConfig)
     session: SessionConfig = field(default_factory=SessionConfig)
     ui: UiConfig = field(default_factory=UiConfig)
+    elders: EldersConfig = field(default_factory=EldersConfig)
     sync: SyncConfig = field(default_factory=SyncConfig)
     catalog: CatalogConfig = field(default_factory=CatalogConfig)
     service: ServiceConfig = field(default_factory=ServiceConfig)

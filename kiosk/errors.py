@@ -55,6 +55,19 @@ class DocumentRejected(CardError):
     message_key = "error.card.rejected"
 
 
+class ChipNotGenuine(DocumentRejected):
+    """The chip failed chip or active authentication (a copy of a genuine chip), or did not offer the one the
+    policy requires."""
+
+    message_key = "error.card.chip_not_genuine"
+
+
+class TrustMaterialRejected(KioskError):
+    """A CSCA certificate, master list or CRL offered for the trust store failed its checks; nothing was written."""
+
+    message_key = "error.config"
+
+
 class CameraError(DeviceError):
     message_key = "error.camera"
 

@@ -12,6 +12,8 @@ APT_PACKAGES=(
   pcscd vsmartcard-vpcd libpcsclite-dev swig
   # MRZ OCR from the camera: the OCR-B font is the template set the reader matches characters against
   fonts-ocr-b
+  # the bench measures a library OCR beside ours: PassportEye (its own venv, bench/ocr_passporteye.py) over tesseract
+  tesseract-ocr
   # printing: a real cupsd with a PDF queue; pycups builds against libcups2-dev
   cups cups-bsd cups-client printer-driver-cups-pdf libcups2-dev
   # Chinese fonts with TrueType outlines (reportlab can embed them; Qt draws with them)
@@ -52,6 +54,9 @@ for svc in pcscd cups postgresql; do
   as_root systemctl disable --now "$svc" >/dev/null 2>&1 || true
 done
 
+# uv ships its own root certificates; the system's store is where a site puts the CA of its TLS-inspecting proxy
+# (and where apt and Debian's pip already look), so uv looks there too.
+export UV_SYSTEM_CERTS=1
 PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv

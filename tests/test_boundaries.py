@@ -22,7 +22,8 @@ PACKAGES = ("kiosk", "sync", "district", "contract")
 DEVICE_LIBRARIES = ("smartcard", "cv2", "dlib", "face_recognition", "cups", "escpos", "numpy")
 QT = ("PySide6", "shiboken6")
 DEVICE_PROTOCOLS = {"kiosk.devices", "kiosk.devices.bundle", "kiosk.devices.camera", "kiosk.devices.document",
-                    "kiosk.devices.face", "kiosk.devices.printer", "kiosk.devices.voice"}
+                    "kiosk.devices.face", "kiosk.devices.printer", "kiosk.devices.voice",
+                    "kiosk.devices.health"}  # the status model and the HealthCheck Protocol
 
 # (modules the rule applies to, imports they may not make, why)
 RULES: list[tuple[str, tuple[str, ...], str]] = [

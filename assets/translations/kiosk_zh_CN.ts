@@ -338,6 +338,446 @@
         <source>For staff: %1</source>
         <translation>工作人员请注意：%1</translation>
     </message>
+    <message>
+        <source>Camera</source>
+        <translation>摄像头</translation>
+    </message>
+    <message>
+        <source>Cancel job</source>
+        <translation>取消作业</translation>
+    </message>
+    <message>
+        <source>Card present</source>
+        <translation>有卡</translation>
+    </message>
+    <message>
+        <source>Card read as expected</source>
+        <translation>读卡正常</translation>
+    </message>
+    <message>
+        <source>Catalog in use</source>
+        <translation>使用中的事项目录</translation>
+    </message>
+    <message>
+        <source>Check again</source>
+        <translation>重新检查</translation>
+    </message>
+    <message>
+        <source>Check all again</source>
+        <translation>全部重新检查</translation>
+    </message>
+    <message>
+        <source>Checking %1…</source>
+        <translation>正在检查 %1…</translation>
+    </message>
+    <message>
+        <source>Configuration</source>
+        <translation>配置</translation>
+    </message>
+    <message>
+        <source>Dead letters</source>
+        <translation>无法投递</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Devices</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>District</source>
+        <translation>区中心</translation>
+    </message>
+    <message>
+        <source>Document reader</source>
+        <translation>证件阅读器</translation>
+    </message>
+    <message>
+        <source>Enter this terminal's technicians' PIN.</source>
+        <translation>请输入本机的维护人员密码。</translation>
+    </message>
+    <message>
+        <source>External check</source>
+        <translation>外部检查</translation>
+    </message>
+    <message>
+        <source>Free disk</source>
+        <translation>可用磁盘</translation>
+    </message>
+    <message>
+        <source>Health</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Image sharp, face box on the face</source>
+        <translation>图像清晰，人脸框在脸上</translation>
+    </message>
+    <message>
+        <source>Internal check</source>
+        <translation>内部检查</translation>
+    </message>
+    <message>
+        <source>Job</source>
+        <translation>作业</translation>
+    </message>
+    <message>
+        <source>Kiosk</source>
+        <translation>终端</translation>
+    </message>
+    <message>
+        <source>Last catalog from the district</source>
+        <translation>区中心最近的目录</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>最近错误</translation>
+    </message>
+    <message>
+        <source>Last external</source>
+        <translation>最近外部检查</translation>
+    </message>
+    <message>
+        <source>Last interactive</source>
+        <translation>最近人工确认</translation>
+    </message>
+    <message>
+        <source>Last successful sync</source>
+        <translation>最近成功同步</translation>
+    </message>
+    <message>
+        <source>Leave technicians' mode</source>
+        <translation>退出维护模式</translation>
+    </message>
+    <message>
+        <source>Leave; the terminal stays out of service for what needs these devices</source>
+        <translation>仍然退出：需要这些设备的业务继续暂停</translation>
+    </message>
+    <message>
+        <source>Link</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <source>Logs of the last hour</source>
+        <translation>最近一小时日志</translation>
+    </message>
+    <message>
+        <source>Make the report</source>
+        <translation>生成报告</translation>
+    </message>
+    <message>
+        <source>NOT reachable</source>
+        <translation>无法连接</translation>
+    </message>
+    <message>
+        <source>Network and sync</source>
+        <translation>网络与同步</translation>
+    </message>
+    <message>
+        <source>No camera is fitted on this terminal (the face check is simulated).</source>
+        <translation>本机未安装摄像头（人脸核验为模拟）。</translation>
+    </message>
+    <message>
+        <source>No technicians' PIN is set on this terminal: set one with `kiosk technician set-pin`.</source>
+        <translation>本机尚未设置维护密码：请用 `kiosk technician set-pin` 设置。</translation>
+    </message>
+    <message>
+        <source>No unfinished job.</source>
+        <translation>没有未完成的作业。</translation>
+    </message>
+    <message>
+        <source>Nothing logged in the last hour.</source>
+        <translation>最近一小时没有日志。</translation>
+    </message>
+    <message>
+        <source>Now</source>
+        <translation>当前</translation>
+    </message>
+    <message>
+        <source>Opening the camera…</source>
+        <translation>正在打开摄像头…</translation>
+    </message>
+    <message>
+        <source>Page printed legibly</source>
+        <translation>页面打印清晰</translation>
+    </message>
+    <message>
+        <source>Print the report</source>
+        <translation>打印报告</translation>
+    </message>
+    <message>
+        <source>Printer queue</source>
+        <translation>打印队列</translation>
+    </message>
+    <message>
+        <source>Purge every job</source>
+        <translation>清除全部作业</translation>
+    </message>
+    <message>
+        <source>Queue</source>
+        <translation>队列</translation>
+    </message>
+    <message>
+        <source>Reader</source>
+        <translation>阅读器</translation>
+    </message>
+    <message>
+        <source>Readiness report</source>
+        <translation>就绪报告</translation>
+    </message>
+    <message>
+        <source>Readiness report sent to the printer (job %1).</source>
+        <translation>就绪报告已发送到打印机（作业 %1）。</translation>
+    </message>
+    <message>
+        <source>Reasons</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Receipt printed legibly and its QR code scans</source>
+        <translation>凭条打印清晰，二维码可扫描</translation>
+    </message>
+    <message>
+        <source>Reload</source>
+        <translation>重新加载</translation>
+    </message>
+    <message>
+        <source>Resume the queue</source>
+        <translation>恢复队列</translation>
+    </message>
+    <message>
+        <source>Run a check</source>
+        <translation>运行检查</translation>
+    </message>
+    <message>
+        <source>Running the internal checks…</source>
+        <translation>正在运行内部检查…</translation>
+    </message>
+    <message>
+        <source>Software</source>
+        <translation>软件</translation>
+    </message>
+    <message>
+        <source>Sound audible</source>
+        <translation>声音清晰可闻</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Stay and fix it</source>
+        <translation>留下排除故障</translation>
+    </message>
+    <message>
+        <source>Technicians' mode</source>
+        <translation>维护模式</translation>
+    </message>
+    <message>
+        <source>The A4 printer writes PDF files to a folder (demo): there is no queue.</source>
+        <translation>A4 打印机将 PDF 写入文件夹（演示）：没有打印队列。</translation>
+    </message>
+    <message>
+        <source>The camera is not available: it may be unplugged or failing.</source>
+        <translation>摄像头不可用：可能已断开或故障。</translation>
+    </message>
+    <message>
+        <source>The terminal cannot go back into service yet</source>
+        <translation>终端暂时不能恢复服务</translation>
+    </message>
+    <message>
+        <source>Too many wrong PINs: try again in %1 s.</source>
+        <translation>密码错误次数过多：请 %1 秒后再试。</translation>
+    </message>
+    <message>
+        <source>Waiting to be sent</source>
+        <translation>待发送</translation>
+    </message>
+    <message>
+        <source>What the kiosk saw</source>
+        <translation>终端检测结果</translation>
+    </message>
+    <message>
+        <source>Wrong PIN (%1 failed so far).</source>
+        <translation>密码错误（已失败 %1 次）。</translation>
+    </message>
+    <message>
+        <source>Wrong PIN. Locked for %1 s.</source>
+        <translation>密码错误。已锁定 %1 秒。</translation>
+    </message>
+    <message>
+        <source>accepting jobs</source>
+        <translation>接受作业</translation>
+    </message>
+    <message>
+        <source>backlog</source>
+        <translation>积压</translation>
+    </message>
+    <message>
+        <source>catalog</source>
+        <translation>目录</translation>
+    </message>
+    <message>
+        <source>face found</source>
+        <translation>检测到人脸</translation>
+    </message>
+    <message>
+        <source>fallback</source>
+        <translation>备用</translation>
+    </message>
+    <message>
+        <source>frames/s</source>
+        <translation>帧/秒</translation>
+    </message>
+    <message>
+        <source>generated</source>
+        <translation>生成于</translation>
+    </message>
+    <message>
+        <source>last sync</source>
+        <translation>最近同步</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>no face</source>
+        <translation>未检测到人脸</translation>
+    </message>
+    <message>
+        <source>no test on record</source>
+        <translation>无检查记录</translation>
+    </message>
+    <message>
+        <source>reachable</source>
+        <translation>可连接</translation>
+    </message>
+    <message>
+        <source>rejecting jobs</source>
+        <translation>拒绝作业</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>Elders' mode: large text and speech</source>
+        <translation>长辈版：大字、语音播报</translation>
+    </message>
+    <message>
+        <source>Leave elders' mode</source>
+        <translation>退出长辈版</translation>
+    </message>
+    <message>
+        <source>Elders' mode</source>
+        <translation>长辈版</translation>
+    </message>
+    <message>
+        <source>Speech on</source>
+        <translation>语音：开</translation>
+    </message>
+    <message>
+        <source>Speech off</source>
+        <translation>语音：关</translation>
+    </message>
+    <message>
+        <source>Repeat</source>
+        <translation>再听一遍</translation>
+    </message>
+    <message>
+        <source>Quieter</source>
+        <translation>小声</translation>
+    </message>
+    <message>
+        <source>Louder</source>
+        <translation>大声</translation>
+    </message>
+    <message>
+        <source>Step %1 of %2: %3</source>
+        <translation>第%1步，共%2步：%3</translation>
+    </message>
+    <message>
+        <source>Check your identity</source>
+        <translation>核验身份</translation>
+    </message>
+    <message>
+        <source>Choose a service</source>
+        <translation>选择业务</translation>
+    </message>
+    <message>
+        <source>Check the details</source>
+        <translation>确认信息</translation>
+    </message>
+    <message>
+        <source>Take your document</source>
+        <translation>打印取件</translation>
+    </message>
+    <message>
+        <source>You can choose:</source>
+        <translation>您可以选择：</translation>
+    </message>
+    <message>
+        <source>Hello, %1. What do you need?</source>
+        <translation>%1，您好！您要办理什么？</translation>
+    </message>
+    <message>
+        <source>What do you need?</source>
+        <translation>您要办理什么？</translation>
+    </message>
+    <message>
+        <source>Page %1 of %2. Touch the service you need.</source>
+        <translation>第%1页，共%2页。请点击您要办理的业务。</translation>
+    </message>
+    <message>
+        <source>Previous page</source>
+        <translation>上一页</translation>
+    </message>
+    <message>
+        <source>More services</source>
+        <translation>更多业务</translation>
+    </message>
+    <message>
+        <source>Question %1 of %2: </source>
+        <translation>第%1题，共%2题：</translation>
+    </message>
+    <message>
+        <source>?</source>
+        <translation>？</translation>
+    </message>
+    <message>
+        <source>Done, next step</source>
+        <translation>好了，下一步</translation>
+    </message>
+    <message>
+        <source>%1 months</source>
+        <translation>%1个月</translation>
+    </message>
+    <message>
+        <source>Do you need more time? Touch the button to continue.</source>
+        <translation>您需要更多时间吗？请点击按钮继续办理。</translation>
+    </message>
+    <message>
+        <source>Yes, I need more time</source>
+        <translation>是的，我需要更多时间</translation>
+    </message>
+    <message>
+        <source>Type the number and the two dates printed on your document.</source>
+        <translation>请输入证件上印的号码和两个日期。</translation>
+    </message>
 </context>
 <context>
     <name>messages</name>
@@ -390,6 +830,11 @@
         <location filename="../../kiosk/i18n/messages.py" line="28"/>
         <source>This document could not be verified. Staff have been called to help you.</source>
         <translation>此证件未通过验证，已通知工作人员来帮您。</translation>
+    </message>
+    <message>
+        <location filename="../../kiosk/i18n/messages.py" line="29"/>
+        <source>The chip in this document could not prove that it is genuine. Staff have been called to help you.</source>
+        <translation>此证件芯片未能证明其真实性，已通知工作人员来帮您。</translation>
     </message>
     <message>
         <location filename="../../kiosk/i18n/messages.py" line="29"/>
@@ -663,6 +1108,38 @@
         <location filename="../../kiosk/i18n/messages.py" line="85"/>
         <source>Are you still there? Touch the screen to continue.</source>
         <translation>您还在吗？请点击屏幕继续。</translation>
+    </message>
+    <message>
+        <source>This terminal is out of service for now because its identity card reader is not working. We are sorry: please go to %1, where staff will gladly help you.</source>
+        <translation>本机身份证阅读器故障，暂停服务，敬请谅解。请前往%1，工作人员将竭诚为您服务。</translation>
+    </message>
+    <message>
+        <source>This terminal is out of service for now because its camera is not working. We are sorry: please go to %1, where staff will gladly help you.</source>
+        <translation>本机摄像头故障，暂停服务，敬请谅解。请前往%1，工作人员将竭诚为您服务。</translation>
+    </message>
+    <message>
+        <source>This terminal is being serviced and will be back shortly. We are sorry for the wait: staff at %1 will gladly help you.</source>
+        <translation>本机正在维护，稍后恢复服务，敬请谅解。%1的工作人员将竭诚为您服务。</translation>
+    </message>
+    <message>
+        <source>Temporarily unavailable: the printer has run out of paper.</source>
+        <translation>暂不可用：打印机缺纸。</translation>
+    </message>
+    <message>
+        <source>Temporarily unavailable: the printer is not working.</source>
+        <translation>暂不可用：打印机故障。</translation>
+    </message>
+    <message>
+        <source>Temporarily unavailable: the receipt printer has run out of paper.</source>
+        <translation>暂不可用：凭条打印机缺纸。</translation>
+    </message>
+    <message>
+        <source>Temporarily unavailable: the receipt printer is not working.</source>
+        <translation>暂不可用：凭条打印机故障。</translation>
+    </message>
+    <message>
+        <source>Do you need more time? Touch the button to continue.</source>
+        <translation>您需要更多时间吗？请点击按钮继续办理。</translation>
     </message>
 </context>
 </TS>

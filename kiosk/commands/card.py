@@ -17,21 +17,23 @@ from kiosk.commands.common import add_config_options, config_from_args, fail, pr
 EXIT_CODES = {"NoReader": 3, "NoCard": 4, "WrongAccessKey": 5, "CardRemoved": 6, "MalformedCardData": 7,
               "SecureMessagingError": 7}
 OUTPUT_KEYS = ("document_number", "surname", "given_names", "nationality", "date_of_birth", "sex",
-               "date_of_expiry", "document_type", "passive_auth", "passive_auth_detail", "photo_format",
-               "photo_bytes", "read_ms")
+               "date_of_expiry", "document_type", "passive_auth", "passive_auth_detail", "chip_auth",
+               "chip_auth_detail", "active_auth", "active_auth_detail", "photo_format", "photo_bytes", "read_ms",
+               "access_control")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     card = subparsers.add_parser("card", help="identity documents on a PC/SC reader")
     sub = card.add_subparsers(dest="card_command", metavar="ACTION")
 
-    read = sub.add_parser("read", help="read an ICAO eMRTD (BAC + passive authentication)")
+    read = sub.add_parser("read", help="read an ICAO eMRTD (PACE or BAC + passive authentication)")
     add_config_options(read)
     read.add_argument("--reader", default=None, help="PC/SC reader name (default: the first with a card)")
     read.add_argument("--mrz", default=None, help="the MRZ lines, concatenated or newline-separated")
     read.add_argument("--doc", default=None, help="document number (with --dob and --expiry)")
     read.add_argument("--dob", default=None, help="date of birth YYMMDD")
     read.add_argument("--expiry", default=None, help="date of expiry YYMMDD")
+    read.add_argument("--can", default=None, help="card access number printed on the document (PACE chips)")
     read.add_argument("--trust-store", type=Path, default=None, help="folder of CSCA certificates / master lists")
     read.add_argument("--photo-out", type=Path, default=None, help="write the face image exactly as on the chip")
     read.add_argument("--json", action="store_true", help="print one JSON object")
@@ -46,6 +48,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_config_options(readers)
     readers.add_argument("--json", action="store_true", help="print one JSON object")
     readers.set_defaults(func=_readers)
+    from kiosk.commands import trust
+
+    trust.register(sub)
     card.set_defaults(func=lambda _args: (card.print_help(), 2)[1])
 
 
@@ -54,11 +59,17 @@ def _access_key(args: argparse.Namespace):
 
     if args.mrz and (args.doc or args.dob or args.expiry):
         raise ValueError("give either --mrz or --doc/--dob/--expiry, not both")
+    if args.can is not None:
+        from kiosk.devices.document.pace import CardAccessNumber
+
+        if args.mrz or args.doc or args.dob or args.expiry:
+            raise ValueError("give either --can or the MRZ, not both")
+        return CardAccessNumber(args.can)
     if args.mrz:
         return access_key_from_mrz(args.mrz)
     if args.doc and args.dob and args.expiry:
         return access_key_from_fields(args.doc, args.dob, args.expiry)
-    raise ValueError("the access key is needed: --mrz MRZ, or --doc N --dob YYMMDD --expiry YYMMDD")
+    raise ValueError("the access key is needed: --mrz MRZ, --doc N --dob YYMMDD --expiry YYMMDD, or --can CAN")
 
 
 def _read(args: argparse.Namespace) -> int:
@@ -89,8 +100,11 @@ def _read(args: argparse.Namespace) -> int:
         if args.photo_out is not None:
             args.photo_out.write_bytes(identity.photo)
         out = {**identity.public_fields(), "passive_auth": identity.passive_auth.value,
-               "passive_auth_detail": identity.passive_auth_detail, "photo_format": identity.photo_format,
-               "photo_bytes": len(identity.photo), "read_ms": round(result.read_ms, 1)}
+               "passive_auth_detail": identity.passive_auth_detail, "chip_auth": identity.chip_auth.value,
+               "chip_auth_detail": identity.chip_auth_detail, "active_auth": identity.active_auth.value,
+               "active_auth_detail": identity.active_auth_detail, "photo_format": identity.photo_format,
+               "photo_bytes": len(identity.photo), "read_ms": round(result.read_ms, 1),
+               "access_control": result.access_control}
         if args.json:
             print_json({k: out[k] for k in OUTPUT_KEYS})
         else:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from kiosk.commands.common import fail
 
-_COMMENT = re.compile(r"^\s+(\w+):[^#=]*=[^#]*#\s*(.+)$")
+_COMMENT = re.compile(r"^\s+(\w+):[^#=]*=(?:[^#\"]|\"[^\"]*\")*#\s*(.+)$")  # a quoted "#..." is a value
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -21,6 +21,14 @@ class PassiveAuth(str, Enum):
     NOT_CHECKED = "NOT_CHECKED"  # simulated readers and documents without a security object
 
 
+class ChipCheck(str, Enum):
+    """Outcome of proving the chip itself genuine (ICAO 9303-11 §6: chip or active authentication)."""
+
+    VALID = "VALID"
+    INVALID = "INVALID"  # the chip offers the protocol and fails it: a copy of a genuine chip's files
+    NOT_SUPPORTED = "NOT_SUPPORTED"  # the chip does not offer it (or the kiosk does not speak its variant)
+
+
 @dataclass(frozen=True)
 class AccessKey:
     """The MRZ fields BAC derives its keys from (ICAO 9303-11 §4.3)."""
@@ -49,6 +57,10 @@ class Identity:
     photo_format: str = ""  # "jpeg" | "jpeg2000" | ""
     passive_auth: PassiveAuth = PassiveAuth.NOT_CHECKED
     passive_auth_detail: str = ""
+    chip_auth: ChipCheck = ChipCheck.NOT_SUPPORTED
+    chip_auth_detail: str = ""
+    active_auth: ChipCheck = ChipCheck.NOT_SUPPORTED
+    active_auth_detail: str = ""
     extra: dict[str, str] = field(default_factory=dict)  # DG11 and the like
 
     @property
@@ -57,6 +69,17 @@ class Identity:
         if _is_cjk(self.surname + self.given_names):
             return f"{self.surname}{self.given_names}"
         return " ".join(p for p in (self.surname, self.given_names) if p)
+
+    @property
+    def national_name(self) -> str:
+        """DG11's full name in national characters ('张<<三丰' -> '张三丰'), or '' when the chip has none."""
+        return national_name(self.extra.get("full_name", ""))
+
+    @property
+    def display_name(self) -> str:
+        """The name to show the holder: in Chinese characters when DG11 has them, else the MRZ's Latin name."""
+        national = self.national_name
+        return national if _is_cjk(national) else self.full_name
 
     @property
     def masked_document_number(self) -> str:
@@ -90,6 +113,8 @@ class Identity:
         self.photo_format = ""
         self.passive_auth = PassiveAuth.NOT_CHECKED
         self.passive_auth_detail = ""
+        self.chip_auth, self.chip_auth_detail = ChipCheck.NOT_SUPPORTED, ""
+        self.active_auth, self.active_auth_detail = ChipCheck.NOT_SUPPORTED, ""
         self.extra.clear()
 
     def __repr__(self) -> str:  # never let a traceback or log line print the holder's data
@@ -107,6 +132,14 @@ def identity_from_fields(fields: dict[str, object]) -> Identity:
         raise ValueError(f"identity is missing {', '.join(missing)}")
     values = {k: str(v) for k, v in fields.items() if k in known and v is not None}
     return Identity(**values)  # type: ignore[arg-type]  # only the str fields listed in `known`
+
+
+def national_name(dg11_name: str) -> str:
+    """DG11 5F0E text (ICAO 9303-10 §4.7.11: primary identifier '<<' secondary identifier, '<' between parts) as
+    written: Chinese parts run together, surname first; Latin parts separated by spaces."""
+    primary, _, secondary = dg11_name.partition("<<")
+    parts = [p for p in (*primary.split("<"), *secondary.split("<")) if p.strip()]
+    return ("" if _is_cjk(dg11_name) else " ").join(p.strip() for p in parts)
 
 
 def _is_cjk(text: str) -> bool:

@@ -192,6 +192,27 @@ class LanguageChosen:
 
 
 @dataclass(frozen=True)
+class EldersModeChosen:
+    """The 长辈版 switch: large type, fewer choices, doubled timeouts; speech follows the switch."""
+
+    on: bool
+
+
+@dataclass(frozen=True)
+class SpeechChosen:
+    """Speak every screen (on) or only the short guidance sentences (off)."""
+
+    on: bool
+
+
+@dataclass(frozen=True)
+class VolumeChanged:
+    """One step louder (+1) or quieter (-1) for this session."""
+
+    delta: int
+
+
+@dataclass(frozen=True)
 class Activity:
     """Any touch: resets the inactivity timer and dismisses "Are you still there?"."""
 
@@ -204,7 +225,8 @@ class Tick:
 Event = (Start | AccessKeyEntered | DocumentRead | DocumentFailed | FaceDecided | AssistedVerificationChosen
          | AssistedRequestSent | AssistedDecided | ItemChosen | FormSubmitted | FormInvalid | Confirmed | ServiceFailed
          | Printed | PrintFailed | Retry | Back | Rated | Reprint | Cancel
-         | HelpRequested | HelpClosed | LanguageChosen | Activity | Tick)
+         | HelpRequested | HelpClosed | LanguageChosen | EldersModeChosen | SpeechChosen | VolumeChanged | Activity
+         | Tick)
 
 
 # ---- effects (outputs) -----------------------------------------------------------------------------------------
@@ -289,6 +311,9 @@ Effect = (ReadDocument | ScanMrz | VerifyFace | RequestAssistedVerification | Ru
 
 _ids = itertools.count(1)
 
+ELDERS_TIMEOUT_FACTOR = 2.0  # every timeout of the elders' mode is this much longer (WCAG 2.2.1: adjustable)
+VOLUME_STEPS = 3
+
 
 @dataclass
 class Session:
@@ -323,14 +348,18 @@ class Session:
     last_activity: float = 0.0
     warning_since: float | None = None
     entered_at: float = 0.0
+    # the citizen's accessibility choices: they belong to this citizen and go with the session
+    elders: bool = False
+    speech: bool = False
+    volume: int = 0  # steps away from the configured volume, within +-VOLUME_STEPS
 
     def identity_verified(self) -> bool:
         """True when the face check matched or staff verified the holder in person."""
         return self.verified_by_staff or (self.face is not None and self.face.outcome is FaceOutcome.MATCH)
 
     def greeting_name(self) -> str:
-        """The holder's name masked for the screen ('张**'), or ''."""
-        return mask_name(self.identity.full_name) if self.identity else ""
+        """The holder's name masked for the screen ('张**'; DG11's Chinese name over the MRZ's pinyin), or ''."""
+        return mask_name(self.identity.display_name) if self.identity else ""
 
 
 @dataclass(frozen=True)
@@ -396,6 +425,15 @@ def step(session: Session, event: Any, now: float, rules: Rules) -> tuple[Sessio
     if isinstance(event, LanguageChosen):
         s.language = event.language if event.language in ("zh_CN", "en") else s.language
         return s, []
+    if isinstance(event, EldersModeChosen):
+        s.elders = s.speech = bool(event.on)  # speech is on by default in the elders' mode
+        return s, []
+    if isinstance(event, SpeechChosen):
+        s.speech = bool(event.on)
+        return s, []
+    if isinstance(event, VolumeChanged):
+        s.volume = max(-VOLUME_STEPS, min(VOLUME_STEPS, s.volume + (1 if event.delta > 0 else -1)))
+        return s, []
     if isinstance(event, HelpRequested):
         s.help_open = True
         return s, [CallStaff(s.session_id, s.state)] if s.state is not State.ATTRACT else []
@@ -433,34 +471,49 @@ def _end(s: Session, reason: EndReason, now: float, rules: Rules) -> tuple[Sessi
     return fresh, [SessionEnded(ended, reason)]
 
 
-def _refuse_document(s: Session, now: float, rules: Rules) -> tuple[Session, list[Effect]]:
+def _refuse_document(s: Session, now: float, rules: Rules,
+                     message_key: str = "error.card.rejected") -> tuple[Session, list[Effect]]:
     """A document the passive-authentication policy refuses ends the session: nothing of it goes further (no
     face check against its photo), staff are called, and the Attract screen tells the citizen why, in their
     language, until `done_return_s` has passed or the next session starts."""
     refused_id, language = s.session_id, s.language
     fresh, effects = _end(s, EndReason.REJECTED, now, rules)
-    fresh.message_key = "error.card.rejected"
+    fresh.message_key = message_key  # the refusal's own sentence (e.g. a chip that is not genuine)
     fresh.language = language
     return fresh, [Speak("document_refused"), CallStaff(refused_id, State.READING_DOCUMENT), *effects]
 
 
+def timeout_factor(s: Session) -> float:
+    """How much longer this citizen's timeouts run (the elders' mode doubles them)."""
+    return ELDERS_TIMEOUT_FACTOR if s.elders else 1.0
+
+
 def _tick(s: Session, now: float, rules: Rules) -> tuple[Session, list[Effect]]:
+    factor = timeout_factor(s)
     if s.state is State.ATTRACT:
         if s.message_key is not None and now - s.entered_at >= rules.done_return_s:
             s.message_key = None  # the refused citizen's notice does not greet the next one
             s.language = rules.default_language
+        if (s.elders or s.speech or s.volume) and now - s.last_activity >= rules.inactivity_s:
+            s.elders, s.speech, s.volume = False, False, 0  # chosen, then nobody started: the next citizen
         return s, []
-    if s.state is State.DONE and now - s.entered_at >= rules.done_return_s and s.warning_since is None:
-        return _end(s, EndReason.DONE, now, rules)
+    # in the elders' mode a touch on the Done screen restarts its timer ("more time" must give more time)
+    done_since = max(s.entered_at, s.last_activity) if s.elders else s.entered_at
+    if s.state is State.DONE and now - done_since >= rules.done_return_s * factor and s.warning_since is None:
+        if not s.elders:
+            return _end(s, EndReason.DONE, now, rules)
+        # the elders' mode never changes the screen unasked: "Do you need more time?" first
+        s.warning_since = now
+        return s, [Speak("more_time")]
     if s.state is State.ASSISTED_VERIFICATION:
         return _assisted_tick(s, now, rules)
     if s.warning_since is not None:
-        if now - s.warning_since >= rules.warning_s:
-            return _end(s, EndReason.TIMEOUT, now, rules)
+        if now - s.warning_since >= rules.warning_s * factor:
+            return _end(s, EndReason.DONE if s.state is State.DONE else EndReason.TIMEOUT, now, rules)
         return s, []
-    if now - s.last_activity >= rules.inactivity_s:
+    if now - s.last_activity >= rules.inactivity_s * factor:
         s.warning_since = now
-        return s, [Speak("still_there")]
+        return s, [Speak("more_time" if s.elders else "still_there")]
     return s, []
 
 
@@ -492,7 +545,7 @@ def _reading(s: Session, event: Any, now: float, rules: Rules) -> tuple[Session,
         return s, [ReadDocument(s.session_id, s.access_key)]
     if isinstance(event, DocumentFailed):
         if event.refused:
-            return _refuse_document(s, now, rules)
+            return _refuse_document(s, now, rules, event.message_key or "error.card.rejected")
         s.busy = False
         s.message_key = event.message_key
         s.can_retry = event.retryable or event.needs_access_key
@@ -573,7 +626,7 @@ def _assisted(s: Session, event: Any, now: float, rules: Rules) -> tuple[Session
 def _assisted_tick(s: Session, now: float, rules: Rules) -> tuple[Session, list[Effect]]:
     """No inactivity warning here: the citizen is waiting for staff, not for themselves."""
     if s.assist_outcome is not None:
-        if now - s.entered_at >= rules.done_return_s:
+        if now - s.entered_at >= rules.done_return_s * timeout_factor(s):
             return _end(s, EndReason.REJECTED, now, rules)
         return s, []
     if s.assist_deadline is not None and now >= s.assist_deadline:

@@ -26,6 +26,7 @@ MESSAGES: dict[str, str] = {
     "error.card.wrong_access_key": QT_TRANSLATE_NOOP("messages", "The document number or dates do not match this document. Please check and enter them again."),
     "error.card.malformed": QT_TRANSLATE_NOOP("messages", "This document could not be read. Please ask staff for help."),
     "error.card.rejected": QT_TRANSLATE_NOOP("messages", "This document could not be verified. Staff have been called to help you."),
+    "error.card.chip_not_genuine": QT_TRANSLATE_NOOP("messages", "The chip in this document could not prove that it is genuine. Staff have been called to help you."),
     "error.camera": QT_TRANSLATE_NOOP("messages", "The camera is not working. Please ask staff for help."),
     "error.camera.unavailable": QT_TRANSLATE_NOOP("messages", "The camera is not available. Please ask staff for help."),
     "error.face": QT_TRANSLATE_NOOP("messages", "The face check did not work. Please try again."),
@@ -46,6 +47,14 @@ MESSAGES: dict[str, str] = {
     "out_of_service.unavailable": QT_TRANSLATE_NOOP("messages", "This terminal cannot serve you at the moment. We are sorry: staff at the counter below will gladly help you."),
     "out_of_service.maintenance": QT_TRANSLATE_NOOP("messages", "This terminal needs maintenance and is resting for now. Staff at the counter below will gladly help you."),
     "out_of_service.device": QT_TRANSLATE_NOOP("messages", "A part of this terminal is not working, so it cannot serve you now. Staff at the counter below will gladly help you."),
+    # devices (kiosk.terminal.device_consequences, kiosk.terminal.technician_mode); %1 = the nearest staffed counter
+    "out_of_service.reader": QT_TRANSLATE_NOOP("messages", "This terminal is out of service for now because its identity card reader is not working. We are sorry: please go to %1, where staff will gladly help you."),
+    "out_of_service.camera": QT_TRANSLATE_NOOP("messages", "This terminal is out of service for now because its camera is not working. We are sorry: please go to %1, where staff will gladly help you."),
+    "out_of_service.technician": QT_TRANSLATE_NOOP("messages", "This terminal is being serviced and will be back shortly. We are sorry for the wait: staff at %1 will gladly help you."),
+    "unavailable.a4_paper": QT_TRANSLATE_NOOP("messages", "Temporarily unavailable: the printer has run out of paper."),
+    "unavailable.a4_printer": QT_TRANSLATE_NOOP("messages", "Temporarily unavailable: the printer is not working."),
+    "unavailable.receipt_paper": QT_TRANSLATE_NOOP("messages", "Temporarily unavailable: the receipt printer has run out of paper."),
+    "unavailable.receipt_printer": QT_TRANSLATE_NOOP("messages", "Temporarily unavailable: the receipt printer is not working."),
     # face outcomes (kiosk.devices.face.FaceOutcome, as "face.<value>")
     "face.mismatch": QT_TRANSLATE_NOOP("messages", "The face check did not match your document. Please try again."),
     "face.retry": QT_TRANSLATE_NOOP("messages", "We could not be sure. Please look straight at the camera and try again."),
@@ -89,6 +98,7 @@ MESSAGES: dict[str, str] = {
     "speak.done_queued": QT_TRANSLATE_NOOP("messages", "Your request has been accepted. Please keep the receipt."),
     "speak.thanks": QT_TRANSLATE_NOOP("messages", "Thank you for your rating."),
     "speak.still_there": QT_TRANSLATE_NOOP("messages", "Are you still there? Touch the screen to continue."),
+    "speak.more_time": QT_TRANSLATE_NOOP("messages", "Do you need more time? Touch the button to continue."),
 }
 
 

@@ -25,4 +25,9 @@ def device_health(devices: Devices, now: dt.datetime) -> dict[str, Any]:
 
 
 def write_device_health(devices: Devices, data_dir: Path, now: dt.datetime) -> None:
-    write_atomic(Path(data_dir) / DEVICES_FILE, json.dumps(device_health(devices, now)).encode())
+    write_health_file(data_dir, device_health(devices, now))
+
+
+def write_health_file(data_dir: Path, health: dict[str, Any]) -> None:
+    """Write `health` (device_health's dict, plus the alert and the technicians' mode) for the heartbeat."""
+    write_atomic(Path(data_dir) / DEVICES_FILE, json.dumps(health).encode())

@@ -27,6 +27,7 @@ class ServiceMenu:
     catalog: Catalog
     forms: dict[str, ItemForm] = field(default_factory=dict)
     broken: frozenset[str] = frozenset()  # items whose module is missing or failed to describe its inputs
+    unavailable: dict[str, str] = field(default_factory=dict)  # item id -> why not now (a failing device)
 
     @classmethod
     def build(cls, catalog: Catalog, modules: ModuleRegistry) -> ServiceMenu:

@@ -9,6 +9,7 @@ left is dropped by `step`, never shown to the next citizen.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 import time
@@ -65,7 +66,8 @@ from kiosk.store.outbox import Outbox
 from kiosk.store.transactions import TransactionStore
 from kiosk.store.upkeep import upkeep
 from kiosk.terminal.assisted_verification import AssistedVerification, pinned_decision_key
-from kiosk.terminal.device_health import write_device_health
+from kiosk.terminal.device_consequences import DeviceConsequences, device_consequences, prints_documents
+from kiosk.terminal.device_health import device_health, write_health_file
 from kiosk.terminal.help_requests import send_help_request
 from kiosk.terminal.housekeeping import PeriodicPurge
 from kiosk.terminal.log_rotation import rotate_logs
@@ -76,6 +78,7 @@ from kiosk.terminal.printing import PendingPrint, print_pending
 from kiosk.terminal.receipts import default_receipt
 from kiosk.terminal.service_guard import ServiceGuard
 from kiosk.terminal.service_menu import ServiceMenu
+from kiosk.terminal.technician_mode import ModeState, TechnicianMode
 from kiosk.update.incoming import APPLY_REQUEST, read_ready
 
 Listener = Callable[[Session], None]
@@ -131,6 +134,9 @@ class Terminal:
         self._maintenance_timer: MaintenanceTimer | None = None
         # Known before the first citizen, then refreshed with every sync status poll.
         self._guard.evaluate(Outbox(store.engine).state())
+        self._consequences = DeviceConsequences()  # what failing devices mean for citizens (device_consequences)
+        self.technician = TechnicianMode(config, devices, store.engine, log, self._items_need_printers, wall_clock,
+                                         lambda: self._catalogs.active.as_status())
 
     # ---- the view the shell gets (kiosk.terminal.view.TerminalView) ------------------------------------------
 
@@ -143,8 +149,10 @@ class Terminal:
         return self._clock()
 
     def menu(self) -> ServiceMenu:
-        """The active catalog with each item's input fields (built off the GUI thread)."""
-        return self._menu
+        """The active catalog with each item's input fields (built off the GUI thread), and the items a failing
+        device makes unavailable for now."""
+        unavailable = self._consequences.unavailable
+        return dataclasses.replace(self._menu, unavailable=unavailable) if unavailable else self._menu
 
     @property
     def has_camera(self) -> bool:
@@ -152,9 +160,11 @@ class Terminal:
 
     @property
     def out_of_service(self) -> str | None:
-        """The message key of why no session may start (e.g. the district revoked this kiosk), else None."""
-        finding = headline(self._guard.findings)
-        return finding.message_key if finding else None
+        """The message key of why no session may start (a technician at work, a condition of
+        kiosk.terminal.out_of_service, the reader or the camera down), else None."""
+        finding = headline(self.out_of_service_findings)
+        return (self.technician.out_of_service_reason or (finding.message_key if finding else None)
+                or self._consequences.out_of_service)
 
     @property
     def out_of_service_findings(self) -> list[Finding]:
@@ -273,6 +283,7 @@ class Terminal:
             self._spool_purge.stop()
         if self._maintenance_timer is not None:
             self._maintenance_timer.stop()
+        self.technician.close()
         self._cancel.set()
         self._executor.shutdown(wait=True, cancel_futures=True)
 
@@ -305,7 +316,24 @@ class Terminal:
         self._submit(self._write_device_health)
 
     def _write_device_health(self) -> None:
-        write_device_health(self.devices, self.config.data_dir, self._wall_clock())
+        health = device_health(self.devices, self._wall_clock())
+        consequences = device_consequences(health, self._menu.catalog, self._modules,
+                                           self.config.devices.receipt_printer == "escpos")
+        if consequences.alert != self._consequences.alert:
+            self._log.log(Event.DEVICE_CONSEQUENCES, alert=consequences.alert)
+        self._consequences = consequences
+        # The district hears of it with the next heartbeat: the daemon sends this file's content.
+        write_health_file(self.config.data_dir, {**health, "alert": consequences.alert,
+                                                 "technician": self.technician.heartbeat_view()})
+
+    def _items_need_printers(self) -> tuple[bool, bool]:
+        """(some enabled item prints A4 documents, some enabled item's only output is a receipt)."""
+        a4 = receipt = False
+        for item in self._menu.catalog.items:
+            if item.enabled:
+                prints = prints_documents(self._modules.get(item.module), item.module)
+                a4, receipt = a4 or prints, receipt or not prints
+        return a4, receipt
 
     def _read_sync_status(self) -> None:
         status = Outbox(self._store.engine).status()
@@ -323,6 +351,11 @@ class Terminal:
 
     def dispatch(self, event: Any) -> None:
         """Apply an event from the citizen, a device or a worker; carry out the effects; notify listeners."""
+        other = self.technician.out_of_service_reason or self._consequences.out_of_service
+        if isinstance(event, Start) and other is not None:
+            # A technician at work; a device every service needs is down. The shell shows its out-of-service screen.
+            self._log.log(Event.SESSION_REFUSED, reason=other)
+            return
         with self._lock:
             if isinstance(event, Start) and self._session.state is State.ATTRACT:
                 refusal = headline(self.out_of_service_findings) if self._in_maintenance() \
@@ -343,6 +376,8 @@ class Terminal:
             for effect in effects:
                 self._carry_out(effect)
             changed = after is not before
+        if changed and after.state is State.ATTRACT and self.technician.state is ModeState.PENDING:
+            self.technician.session_over()  # the citizen's session ended: the technician waiting may begin
         if changed:
             for listener in list(self._listeners):
                 listener(after)
@@ -408,7 +443,7 @@ class Terminal:
                 self._menu = ServiceMenu.build(self._catalogs.catalog, self._modules)
 
     def _speak(self, key: str) -> None:
-        if not self.config.ui.voice:
+        if not self.config.ui.voice or self._session.speech:  # speech on: the shell speaks the whole screen
             return
         language = self._session.language
         sentence = self._translations[language].translate(messages.CONTEXT, messages.text(f"speak.{key}"))

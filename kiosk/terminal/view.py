@@ -16,11 +16,13 @@ from kiosk.devices.document import ReaderEvent
 from kiosk.devices.face import FaceProgress
 from kiosk.terminal.out_of_service import Finding
 from kiosk.terminal.service_menu import ServiceMenu
+from kiosk.terminal.technician_mode import TechnicianMode
 
 
 class TerminalView(Protocol):
     config: Config
     rules: Rules
+    technician: TechnicianMode  # the technicians' mode: its blocking calls go through technician.submit
 
     @property
     def session(self) -> Session: ...

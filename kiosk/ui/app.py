@@ -89,7 +89,7 @@ def build_finding_window(app: QApplication, config: Config, findings: list[Findi
 def _out_of_service_window(app: QApplication, config: Config, findings: list[Finding], windowed: bool,
                            config_keys: list[str] | None) -> OutOfServiceWindow:
     LanguageSwitch(app)(config.terminal.language)  # in the terminal's language: there is no session
-    window = OutOfServiceWindow(findings, config.terminal.kiosk_id, config.service.staffed_counter, config_keys)
+    window = OutOfServiceWindow(findings, config.terminal.kiosk_id, config.terminal.staffed_counter, config_keys)
     _show(app, window, windowed)
     return window
 

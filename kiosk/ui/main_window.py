@@ -6,10 +6,21 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
-from kiosk.core.session import Activity, Cancel, HelpClosed, HelpRequested, LanguageChosen, Session, State, Tick
+from kiosk.core.session import (
+    Activity,
+    Cancel,
+    HelpClosed,
+    HelpRequested,
+    LanguageChosen,
+    Session,
+    State,
+    Tick,
+    timeout_factor,
+)
 from kiosk.devices.face import FaceProgress
 from kiosk.terminal.view import TerminalView
 from kiosk.ui.bridge import TerminalBridge
+from kiosk.ui.elders.shell import EldersShell
 from kiosk.ui.out_of_service import OutOfServiceScreen
 from kiosk.ui.pinyin_input import PinyinDictionary
 from kiosk.ui.screens.assisted import AssistedScreen
@@ -22,6 +33,7 @@ from kiosk.ui.screens.form import FormScreen
 from kiosk.ui.screens.menu import MenuScreen
 from kiosk.ui.screens.printing import PrintingScreen
 from kiosk.ui.screens.reading import ReadingScreen
+from kiosk.ui.technician.panel import TechnicianPanel
 from kiosk.ui.text import tr
 from kiosk.ui.widgets import button, label
 
@@ -35,7 +47,6 @@ class Overlay(QFrame):
         outer = QVBoxLayout(self)
         self.box = QFrame()
         self.box.setObjectName("dialog")
-        self.box.setMaximumWidth(900)
         self.body = QVBoxLayout(self.box)
         self.body.setContentsMargins(40, 40, 40, 40)
         self.body.setSpacing(24)
@@ -45,6 +56,10 @@ class Overlay(QFrame):
         self.hide()
 
     def cover(self) -> None:
+        # a fixed width lets the wrapped sentences take the height they need (centred alone, they were cut off)
+        width = min(900, self.parentWidget().width() - 80)
+        self.box.setFixedWidth(width)
+        self.box.setMinimumHeight(self.box.layout().totalHeightForWidth(width))
         self.setGeometry(self.parentWidget().rect())
         self.raise_()
         self.show()
@@ -80,11 +95,12 @@ class MainWindow(QWidget):
         top_lay.addWidget(self.help)
         # screens
         self.stack = QStackedWidget()
+        pinyin = PinyinDictionary()
         self.screens: dict[State, SessionView] = {
             State.ATTRACT: AttractScreen(terminal), State.READING_DOCUMENT: ReadingScreen(terminal),
             State.VERIFYING_FACE: FaceScreen(terminal), State.ASSISTED_VERIFICATION: AssistedScreen(terminal),
             State.MENU: MenuScreen(terminal),
-            State.SERVICE_FORM: FormScreen(terminal, PinyinDictionary()), State.CONFIRM: ConfirmScreen(terminal),
+            State.SERVICE_FORM: FormScreen(terminal, pinyin), State.CONFIRM: ConfirmScreen(terminal),
             State.PRINTING: PrintingScreen(terminal), State.DONE: DoneScreen(terminal),
         }
         for screen in self.screens.values():
@@ -116,8 +132,11 @@ class MainWindow(QWidget):
         self.help_overlay.body.addWidget(self.help_close)
         # out of service (kiosk.terminal.out_of_service): the one screen, no Start, where to find staff
         self.out_of_service = OutOfServiceScreen(terminal.config.terminal.kiosk_id,
-                                                 terminal.config.service.staffed_counter, self)
+                                                 terminal.config.terminal.staffed_counter, self)
         self.out_of_service.hide()
+        self.out_of_service_text = self.out_of_service.sentence  # the kind sentence (the technicians' tests read it)
+        # 长辈版 (elders' mode) and speech: the switch, the access bar, the step indicator, their own screens
+        self.elders = EldersShell(self, pinyin)
         # wiring
         self.bridge.session_changed.connect(self.render)
         self.bridge.face_progress.connect(self._on_face_progress)
@@ -134,6 +153,7 @@ class MainWindow(QWidget):
         self._status_timer.timeout.connect(terminal.write_device_health)
         self._status_timer.start(10_000)
         terminal.poll_sync_status()
+        self.technician = TechnicianPanel(self)  # the corner gesture, the PIN and the technicians' screens
         self.render(terminal.session)
 
     # touches anywhere count as activity (the inactivity timer and "Are you still there?")
@@ -184,11 +204,12 @@ class MainWindow(QWidget):
 
     def _render_out_of_service(self) -> None:
         """Cover the Attract screen while the terminal may not start sessions; a citizen mid-session finishes."""
+        reason = self.terminal.out_of_service
         findings = self.terminal.out_of_service_findings
-        if not findings or self.terminal.session.state is not State.ATTRACT:
+        if reason is None or self.terminal.session.state is not State.ATTRACT:
             self.out_of_service.hide()
             return
-        self.out_of_service.show_findings(findings)
+        self.out_of_service.show_findings(findings, reason_key=reason)
         if not self.out_of_service.isVisible():
             self.out_of_service.setGeometry(self.rect())
             self.out_of_service.raise_()
@@ -199,6 +220,7 @@ class MainWindow(QWidget):
             face = self.screens[State.VERIFYING_FACE]
             assert isinstance(face, FaceScreen)
             face.show_progress(progress)
+            self.elders.face_guidance(progress)
 
     def render(self, session: Session) -> None:
         """Show the screen of the session's state, in its language."""
@@ -215,11 +237,11 @@ class MainWindow(QWidget):
         # the Done screen and the end of an assisted verification have their own Finish button; elsewhere the
         # citizen can always leave from here
         self.cancel.setVisible(session.state not in (State.ATTRACT, State.DONE) and session.assist_outcome is None)
-        screen = self.screens[session.state]
+        screen = self.elders.screen_for(session) or self.screens[session.state]
         if session.session_id != self._rendered_session:
             # A session began or ended: every screen drops what it showed of the previous citizen.
             self._rendered_session = session.session_id
-            for other in self.screens.values():
+            for other in [*self.screens.values(), *self.elders.screens()]:
                 other.render(session)
         else:
             screen.render(session)
@@ -235,15 +257,18 @@ class MainWindow(QWidget):
         else:
             self.help_overlay.hide()
         self._render_still_there(session)
+        self.elders.render(session, screen)
 
     def _render_still_there(self, session: Session) -> None:
         if session.warning_since is None or session.state is State.ATTRACT:
             self.still_there.hide()
             return
-        remaining = max(0, int(self.terminal.rules.warning_s - (self.terminal_clock() - session.warning_since)))
-        self.still_text.setText(tr("Are you still there? Touch the button to continue."))
+        warning_s = self.terminal.rules.warning_s * timeout_factor(session)
+        remaining = max(0, int(warning_s - (self.terminal_clock() - session.warning_since)))
+        self.still_text.setText(tr("Do you need more time? Touch the button to continue.") if session.elders
+                                else tr("Are you still there? Touch the button to continue."))
         self.still_count.setText(str(remaining))
-        self.still_button.setText(tr("Continue"))
+        self.still_button.setText(tr("Yes, I need more time") if session.elders else tr("Continue"))
         if not self.still_there.isVisible():
             self.still_there.cover()
 
@@ -253,5 +278,5 @@ class MainWindow(QWidget):
     def resizeEvent(self, event) -> None:
         for overlay in (self.still_there, self.help_overlay, self.out_of_service):
             if overlay.isVisible():
-                overlay.setGeometry(self.rect())
+                overlay.cover()
         super().resizeEvent(event)

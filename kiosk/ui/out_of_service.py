@@ -55,15 +55,18 @@ class OutOfServiceScreen(QFrame):
         lay.addWidget(self.kiosk)
         lay.addWidget(self.staff)
 
-    def show_findings(self, findings: list[Finding], config_keys: list[str] | None = None) -> None:
-        """Fill the screen for `findings` (at least one); `config_keys` name an unsafe configuration's keys."""
+    def show_findings(self, findings: list[Finding], config_keys: list[str] | None = None,
+                      reason_key: str | None = None) -> None:
+        """Fill the screen for `findings`; `config_keys` name an unsafe configuration's keys; `reason_key` is the
+        sentence's message key when another part of the terminal decided (a technician at work, a device's
+        consequences: kiosk.terminal.device_consequences), whose sentences name the counter as %1."""
         self.findings = list(findings)
         lead = headline(self.findings)
-        key = lead.message_key if lead else "out_of_service.unavailable"
+        key = reason_key or (lead.message_key if lead else "out_of_service.unavailable")
         self.setProperty("reason", key)
         self.setProperty("conditions", ",".join(f.condition.value for f in self.findings))
         self.title.setText(tr("Out of service"))
-        self.sentence.setText(message(key))
+        self.sentence.setText(message(key).replace("%1", self._counter))
         self.english.setVisible(self.title.text() != "Out of service")
         self.counter.setText(tr("Nearest staffed counter: %1").replace("%1", self._counter))
         self.kiosk.setText(tr("Terminal %1").replace("%1", self._kiosk_id))
@@ -72,7 +75,7 @@ class OutOfServiceScreen(QFrame):
                                   "`kiosk config check` on this terminal.").replace("%1", ", ".join(config_keys)))
         else:
             self.staff.setText(tr("For staff: %1").replace(
-                "%1", "; ".join(f"{f.condition.value}: {f.detail}" for f in self.findings)))
+                "%1", "; ".join(f"{f.condition.value}: {f.detail}" for f in self.findings) or key))
 
 
 class OutOfServiceWindow(QWidget):

@@ -48,7 +48,13 @@ def app_font(family: str, point_size: int) -> QFont:
 
 
 def stylesheet(base_pt: int, min_touch: int) -> str:
-    """The application's stylesheet, scaled from the configured base font size and touch target size."""
+    """The application's stylesheet, scaled from the configured base font size and touch target size.
+
+    min-height/min-width size a button's content box: padding and border come on top, so they are taken off
+    here and a button's touchable border box is exactly `min_touch` (no wasted 20 px a row on short panels).
+    """
+    button_min = min_touch - 2 * (8 + 3)
+    key_min = min_touch - 2 * (4 + 3)
     return f"""
     QWidget {{ background: {BG}; color: {TEXT}; font-size: {base_pt}pt; }}
     QLabel#title {{ font-size: {int(base_pt * 1.7)}pt; font-weight: bold; color: {BLUE_DARK}; }}
@@ -63,20 +69,20 @@ def stylesheet(base_pt: int, min_touch: int) -> str:
     QFrame#topbar QLabel, QFrame#bottombar QLabel {{ background: {BLUE}; color: white; }}
     QFrame#topbar QLabel#demo {{ background: {ERROR}; color: white; font-weight: bold; padding: 4px 14px;
                                  border: 2px solid white; border-radius: 8px; }}
-    QPushButton {{ min-height: {min_touch}px; min-width: {min_touch}px; padding: 8px 22px; border-radius: 14px;
+    QPushButton {{ min-height: {button_min}px; min-width: {button_min}px; padding: 8px 22px; border-radius: 14px;
                    background: white; border: 3px solid {BLUE}; color: {BLUE_DARK}; font-weight: bold; }}
     QPushButton:pressed {{ background: #dbe8f7; }}
     QPushButton:disabled {{ color: #999; border-color: #bbb; }}
     QPushButton#primary {{ background: {BLUE}; color: white; border-color: {BLUE_DARK}; }}
     QPushButton#primary:pressed {{ background: {BLUE_DARK}; }}
     QPushButton#danger {{ background: white; color: {ERROR}; border-color: {ERROR}; }}
-    QPushButton#bar {{ background: {BLUE_DARK}; color: white; border: 2px solid white; }}
+    QPushButton#bar {{ background: {BLUE_DARK}; color: white; border: 3px solid white; }}
     QPushButton#item {{ text-align: left; padding: 12px 18px; font-weight: normal; }}
     QPushButton#category {{ text-align: left; padding: 10px 16px; }}
     QPushButton#category:checked {{ background: {BLUE}; color: white; }}
-    QPushButton#key {{ min-width: {int(min_touch * 1.0)}px; padding: 4px; font-size: {int(base_pt * 1.1)}pt; }}
-    QLineEdit {{ min-height: {min_touch}px; border: 3px solid #90a4ae; border-radius: 10px; padding: 4px 12px;
-                 background: white; font-size: {int(base_pt * 1.1)}pt; }}
+    QPushButton#key {{ min-height: {key_min}px; min-width: {key_min}px; padding: 4px; font-size: {int(base_pt * 1.1)}pt; }}
+    QLineEdit {{ min-height: {min_touch - 2 * (4 + 3)}px; border: 3px solid #90a4ae; border-radius: 10px;
+                 padding: 4px 12px; background: white; placeholder-text-color: #595959; font-size: {int(base_pt * 1.1)}pt; }}
     QLineEdit[invalid="true"] {{ border-color: {ERROR}; background: #fdecea; }}
     QLineEdit:focus {{ border-color: {BLUE}; }}
     QProgressBar {{ min-height: 24px; border: 2px solid {BLUE}; border-radius: 10px; background: white; }}

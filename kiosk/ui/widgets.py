@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
 from kiosk.ui.pinyin_input import Candidate, PinyinDictionary
 from kiosk.ui.theme import BLUE_DARK as BUTTON_TEXT
 
+UNAVAILABLE_TEXT = "#595959"  # 7.0:1 on white
+
 
 def button(text: str, on_click: Callable[[], None], role: str = "", name: str = "") -> QPushButton:
     """A touch button; `role` picks its style (primary, danger, bar, item, category, key)."""
@@ -60,6 +62,10 @@ class WrapButton(QPushButton):
     def _restyle(self, checked: bool) -> None:
         colour = "white" if checked else BUTTON_TEXT
         self._label.setStyleSheet(f"color: {colour}; background: transparent;")
+
+    def set_unavailable(self) -> None:
+        """Greyed for an item citizens cannot choose now; the grey keeps 4.5:1 contrast on white."""
+        self._label.setStyleSheet(f"color: {UNAVAILABLE_TEXT}; background: transparent;")
 
     def setText(self, text: str) -> None:
         self._label.setText(text)
@@ -108,6 +114,7 @@ class TouchKeyboard(QWidget):
         self._candidates: list[Candidate] = []
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(3)
         self._candidate_row = QHBoxLayout()
         self._composing_label = QLabel()
         self._composing_label.setObjectName("hint")
@@ -121,7 +128,7 @@ class TouchKeyboard(QWidget):
         self._candidate_row.addStretch(1)
         outer.addLayout(self._candidate_row)
         self._grid = QGridLayout()
-        self._grid.setSpacing(6)
+        self._grid.setSpacing(3)  # keys keep their 15 mm; the rows fit a 1280x800 panel with the candidates shown
         outer.addLayout(self._grid)
         self.set_layout(layout)
 
@@ -199,11 +206,13 @@ class TouchKeyboard(QWidget):
         self._candidates = (self._pinyin.candidates(self._composing, self.CANDIDATES)
                             if self._chinese and self._composing and self._pinyin is not None else [])
         self._composing_label.setText(self._composing if self._chinese else "")
-        self._composing_label.setVisible(self._chinese)
+        self._composing_label.setVisible(self._chinese and bool(self._composing))  # no empty row: room
+        room = self.width() - (self._composing_label.sizeHint().width() if self._chinese else 0)
         for n, b in enumerate(self._candidate_buttons):
             if n < len(self._candidates):
                 b.setText(self._candidates[n].text)
-                b.show()
+                room -= b.sizeHint().width() + self._candidate_row.spacing()
+                b.setVisible(room >= 0 or n == 0)  # a narrow (portrait) panel shows fewer, never cut ones
             else:
                 b.hide()
 

@@ -166,6 +166,16 @@ def td3_mrz(number: str, dob: str, expiry: str, surname: str, given: str, nation
     return l1 + "\n" + l2
 
 
+def td2_mrz(number: str, dob: str, expiry: str, surname: str, given: str, nationality: str = "UTO",
+            sex: str = "F") -> str:
+    """Two 36-character TD2 lines (ICAO 9303-6 §4.2.2) with correct check digits."""
+    l1 = _field(f"I<{nationality}{surname.replace(' ', '<')}<<{given.replace(' ', '<')}", 36)
+    num = _field(number, 9)
+    l2 = num + check_digit(num) + nationality + dob + check_digit(dob) + sex + expiry + check_digit(expiry) + "<" * 7
+    l2 += check_digit(l2[0:10] + l2[13:20] + l2[21:35])
+    return l1 + "\n" + l2
+
+
 def td1_mrz(number: str, dob: str, expiry: str, surname: str, given: str, nationality: str = "UTO",
             sex: str = "M") -> str:
     """Three 30-character TD1 lines (identity card) with correct check digits."""
@@ -258,8 +268,12 @@ class Document:
 def build_document(pki: Pki, mrz: str, photo: bytes, photo_format: str = "jpeg", dg11: dict | None = None,
                    tamper_dg2: bool = False, sod_hash: str = "sha256", signer_id: str = "issuer_serial",
                    with_attributes: bool = True, biometric_tag: int = 0x5F2E,
-                   photo_size: tuple[int, int] = (240, 320)) -> Document:
-    """EF.COM, DG1, DG2, DG11 (optional) and EF.SOD for one holder."""
+                   photo_size: tuple[int, int] = (240, 320),
+                   extra_groups: dict[int, bytes] | None = None) -> Document:
+    """EF.COM, DG1, DG2, DG11 (optional) and EF.SOD for one holder.
+
+    `extra_groups`: more data groups by number (DG12, DG14, DG15, ...), listed in EF.COM and hashed in EF.SOD.
+    """
     mrz_line = mrz.replace("\n", "")
     dg1 = tlv.encode(0x61, tlv.encode(0x5F1F, mrz_line.encode("ascii")))
     dg2_file = dg2.build_dg2(photo, photo_format == "jpeg2000", *photo_size)
@@ -276,6 +290,9 @@ def build_document(pki: Pki, mrz: str, photo: bytes, photo_format: str = "jpeg",
             0x5F2B, dg11.get("birth_date", "").encode())
         groups[11] = tlv.encode(0x6B, body)
         tags += b"\x6b"
+    for number, content in sorted((extra_groups or {}).items()):
+        groups[number] = content
+        tags += bytes([content[0]])  # a data group's outer tag is its EF.COM tag list entry (9303-10 §4.6.1)
     com = tlv.encode(0x60, tlv.encode(0x5F01, b"0107") + tlv.encode(0x5F36, b"040000") + tlv.encode(0x5C, tags))
     lds = LdsSecurityObject({
         "version": 0,
@@ -290,6 +307,6 @@ def build_document(pki: Pki, mrz: str, photo: bytes, photo_format: str = "jpeg",
         damaged[len(damaged) - 100] ^= 0x01
         groups[2] = bytes(damaged)
     files = {0x011E: com, 0x011D: sod, 0x0101: groups[1], 0x0102: groups[2]}
-    if 11 in groups:
-        files[0x010B] = groups[11]
+    for number in groups:
+        files.setdefault(0x0100 + number, groups[number])
     return Document(mrz, files, photo, photo_format, pki)

@@ -28,6 +28,8 @@ from kiosk.devices.document import bac, tlv
 from kiosk.devices.document.bac import SessionKeys, pad, retail_mac, tdes_decrypt, tdes_encrypt, unpad
 from kiosk.devices.document.emrtd import LDS1_AID
 
+from .pace_chip import AesSecureMessaging, PaceChip
+
 # T=1 ATR whose historical bytes carry card capabilities with "extended Lc/Le" (byte 3 bit 7).
 ATR_EXTENDED = bytes.fromhex("3B858001807300004000")[:-1]
 ATR_SHORT = bytes.fromhex("3B858001807300000000")[:-1]
@@ -108,7 +110,8 @@ class EmrtdChip:
     def __init__(self, files: dict[int, bytes], access_key: AccessKey, extended_length: bool = True,
                  advertise: str = "atr", max_response: int = 0x0800,
                  end_of_file: Literal["before-le", "always", "never"] = "before-le",
-                 past_end: Literal["6B00", "6282"] = "6B00", plain_access: bool = False) -> None:
+                 past_end: Literal["6B00", "6282"] = "6B00", plain_access: bool = False,
+                 pace: PaceChip | None = None, bac_enabled: bool = True) -> None:
         """`advertise`: where the chip announces extended length: "atr", "ef" (EF.ATR/INFO only) or "none".
 
         `end_of_file`: when a READ BINARY answers the warning 6282 instead of 9000: "before-le" when the end of
@@ -116,6 +119,8 @@ class EmrtdChip:
         with exactly Ne bytes), "never" (plain 9000 with fewer bytes). `past_end`: the answer to an offset at or
         beyond the end: "6B00" (ISO/IEC 7816-4) or "6282" with no data. `plain_access`: the LDS files can be
         selected and read without BAC, so that tests can send commands and check answers byte for byte.
+        `pace`: the chip also speaks PACE (EF.CardAccess in the MF, `pace_chip.py`); `bac_enabled`: False for a
+        chip that accepts only PACE.
         """
         self.files = files
         self.end_of_file = end_of_file
@@ -129,6 +134,10 @@ class EmrtdChip:
         if extended_length and advertise == "ef":
             sizes = tlv.encode(0x02, max_response.to_bytes(2, "big"))
             self.mf_files[0x2F01] = tlv.encode(0x47, b"\x00\x00\x40") + tlv.encode(0x7F66, sizes + sizes)
+        self.pace = pace
+        self.bac_enabled = bac_enabled
+        if pace is not None:
+            self.mf_files[0x011C] = pace.card_access
         self._mf_file: int | None = None
         self.extended_length = extended_length
         self.mutual_auth_attempts = 0
@@ -140,7 +149,10 @@ class EmrtdChip:
         self._selected_app = False
         self._rnd_ic: bytes | None = None
         self._session: SessionKeys | None = None
+        self._suite: AesSecureMessaging | None = None  # None: 3DES secure messaging (BAC, PACE-3DES)
         self._file: int | None = None
+        if self.pace is not None:
+            self.pace.reset()
 
     def process(self, raw: bytes) -> bytes:
         """Answer one command APDU."""
@@ -153,6 +165,10 @@ class EmrtdChip:
             return b"\x67\x00"
         if apdu.cla & 0x0C == 0x0C:
             return self._secure(apdu)
+        if self.pace is not None and apdu.ins in (0x22, 0x86):
+            return self._pace(apdu)
+        if apdu.ins in (0x82, 0x84) and not self.bac_enabled:
+            return b"\x6d\x00"
         if apdu.ins == 0xA4 and apdu.p1 == 0x04:
             if apdu.data == LDS1_AID:
                 self.reset()
@@ -170,6 +186,16 @@ class EmrtdChip:
             data, sw = self._inner(apdu, apdu.le)
             return data + sw.to_bytes(2, "big")
         return b"\x69\x82"  # security status not satisfied: everything else needs BAC
+
+    def _pace(self, apdu: _Apdu) -> bytes:
+        """PACE steps; a plain command ends any secure-messaging session, a successful PACE starts one."""
+        assert self.pace is not None
+        self._session, self._suite = None, None
+        answer = self.pace.process(apdu.cla, apdu.ins, apdu.p1, apdu.p2, apdu.data)
+        if self.pace.session is not None:
+            keys, cipher = self.pace.session
+            self._session, self._suite = keys, (AesSecureMessaging() if cipher == "AES" else None)
+        return answer
 
     def _master_file(self, apdu: _Apdu) -> bytes:
         """Plain access to the MF's free files (EF.ATR/INFO) before the application is selected."""
@@ -190,7 +216,7 @@ class EmrtdChip:
     def _mutual_auth(self, data: bytes) -> bytes:
         self.mutual_auth_attempts += 1
         rnd_ic, self._rnd_ic = self._rnd_ic, None
-        self._session = None
+        self._session, self._suite = None, None
         if rnd_ic is None or len(data) != 40:
             return b"\x69\x85"
         if not hmac.compare_digest(retail_mac(self._k_mac, pad(data[:32])), data[32:]):
@@ -219,7 +245,7 @@ class EmrtdChip:
         return self._wrap(keys, data, sw, odd=bool(inner.ins & 1))
 
     def _unwrap(self, keys: SessionKeys, apdu: _Apdu) -> tuple[_Apdu, int | None]:
-        keys.ssc = (keys.ssc + 1) % (1 << 64)
+        self._increment(keys)
         pos, do87, do97, mac, mac_end = 0, b"", b"", None, 0
         body = apdu.data
         try:
@@ -240,7 +266,10 @@ class EmrtdChip:
         if mac is None:
             raise ValueError("no MAC")
         header = bytes([apdu.cla, apdu.ins, apdu.p1, apdu.p2])
-        expected = retail_mac(keys.k_mac, pad(keys.ssc.to_bytes(8, "big") + pad(header) + body[:mac_end]))
+        if self._suite is not None:
+            expected = self._suite.mac(keys, self._suite.pad_header(header) + body[:mac_end])
+        else:
+            expected = retail_mac(keys.k_mac, pad(keys.ssc.to_bytes(8, "big") + pad(header) + body[:mac_end]))
         if not hmac.compare_digest(expected, mac):
             raise ValueError("bad MAC")
         data = b""
@@ -251,7 +280,7 @@ class EmrtdChip:
                     raise ValueError("bad padding indicator")
                 value = value[1:]
             try:
-                data = unpad(tdes_decrypt(keys.k_enc, value))
+                data = self._suite.decrypt(keys, value) if self._suite else unpad(tdes_decrypt(keys.k_enc, value))
             except Exception as exc:
                 raise ValueError("bad cryptogram") from exc
         le = None
@@ -260,17 +289,31 @@ class EmrtdChip:
             le = int.from_bytes(value, "big") or (65536 if len(value) == 2 else 256)
         return _Apdu(apdu.cla & ~0x0C, apdu.ins, apdu.p1, apdu.p2, data, le, apdu.extended), le
 
+    def _increment(self, keys: SessionKeys) -> None:
+        if self._suite is not None:
+            self._suite.increment(keys)
+        else:
+            keys.ssc = (keys.ssc + 1) % (1 << 64)
+
     def _wrap(self, keys: SessionKeys, data: bytes, sw: int, odd: bool) -> bytes:
-        keys.ssc = (keys.ssc + 1) % (1 << 64)
+        self._increment(keys)
         do87 = b""
         if data:
-            cryptogram = tdes_encrypt(keys.k_enc, pad(data))
+            cryptogram = self._suite.encrypt(keys, data) if self._suite else tdes_encrypt(keys.k_enc, pad(data))
             do87 = tlv.encode(0x85, cryptogram) if odd else tlv.encode(0x87, b"\x01" + cryptogram)
         do99 = b"\x99\x02" + sw.to_bytes(2, "big")
-        mac = retail_mac(keys.k_mac, pad(keys.ssc.to_bytes(8, "big") + do87 + do99))
+        if self._suite is not None:
+            mac = self._suite.mac(keys, do87 + do99)
+        else:
+            mac = retail_mac(keys.k_mac, pad(keys.ssc.to_bytes(8, "big") + do87 + do99))
         return do87 + do99 + b"\x8e\x08" + mac + sw.to_bytes(2, "big")
 
     def _inner(self, apdu: _Apdu, le: int | None) -> tuple[bytes, int]:
+        if apdu.ins == 0xA4 and apdu.p1 == 0x04:  # after PACE in the MF, the application is selected protected
+            if apdu.data != LDS1_AID:
+                return b"", 0x6A82
+            self._selected_app, self._file = True, None
+            return b"", 0x9000
         if apdu.ins == 0xA4 and apdu.p1 == 0x02:
             fid = int.from_bytes(apdu.data, "big") if len(apdu.data) == 2 else -1
             if fid not in self.files:

@@ -154,3 +154,9 @@ def test_t0_status_words_are_handled_by_the_transport() -> None:
     t = Scripted([bytes.fromhex("6C08"), bytes.fromhex("11223344556677889000")])
     assert t.transmit(bytes.fromhex("0084000000")) == bytes.fromhex("11223344556677889000")
     assert t.sent[1] == bytes.fromhex("0084000008")
+
+
+def test_the_td2_fixture_generator_prints_the_specimen() -> None:
+    from .documents import td2_mrz
+
+    assert td2_mrz("D23145890", "740812", "120415", "ERIKSSON", "ANNA MARIA") == TD2

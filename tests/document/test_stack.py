@@ -28,8 +28,9 @@ from .documents import build_document, make_pki, master_list, td3_mrz
 pytestmark = pytest.mark.pcsc
 REPO = Path(__file__).resolve().parents[2]
 OUTPUT_KEYS = ["document_number", "surname", "given_names", "nationality", "date_of_birth", "sex",
-               "date_of_expiry", "document_type", "passive_auth", "passive_auth_detail", "photo_format",
-               "photo_bytes", "read_ms"]
+               "date_of_expiry", "document_type", "passive_auth", "passive_auth_detail", "chip_auth",
+               "chip_auth_detail", "active_auth", "active_auth_detail", "photo_format", "photo_bytes", "read_ms",
+               "access_control"]
 
 
 def kiosk_cli(pcscd, *args: str) -> subprocess.CompletedProcess:
@@ -65,6 +66,7 @@ def test_id_card_td1_jpeg2000_through_the_cli(slot, id_card, trust_dir, jp2_phot
     out = json.loads(proc.stdout)
     assert list(out) == OUTPUT_KEYS
     assert out["document_number"] == "D23145890" and out["surname"] == "ZHANG"
+    assert out["access_control"] == "BAC"  # the chip has no EF.CardAccess
     assert out["given_names"] == "SAN FENG" and out["nationality"] == "CHN" and out["document_type"] == "I"
     assert (out["passive_auth"], out["photo_format"], out["photo_bytes"]) == ("VALID", "jpeg2000", len(jp2_photo))
     assert photo_out.read_bytes() == jp2_photo

@@ -37,7 +37,7 @@ def test_a_revoked_kiosk_shows_out_of_service_and_starts_no_session(qtbot, open_
     assert find(window, "out-of-service").property("reason") == REVOKED
     assert find(window, "out-of-service-sentence").text() == message(REVOKED) != REVOKED  # a sentence, not a key
     assert config.terminal.kiosk_id in find(window, "out-of-service-kiosk").text()
-    assert config.service.staffed_counter in find(window, "out-of-service-counter").text()
+    assert config.terminal.staffed_counter in find(window, "out-of-service-counter").text()
     qtbot.mouseClick(window.screens[State.ATTRACT].start, Qt.MouseButton.LeftButton)  # a tap that reaches Start
     qtbot.wait(300)
     assert window.terminal.session.state is State.ATTRACT and window.terminal.session.session_id == 0

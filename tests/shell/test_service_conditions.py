@@ -87,7 +87,7 @@ def test_below_the_disk_reserve_no_new_session_starts_and_the_one_running_comple
     qtbot.waitUntil(lambda: _screen_shows(window, Condition.DISK_FULL), timeout=10000)
     assert terminal.session.state is State.ATTRACT
     assert config.terminal.kiosk_id in find(window, "out-of-service-kiosk").text()
-    assert config.service.staffed_counter in find(window, "out-of-service-counter").text()
+    assert config.terminal.staffed_counter in find(window, "out-of-service-counter").text()
     assert "disk-full" in find(window, "out-of-service-keys").text()
     # the next heartbeat tells the district
     engine = open_engine(sqlite_url(small_tmpfs / "kiosk.db"))

@@ -11,53 +11,26 @@ import random
 import threading
 import time
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import httpx
 
+from tests.sync.loopback_proxy import HOP_HEADERS, LoopbackProxy
+
 FAULTS = ("drop", "delay", "duplicate", "duplicate-second", "500", "503", "429", "cut-after-commit")
-_HOP = {"host", "content-length", "connection", "keep-alive", "transfer-encoding"}
 
 
-class FaultProxy:
+class FaultProxy(LoopbackProxy):
     def __init__(self, upstream: str, fault_rate: float = 0.4, seed: int = 1,
                  faults: tuple[str, ...] = FAULTS) -> None:
-        self.upstream = upstream.rstrip("/")
+        super().__init__(upstream)
         self.fault_rate = fault_rate
         self.faults = faults
         self.counts: Counter[str] = Counter()
         self._rng = random.Random(seed)
         self._turn = 0
         self._lock = threading.Lock()
-        self._client = httpx.Client(base_url=self.upstream, timeout=30.0)
         self.enabled = True
-        proxy = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *_a) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                proxy._handle(self)
-
-            def do_POST(self) -> None:
-                proxy._handle(self)
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def start(self) -> FaultProxy:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._client.close()
 
     def _pick(self) -> str:
         # Which requests are faulted is random (seeded); the faults themselves take turns, so every kind is
@@ -70,25 +43,14 @@ class FaultProxy:
             self.counts[fault] += 1
             return fault
 
-    def _forward(self, h: BaseHTTPRequestHandler, body: bytes) -> httpx.Response:
-        headers = {k: v for k, v in h.headers.items() if k.lower() not in _HOP}
-        return self._client.request(h.command, h.path, content=body or None, headers=headers)
-
-    def _handle(self, h: BaseHTTPRequestHandler) -> None:
-        body = h.rfile.read(int(h.headers.get("Content-Length") or 0))
+    def _handle(self, h: BaseHTTPRequestHandler, body: bytes) -> None:
         fault = self._pick()
         if fault == "drop":
             h.close_connection = True
             return
         if fault in ("500", "503", "429"):
-            payload = b'{"detail": "injected"}'
-            h.send_response(int(fault))
-            if fault == "429":
-                h.send_header("Retry-After", "1")
-            h.send_header("Content-Type", "application/json")
-            h.send_header("Content-Length", str(len(payload)))
-            h.end_headers()
-            h.wfile.write(payload)
+            headers = {"Content-Type": "application/json"} | ({"Retry-After": "1"} if fault == "429" else {})
+            self._answer(h, int(fault), b'{"detail": "injected"}', headers)
             return
         if fault == "delay":
             time.sleep(self._rng.uniform(0.05, 0.4))
@@ -113,7 +75,7 @@ class FaultProxy:
             return
         h.send_response(response.status_code)
         for k, v in response.headers.items():
-            if k.lower() not in _HOP and k.lower() not in ("date", "server"):
+            if k.lower() not in HOP_HEADERS and k.lower() not in ("date", "server"):
                 h.send_header(k, v)
         h.send_header("Content-Length", str(len(response.content)))
         h.end_headers()

@@ -89,6 +89,7 @@ class SessionKeys:
     k_enc: bytes
     k_mac: bytes
     ssc: int
+    algorithm: str = "3DES"  # or "AES" (PACE): which secure-messaging suite (sm_cipher.py) the keys are for
 
     def __repr__(self) -> str:
         return "SessionKeys(<redacted>)"

@@ -1,8 +1,10 @@
 """Reading an eMRTD's LDS1 files over BAC secure messaging (ICAO 9303-10 and -11).
 
-`read_document` is the whole protocol: SELECT the LDS1 application, BAC, then EF.COM, the data groups it lists
-that the kiosk needs (DG1, DG2, DG11) and EF.SOD, each with READ BINARY in chunks (`read_binary.py`; extended
-length when the card's ATR or EF.ATR/INFO says it accepts it). It returns the raw files; parsing and passive
+`read_document` is the whole protocol: PACE (when EF.CardAccess offers it) or SELECT of the LDS1 application and
+BAC (`access_control.py`), then EF.COM, the data groups it lists that the kiosk needs and EF.SOD, each with READ
+BINARY in chunks (`read_binary.py`; extended length when the card's ATR or EF.ATR/INFO says it accepts it).
+DG14/DG15 come first: active and chip authentication run on them when the chip offers them (`chip_checks.py`), and
+after CA the other files are read under its session keys. It returns the raw files; parsing and passive
 authentication happen elsewhere.
 """
 
@@ -12,8 +14,11 @@ import threading
 from dataclasses import dataclass, field
 
 from kiosk.core.identity import AccessKey
-from kiosk.devices.document import bac, tlv
+from kiosk.devices.document import tlv
+from kiosk.devices.document.access_control import open_chip
 from kiosk.devices.document.apdu import Command, Response, Transport
+from kiosk.devices.document.chip_checks import ChipChecks, check_chip
+from kiosk.devices.document.pace import CardAccessNumber
 from kiosk.devices.document.read_binary import FileReader
 from kiosk.devices.document.secure_messaging import SecureChannel
 from kiosk.errors import CardError, MalformedCardData
@@ -23,8 +28,10 @@ EF_COM = 0x011E
 EF_SOD = 0x011D
 EF_ATR_INFO = 0x2F01  # in the MF, readable without access control (ISO/IEC 7816-4 §8.2.1.1, 9303-10 §3.11)
 SM_OVERHEAD = 32  # bytes a protected response adds around its data field: DO'87'/'85' header, padding, '99', '8E', SW
-DG_FIDS = {1: 0x0101, 2: 0x0102, 11: 0x010B}
-DG_TAGS = {0x61: 1, 0x75: 2, 0x6B: 11}  # EF.COM tag list entry -> data group number
+DG_FIDS = {1: 0x0101, 2: 0x0102, 11: 0x010B, 12: 0x010C, 14: 0x010E, 15: 0x010F}
+# EF.COM tag list entry -> data group number (9303-10 §4.6.1)
+DG_TAGS = {0x61: 1, 0x75: 2, 0x6B: 11, 0x6C: 12, 0x6E: 14, 0x6F: 15}
+CHIP_SECURITY_GROUPS = {14, 15}  # DG14: chip authentication keys; DG15: active authentication key
 # Chunks are Le values: the size of the whole response data field (for odd-INS reads, DO'53' included).
 SHORT_CHUNK = 0xDF  # largest Le whose protected response fits a short APDU (9303-11 practice)
 EXTENDED_CHUNK = 0x1000  # per read with extended length: a conservative size real chips' buffers accept
@@ -44,6 +51,8 @@ class DocumentFiles:
     apdus: int = 0
     apdu_bytes: int = 0
     extended_length: bool = False
+    access_control: str = ""  # "BAC" | "PACE"
+    chip: ChipChecks | None = None  # active and chip authentication, when the read ran them
 
     def __repr__(self) -> str:
         return f"DocumentFiles(dgs={sorted(self.data_groups)}, apdus={self.apdus})"
@@ -139,9 +148,23 @@ def read_atr_info(transport: Transport) -> LengthInfo | None:
     return LengthInfo(extended, max_response)
 
 
-def read_document(transport: Transport, key: AccessKey, extended: bool | None = False,
+def _open_session(transport: Transport, key: AccessKey | CardAccessNumber, extended: bool,
+                  files: DocumentFiles) -> SecureChannel:
+    """PACE or BAC (whichever the chip offers), with the LDS1 application selected."""
+    opened = open_chip(transport, key, select_lds1)
+    files.access_control = opened.access_control
+    channel = SecureChannel(transport, opened.keys, extended)
+    if opened.select_under_sm:
+        resp = channel.transmit(Command(0x00, 0xA4, 0x04, 0x0C, LDS1_AID))
+        if resp.sw != 0x9000:
+            raise CardError(f"not an eMRTD: SELECT of the LDS1 application answered {resp.sw:04X}")
+    return channel
+
+
+def read_document(transport: Transport, key: AccessKey | CardAccessNumber, extended: bool | None = False,
                   cancel: threading.Event | None = None, chunk: int | None = None) -> DocumentFiles:
-    """Select, authenticate and read EF.COM, DG1, DG2, DG11 (when listed) and EF.SOD.
+    """Select, authenticate and read EF.COM, the data groups it lists that the kiosk uses, and EF.SOD; run active
+    and chip authentication on DG15/DG14 when listed (`files.chip`).
 
     `extended`: True/False as known (e.g. from the ATR); None: ask EF.ATR/INFO first.
     """
@@ -153,16 +176,22 @@ def read_document(transport: Transport, key: AccessKey, extended: bool | None = 
         if extended and info is not None and info.max_response and chunk is None:
             chunk = max(SHORT_CHUNK, min(EXTENDED_CHUNK, info.max_response - SM_OVERHEAD))
     files.extended_length = extended
-    select_lds1(counted)
-    keys = bac.authenticate(counted, key)
-    channel = SecureChannel(counted, keys, extended)
-    reader = FileReader(channel, chunk or (EXTENDED_CHUNK if extended else SHORT_CHUNK))
+    chunk = chunk or (EXTENDED_CHUNK if extended else SHORT_CHUNK)
+    channel = _open_session(counted, key, extended, files)
+    reader = FileReader(channel, chunk)
     files.com = reader.read_file(EF_COM)
     listed = listed_data_groups(files.com)
     for number in (1, 2):
         if number not in listed:
             raise MalformedCardData(f"EF.COM does not list DG{number}")
-    for number in sorted(listed):
+    # DG14 and DG15 first: active and chip authentication run on them, and after CA the rest comes under its keys.
+    for number in sorted(listed & CHIP_SECURITY_GROUPS):
+        files.data_groups[number] = reader.read_file(DG_FIDS[number])
+    files.chip, next_channel = check_chip(counted, channel, files.data_groups, files.com, chunk)
+    if next_channel is None:  # a failed CA leaves no session: open the chip again to read (and report) the rest
+        next_channel = _open_session(counted, key, extended, files)
+    channel, reader = next_channel, FileReader(next_channel, chunk)
+    for number in sorted(listed - CHIP_SECURITY_GROUPS):
         files.data_groups[number] = reader.read_file(DG_FIDS[number])
     files.sod = reader.read_file(EF_SOD)
     channel.drop()

@@ -42,6 +42,7 @@ _SEX = set("MFX<")
 _MAX_AMBIGUOUS = 12  # positions whose runner-up is considered
 _MAX_SUBSTITUTIONS = 3  # runner-ups in one reading
 _CLOSE = 0.25  # a runner-up this close (in correlation) to the best is an alternative
+_ALTERNATIVES = 3  # runners-up kept per position (B's runners-up in a blurred frame: O, S, 8)
 # A reading may give up at most this much correlation in total: more, and a wrong reading that happens to pass
 # the check digits (each only mod 10) becomes likelier than a right one (measured, see docs/document-reader.md).
 _BUDGET = 0.2
@@ -287,10 +288,13 @@ class MrzOcr:
         comps.sort(key=lambda i: (stats[i, cv2.CC_STAT_LEFT], stats[i, cv2.CC_STAT_TOP], stats[i, cv2.CC_STAT_WIDTH],
                                   stats[i, cv2.CC_STAT_HEIGHT], stats[i, cv2.CC_STAT_AREA]))
         chars = []
-        for i in comps:
-            x, y, w, h = (stats[i, k] for k in (cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP, cv2.CC_STAT_WIDTH,
-                                                 cv2.CC_STAT_HEIGHT))
-            mask = labels[y:y + h, x:x + w] == i
+        for group in _glyph_groups([tuple(int(v) for v in stats[i][:4]) for i in comps]):
+            ids = [comps[k] for k in group]
+            x = min(int(stats[i, cv2.CC_STAT_LEFT]) for i in ids)
+            y = min(int(stats[i, cv2.CC_STAT_TOP]) for i in ids)
+            w = max(int(stats[i, cv2.CC_STAT_LEFT] + stats[i, cv2.CC_STAT_WIDTH]) for i in ids) - x
+            h = max(int(stats[i, cv2.CC_STAT_TOP] + stats[i, cv2.CC_STAT_HEIGHT]) for i in ids) - y
+            mask = np.isin(labels[y:y + h, x:x + w], ids)
             chars.append(_Char(_normalize(mask), h / cap, w / cap))
         return chars
 
@@ -313,35 +317,59 @@ class MrzOcr:
         for line, classes in zip(lines, _line_classes(fmt), strict=True):
             for char, allowed in zip(line, classes, strict=True):
                 ranked = [r for r in self._rank(char) if r[1] in allowed]
-                options.append(ranked[:2])
+                options.append(ranked[:1 + _ALTERNATIVES])
         best = [o[0][1] for o in options]
-        # Alternatives worth trying: the runner-up where it scored close to the best, only at positions a check
+        # Alternatives worth trying: the runners-up that scored close to the best, only at positions a check
         # digit covers (a substitution elsewhere cannot change the verdict, and long names have many close
         # letters that used to crowd the misread digit out). Readings are tried cheapest first (least total
         # score given up), with few substitutions and a bounded total: the more one is allowed to change, the
         # likelier a wrong reading passes the check digits by chance.
         checked = _checked_positions(fmt)
-        close = sorted((o[0][0] - o[1][0], i) for i, o in enumerate(options)
-                       if i in checked and len(o) > 1 and o[0][0] - o[1][0] < _CLOSE)[:_MAX_AMBIGUOUS]
-        readings = [(0.0, ())]
+        close = sorted((o[0][0] - o[k][0], i, k) for i, o in enumerate(options) if i in checked
+                       for k in range(1, len(o)) if o[0][0] - o[k][0] < _CLOSE)[:_MAX_AMBIGUOUS]
+        readings: list[tuple[float, tuple[tuple[int, int], ...]]] = [(0.0, ())]
         for count in range(1, _MAX_SUBSTITUTIONS + 1):
             for combo in itertools.combinations(close, count):
-                cost = sum(c for c, _ in combo)
-                if cost < _BUDGET:
-                    readings.append((cost, tuple(i for _, i in combo)))
+                cost = sum(c for c, _, _ in combo)
+                positions = [i for _, i, _ in combo]
+                if cost < _BUDGET and len(set(positions)) == count:  # one substitute per position
+                    readings.append((cost, tuple((i, k) for _, i, k in combo)))
         readings.sort()
         width = lengths[0]
         last_error = ""
         for _, swaps in readings:
             text = list(best)
-            for index in swaps:
-                text[index] = options[index][1][1]
+            for index, rank in swaps:
+                text[index] = options[index][rank][1]
             joined = "".join(text)
             try:
                 return parse_mrz("\n".join(joined[i:i + width] for i in range(0, len(joined), width)))
             except MalformedCardData as exc:
                 last_error = exc.detail
         raise MrzUnreadable(f"MRZ read but its check digits do not verify ({last_error})")
+
+
+def _glyph_groups(boxes: list[tuple[int, int, int, int]]) -> list[list[int]]:
+    """Components (left, top, width, height; sorted by left) grouped into characters.
+
+    Glare or a worn print can break one character into pieces (an O into two arcs). OCR-B in an MRZ is
+    monospaced, so pieces are recognised by the pitch: they start well within one character's advance of each
+    other and together are no wider than one character cell. Neighbouring characters, a pitch apart, never are.
+    """
+    if len(boxes) < 3:
+        return [[i] for i in range(len(boxes))]
+    steps = [b[0] - a[0] for a, b in zip(boxes, boxes[1:], strict=False) if b[0] > a[0]]
+    pitch = float(np.median(steps)) if steps else 0.0
+    groups: list[list[int]] = []
+    span = (0, 0)
+    for i, (left, _top, width, _height) in enumerate(boxes):
+        if groups and left - span[0] < pitch * 0.5 and max(span[1], left + width) - span[0] <= pitch * 0.85:
+            groups[-1].append(i)
+            span = (span[0], max(span[1], left + width))
+        else:
+            groups.append([i])
+            span = (left, left + width)
+    return groups
 
 
 def _bottom_group(boxes: list[tuple[float, float, float, float, float]]) -> list:

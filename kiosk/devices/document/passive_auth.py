@@ -3,7 +3,8 @@
 CMS, X.509 and the LDS security object are decoded with asn1crypto (the LDS types are declared with its
 classes, not parsed by hand) and every signature is checked with `cryptography`. The outcome is VALID, INVALID
 with the first reason found, or UNKNOWN_ISSUER when everything on the document is consistent but no trusted CSCA
-signed its document signer. A broken document (INVALID) always outranks an unknown issuer.
+signed its document signer. A broken document (INVALID) always outranks an unknown issuer; a document signer
+on its CSCA's CRL is INVALID with the revocation date and reason.
 """
 
 from __future__ import annotations
@@ -111,5 +112,9 @@ def _chain(dsc: x509.Certificate, trust: TrustStore, now: dt.datetime) -> Passiv
         if not csca.not_valid_before_utc <= now:
             reasons.append("CSCA not yet valid")
             continue
+        revoked = trust.revocation_of(dsc, csca)
+        if revoked is not None:
+            raise CheckFailed(f"document signer certificate revoked on {revoked.revoked_on:%Y-%m-%d} "
+                              f"(reason: {revoked.reason}; {revoked.source})")
         return PassiveAuthResult(PassiveAuth.VALID, f"signed by {csca.subject.rfc4514_string()}")
     raise CheckFailed(f"document signer not signed by the trusted CSCA of its issuer ({'; '.join(reasons)})")

@@ -19,11 +19,13 @@ from contract.log_events import Event
 from kiosk.config import DocumentConfig
 from kiosk.core.identity import AccessKey, Identity, PassiveAuth
 from kiosk.devices.document import ReaderEvent, ReaderEventKind, ReaderState, ReaderStatus
+from kiosk.devices.document.chip_policy import chip_refusal
 from kiosk.devices.document.emrtd import DocumentFiles, atr_supports_extended_length, read_document
 from kiosk.devices.document.lds import identity_from_files
+from kiosk.devices.document.pace import CardAccessNumber
 from kiosk.devices.document.passive_auth import passive_authentication
 from kiosk.devices.document.trust_store import TrustStore
-from kiosk.errors import CardError, CardRemoved, DocumentRejected, NoCard, NoReader, WrongAccessKey
+from kiosk.errors import CardError, CardRemoved, ChipNotGenuine, DocumentRejected, NoCard, NoReader, WrongAccessKey
 
 PNP_READER = "\\\\?PnP?\\Notification"
 
@@ -111,6 +113,11 @@ class ReadResult:
     extended_length: bool
     read_ms: float
 
+    @property
+    def access_control(self) -> str:
+        """How the chip was opened: "BAC" or "PACE"."""
+        return self.files.access_control
+
 
 class PcscDocumentReader:
     """ICAO 9303 eMRTD reader over PC/SC (BAC, secure messaging, passive authentication)."""
@@ -189,15 +196,19 @@ class PcscDocumentReader:
             detail = f"{identity.passive_auth.value}: {identity.passive_auth_detail}"
             identity.wipe()
             raise DocumentRejected(detail)
+        refusal = chip_refusal(identity, self._config)
+        if refusal is not None:
+            identity.wipe()
+            raise ChipNotGenuine(refusal)
         return identity
 
     # --- reading -------------------------------------------------------------------------------------------
 
-    def read_document(self, access_key: AccessKey | None, cancel: threading.Event | None = None,
+    def read_document(self, access_key: AccessKey | CardAccessNumber | None, cancel: threading.Event | None = None,
                       reader: str | None = None) -> ReadResult:
         """Read without applying the policy (the CLI reports INVALID documents instead of refusing them)."""
         if access_key is None:
-            raise WrongAccessKey("this reader needs the MRZ access key")
+            raise WrongAccessKey("this reader needs the MRZ access key (or, for PACE chips, the CAN)")
         s = _scard()
         started = time.perf_counter()
         self._log.log(Event.DOCUMENT_READ_INIT, reader=reader or self._config.reader_name or "")
@@ -229,10 +240,16 @@ class PcscDocumentReader:
             identity = identity_from_files(files)
             pa = passive_authentication(files.sod, files.data_groups, self._trust)
             identity.passive_auth, identity.passive_auth_detail = pa.status, pa.detail
+            if files.chip is not None:
+                identity.chip_auth, identity.chip_auth_detail = files.chip.chip_auth.status, files.chip.chip_auth.detail
+                identity.active_auth = files.chip.active_auth.status
+                identity.active_auth_detail = files.chip.active_auth.detail
             read_ms = (time.perf_counter() - started) * 1000
             self._log.log(Event.DOCUMENT_READ_COMPLETE, result="ok", passive_auth=pa.status.value,
-                          passive_auth_detail=pa.detail, photo_format=identity.photo_format, apdus=files.apdus,
-                          extended_length=extended, read_ms=round(read_ms, 1))
+                          passive_auth_detail=pa.detail, chip_auth=identity.chip_auth.value,
+                          active_auth=identity.active_auth.value, photo_format=identity.photo_format, apdus=files.apdus,
+                          extended_length=extended, access_control=files.access_control,
+                          read_ms=round(read_ms, 1))
             return ReadResult(identity, files, name, extended, read_ms)
         except CardError as exc:
             raise self._logged(exc) from None

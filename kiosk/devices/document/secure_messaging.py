@@ -1,4 +1,6 @@
-"""ICAO 9303-11 §9.8 secure messaging with the BAC session keys: wrapping commands, unwrapping responses.
+"""ICAO 9303-11 §9.8 secure messaging with BAC or PACE session keys: wrapping commands, unwrapping responses.
+
+The cipher suite (3DES or AES, with its block, SSC size, IV and MAC) comes from the keys (`sm_cipher.py`).
 
 Every response's MAC is checked (DO'8E' over SSC || DO'87'/'85' || DO'99'); any failure raises
 SecureMessagingError and the channel refuses further use, because after a broken MAC the send-sequence counters
@@ -9,26 +11,20 @@ from __future__ import annotations
 
 import hmac
 
-from kiosk.devices.document import tlv
+from kiosk.devices.document import sm_cipher, tlv
 from kiosk.devices.document.apdu import Command, Response, Transport
-from kiosk.devices.document.bac import SessionKeys, pad, retail_mac, tdes_decrypt, tdes_encrypt, unpad
+from kiosk.devices.document.bac import SessionKeys
 from kiosk.errors import MalformedCardData, SecureMessagingError
-
-_SSC_MOD = 1 << 64
-
-
-def _ssc_bytes(keys: SessionKeys) -> bytes:
-    return keys.ssc.to_bytes(8, "big")
 
 
 def wrap_command(keys: SessionKeys, command: Command, extended: bool = False) -> bytes:
     """Protect `command` (increments the SSC); return the encoded APDU to send."""
-    keys.ssc = (keys.ssc + 1) % _SSC_MOD
+    sm_cipher.increment_ssc(keys)
     cla = command.cla | 0x0C
     header = bytes([cla, command.ins, command.p1, command.p2])
     do87 = b""
     if command.data:
-        cryptogram = tdes_encrypt(keys.k_enc, pad(command.data))
+        cryptogram = sm_cipher.encrypt(keys, sm_cipher.pad(keys, command.data))
         # Odd INS carries BER-TLV data objects: DO'85' without padding indicator (ISO/IEC 7816-4 §10.2).
         do87 = tlv.encode(0x85, cryptogram) if command.ins & 1 else tlv.encode(0x87, b"\x01" + cryptogram)
     do97 = b""
@@ -37,14 +33,15 @@ def wrap_command(keys: SessionKeys, command: Command, extended: bool = False) ->
             do97 = b"\x97\x02" + (command.le % 65536).to_bytes(2, "big")
         else:
             do97 = b"\x97\x01" + bytes([command.le % 256])
-    mac = retail_mac(keys.k_mac, pad(_ssc_bytes(keys) + pad(header) + do87 + do97))
+    mac = sm_cipher.mac(keys, sm_cipher.pad(keys, sm_cipher.ssc_bytes(keys) + sm_cipher.pad(keys, header)
+                                            + do87 + do97))
     body = do87 + do97 + b"\x8e\x08" + mac
     return Command(cla, command.ins, command.p1, command.p2, body, le=65536 if extended else 256).encode(extended)
 
 
 def unwrap_response(keys: SessionKeys, raw: bytes) -> Response:
     """Check and decrypt a protected response (increments the SSC). Raises SecureMessagingError."""
-    keys.ssc = (keys.ssc + 1) % _SSC_MOD
+    sm_cipher.increment_ssc(keys)
     try:
         if len(raw) < 2:
             raise SecureMessagingError("response shorter than a status word")
@@ -74,7 +71,7 @@ def unwrap_response(keys: SessionKeys, raw: bytes) -> Response:
             raise SecureMessagingError("response without an 8-byte DO'8E'")
         if do99 is None or len(do99) != 2:
             raise SecureMessagingError("response without DO'99'")
-        expected = retail_mac(keys.k_mac, pad(_ssc_bytes(keys) + body[:mac_end]))
+        expected = sm_cipher.mac(keys, sm_cipher.pad(keys, sm_cipher.ssc_bytes(keys) + body[:mac_end]))
         if not hmac.compare_digest(expected, mac):
             raise SecureMessagingError("response MAC does not verify")
         data = b""
@@ -84,7 +81,7 @@ def unwrap_response(keys: SessionKeys, raw: bytes) -> Response:
                 if not value or value[0] != 0x01:
                     raise SecureMessagingError("DO'87' without padding indicator 01")
                 value = value[1:]
-            data = unpad(tdes_decrypt(keys.k_enc, value))
+            data = sm_cipher.unpad(keys, sm_cipher.decrypt(keys, value))
         return Response(data, int.from_bytes(do99, "big"))
     except SecureMessagingError:
         raise
@@ -93,7 +90,7 @@ def unwrap_response(keys: SessionKeys, raw: bytes) -> Response:
 
 
 class SecureChannel:
-    """A BAC session over a transport; unusable after the first secure-messaging error."""
+    """A BAC or PACE session over a transport; unusable after the first secure-messaging error."""
 
     def __init__(self, transport: Transport, keys: SessionKeys, extended: bool = False) -> None:
         self._transport = transport
@@ -110,6 +107,11 @@ class SecureChannel:
         except SecureMessagingError:
             self.drop()
             raise
+
+    @property
+    def active(self) -> bool:
+        """False once the session was dropped (after an error, or by its owner)."""
+        return self._keys is not None
 
     def drop(self) -> None:
         """Forget the session keys."""

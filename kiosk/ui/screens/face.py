@@ -76,5 +76,5 @@ class FaceScreen(Screen):
             left, top, right, bottom = progress.face_box
             painter.drawRect(w - right, top, right - left, bottom - top)
             painter.end()
-        self.preview.setPixmap(pixmap.scaled(PREVIEW_W, PREVIEW_H, Qt.AspectRatioMode.KeepAspectRatio,
+        self.preview.setPixmap(pixmap.scaled(self.preview.size(), Qt.AspectRatioMode.KeepAspectRatio,
                                              Qt.TransformationMode.SmoothTransformation))

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 from contract.catalog.model import Catalog, CatalogItem
 from kiosk.core.session import ItemChosen, Session
 from kiosk.ui.screens.base import Screen
-from kiosk.ui.text import tr
+from kiosk.ui.text import message, tr
 from kiosk.ui.widgets import TouchKeyboard, WrapButton, button, label
 
 POPULAR = "__popular__"
@@ -28,6 +28,7 @@ class MenuScreen(Screen):
         super().__init__(terminal)
         self._language = ""
         self._catalog: Catalog | None = None
+        self._unavailable: dict[str, str] = {}  # item id -> why a failing device keeps it from citizens now
         self._category = POPULAR
         self.greeting = label("", "title")
         self.search = QLineEdit()
@@ -75,7 +76,9 @@ class MenuScreen(Screen):
                               else tr("Please choose a service"))
         self.search.setPlaceholderText(tr("Search: Chinese, pinyin or initials (e.g. sbjf)"))
         self.keyboard_toggle.setText(tr("Keyboard"))
-        if catalog is not self._catalog or session.language != self._language:
+        unavailable = self.terminal.menu().unavailable
+        if catalog is not self._catalog or session.language != self._language or unavailable != self._unavailable:
+            self._unavailable = unavailable
             self._catalog = catalog
             self._language = session.language
             self._fill_categories()
@@ -131,6 +134,10 @@ class MenuScreen(Screen):
         for n, item in enumerate(shown):
             b = WrapButton(self._title(item.title_zh, item.title_en), lambda i=item: self._choose(i), "item",
                            f"item-{item.id}")
+            if item.id in self._unavailable:  # kiosk.terminal.device_consequences: the reason in one sentence
+                b.setText(f"{b.text()}\n{message(self._unavailable[item.id])}")
+                b.setEnabled(False)
+                b.set_unavailable()
             b.setMinimumHeight(110)
             self.items.addWidget(b, n // COLUMNS, n % COLUMNS)
         if not shown:

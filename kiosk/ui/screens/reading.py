@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QWidget
 
 from kiosk.core.identity import AccessKey
 from kiosk.core.session import AccessKeyEntered, Retry, Session
@@ -22,7 +22,8 @@ class ReadingScreen(Screen):
         self.retry = button("", self.send(Retry()), "primary", "retry")
         # MRZ entry (ICAO BAC needs document number, date of birth and expiry from the printed page)
         self.key_form = QWidget()
-        form = QFormLayout(self.key_form)
+        form = QGridLayout(self.key_form)  # the three fields side by side: the full keyboard fits a short panel
+        form.setContentsMargins(0, 0, 0, 0)
         self.doc = QLineEdit()
         self.doc.setMaxLength(9 + 6)
         self.dob = QLineEdit()
@@ -30,9 +31,13 @@ class ReadingScreen(Screen):
         self.exp = QLineEdit()
         self.exp.setMaxLength(6)
         self.doc_label, self.dob_label, self.exp_label = label(), label(), label()
-        form.addRow(self.doc_label, self.doc)
-        form.addRow(self.dob_label, self.dob)
-        form.addRow(self.exp_label, self.exp)
+        for column, (caption, edit) in enumerate(((self.doc_label, self.doc), (self.dob_label, self.dob),
+                                                  (self.exp_label, self.exp))):
+            form.addWidget(caption, 0, column)
+            form.addWidget(edit, 1, column)
+        form.setColumnStretch(0, 2)
+        form.setColumnStretch(1, 1)
+        form.setColumnStretch(2, 1)
         self.keyboard = TouchKeyboard("full")
         for edit, testid in ((self.doc, "mrz-doc"), (self.dob, "mrz-dob"), (self.exp, "mrz-exp")):
             edit.setProperty("testid", testid)
