@@ -160,11 +160,11 @@ class Terminal:
 
     @property
     def out_of_service(self) -> str | None:
-        """The message key of why no session may start (a technician at work, a condition of
-        kiosk.terminal.out_of_service, the reader or the camera down), else None."""
+        """The message key of why no session may start (a technician at work, the reader or the camera down with
+        its own sentence, a condition of kiosk.terminal.out_of_service), else None."""
         finding = headline(self.out_of_service_findings)
-        return (self.technician.out_of_service_reason or (finding.message_key if finding else None)
-                or self._consequences.out_of_service)
+        return (self.technician.out_of_service_reason or self._consequences.out_of_service
+                or (finding.message_key if finding else None))
 
     @property
     def out_of_service_findings(self) -> list[Finding]:
