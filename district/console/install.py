@@ -72,7 +72,7 @@ def _refusal(request: Request, status: int, message: str, permission: str | None
     if status == 403 and session is not None:
         # A refused change is worth an audit line: a viewer trying to revoke is something an admin wants to see.
         audit.record(request.app.state.engine, session.operator.name, "refused", request.url.path[:128],
-                     "forbidden" if permission else "csrf", permission=permission or "")
+                     "forbidden" if permission else "csrf", **({"permission": permission} if permission else {}))
     t = translator(lang_of(request))
     text = t(message) if message.startswith("error.") else message
     if request.url.path.startswith(API_PREFIX):

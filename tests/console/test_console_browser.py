@@ -25,8 +25,8 @@ from district.database import migrate, open_engine
 from kiosk.core.session import AssistedOutcome
 from kiosk.link.district_client import HttpDistrictClient
 from kiosk.link.enrollment import enroll, signer_for
-from tests.sync.district_process import REPO, ProcessDistrict
 from tests.sync.conftest import make_kiosk
+from tests.sync.district_process import REPO, ProcessDistrict
 from tests.sync.test_assisted_verification import Waiting
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -304,7 +304,8 @@ def test_every_other_page_in_both_languages_and_on_a_tablet(world):
     token = page.locator("#one-time-token").inner_text()
     assert len(token) >= 24
     shoot(page, "kiosk-enrolled")
-    page.reload()  # shown once: the token is not on the page any more
+    page.goto(f"{world.url}/console/kiosks/hall-3")  # shown once: the kiosk's page does not show it again
+    expect(page.locator("h1")).to_have_text("Kiosk hall-3")
     assert token not in page.content()
     page.goto(f"{world.url}/console/audit")
     expect(page.locator("table")).to_contain_text("kiosk.add")
