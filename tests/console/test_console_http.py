@@ -291,3 +291,50 @@ def test_an_operator_over_the_api_rate_gets_429(tmp_path, capsys):
     assert [a.status_code for a in answers] == [200, 200, 429]
     assert int(answers[2].headers["Retry-After"]) >= 1
     app.state.engine.dispose()
+
+
+def test_staff_acknowledge_then_resolve_a_call_for_help(console):
+    import time
+
+    from sqlalchemy.orm import Session
+
+    from district.models import HelpRequestRow
+
+    app, client = console
+    with Session(app.state.engine) as s, s.begin():
+        s.add(HelpRequestRow(kiosk="K1", received_at=time.time(), state="open",
+                             body={"kind": "help", "state": "printing", "item_id": "si-record",
+                                   "reason": "paper jam"}))
+    c = client()
+    token = log_in(c, "staff")
+    queue = c.get("/console/help/list").text
+    assert "paper jam" in queue and "printing" in queue and "/console/help/1/approve" not in queue
+    assert c.post("/console/help/1/approve", data={"csrf_token": token}).status_code == 422, "not a verification"
+    assert c.post("/console/help/1/acknowledge", data={"csrf_token": token}).status_code == 303
+    assert c.get("/console/api/help").json()[0]["console_state"] == "acknowledged"
+    assert c.post("/console/help/1/resolve", data={"csrf_token": token}).status_code == 303
+    answer = c.get("/console/api/help").json()[0]
+    assert (answer["console_state"], answer["decided_by"]) == ("resolved", "staff")
+    assert c.get("/console/api/help", params={"open_only": True}).json() == []
+    assert c.post("/console/help/99/resolve", data={"csrf_token": token}).status_code == 404
+    with Session(app.state.engine) as s:
+        assert s.get(HelpRequestRow, 1).state == "open", "the state kiosks read is left alone"
+    trail = [(e["action"], e["target"]) for e in audit.entries(app.state.engine, target="K1")]
+    assert trail == [("help.resolve", "K1/help/1"), ("help.acknowledge", "K1/help/1")]
+
+
+def test_language_switch_and_no_open_redirect_after_login(console):
+    _app, client = console
+    c = client()
+    log_in(c, "viewer")
+    switched = c.get("/console/lang/zh", params={"next": "/console/help"})
+    assert switched.headers["location"] == "/console/help"
+    page = c.get("/console/help", headers={"Cookie": f"console_lang=zh; {COOKIE}={c.cookies.get(COOKIE)}"})
+    assert '<html lang="zh-CN">' in page.text and "求助队列" in page.text
+    for target in ("https://evil.example/", "//evil.example/console/", "/console\\\\evil"):
+        assert c.get("/console/lang/en", params={"next": target}).headers["location"] == "/console/fleet"
+    fresh = client()
+    form = fresh.get("/console/login")
+    answer = fresh.post("/console/login", data={"csrf_token": csrf_of(form.text), "name": "viewer",
+                                                "password": PASSWORD, "next": "https://evil.example/"})
+    assert answer.headers["location"] == "/console/fleet"
