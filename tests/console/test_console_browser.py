@@ -200,8 +200,10 @@ def test_a_kiosk_turns_amber_then_red_when_its_daemon_stops_and_green_when_it_re
     page.locator("form[role=search] button[type=submit]").click()
     expect(page.locator("#fleet tbody tr")).to_have_count(2)
     page.get_by_role("link", name="Kiosk").click()
+    page.wait_for_url("**sort=name&desc=")
     assert [r.get_attribute("data-kiosk") for r in page.locator("#fleet tbody tr").all()] == ["hall-1", "hall-2"]
-    page.get_by_role("link", name="Kiosk").click()
+    page.get_by_role("link", name="Kiosk").click()  # a second click on the sorted column flips the order
+    page.wait_for_url("**sort=name&desc=1")
     assert [r.get_attribute("data-kiosk") for r in page.locator("#fleet tbody tr").all()] == ["hall-2", "hall-1"]
     page.context.close()
 
