@@ -82,43 +82,47 @@ def world(tmp_path_factory):
     server = ProcessDistrict(db, demo=True, keys=root / "keys",
                              extra=["--heartbeat-threshold", str(THRESHOLD_S), "--heartbeat-grace", str(GRACE_S)])
     server.start(timeout_s=180)  # a loaded machine: imports and migrations can take a while
-    enroll(root / "kiosks" / "desk-1", server.url, "desk-1")  # the desk kiosk also asks staff and signs documents
-    desk = make_kiosk(root / "kiosks", "desk-1", server.url)  # its daemon delivers these and reports its devices
-    desk.record(4)
-    desk.record(2, item_id="hukou-certificate", module_id="record_certificate")
-    desk.engine.dispose()
-    (root / "kiosks" / "desk-1" / "devices.json").write_text(json.dumps(
-        {"reader": "IDLE", "printer": "ERROR", "receipt_printer": "IDLE", "camera": "IDLE",
-         "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}))
-    daemons = {name: SyncDaemon(root / "kiosks", name, server.url).start() for name in KIOSKS}
+    daemons: dict[str, SyncDaemon] = {}
+    try:
+        enroll(root / "kiosks" / "desk-1", server.url, "desk-1")  # the desk kiosk also asks staff, signs documents
+        desk = make_kiosk(root / "kiosks", "desk-1", server.url)  # its daemon delivers these, reports its devices
+        desk.record(4)
+        desk.record(2, item_id="hukou-certificate", module_id="record_certificate")
+        desk.engine.dispose()
+        (root / "kiosks" / "desk-1" / "devices.json").write_text(json.dumps(
+            {"reader": "IDLE", "printer": "ERROR", "receipt_printer": "IDLE", "camera": "IDLE",
+             "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}))
+        for name in KIOSKS:
+            daemons[name] = SyncDaemon(root / "kiosks", name, server.url).start()
 
-    from playwright.sync_api import sync_playwright
+        from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
 
-        class World:
-            url = server.url
-            kiosks_root = root / "kiosks"
+            class World:
+                url = server.url
+                kiosks_root = root / "kiosks"
 
-            @staticmethod
-            def page(name: str | None = None, lang: str = "en", viewport=(1366, 900)):
-                context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
-                                              locale="zh-CN" if lang == "zh" else "en-US")
-                page = context.new_page()
-                page.set_default_timeout(WAIT_MS)
-                if name:
-                    log_in(page, server.url, name)
-                return page
+                @staticmethod
+                def page(name: str | None = None, lang: str = "en", viewport=(1366, 900)):
+                    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
+                                                  locale="zh-CN" if lang == "zh" else "en-US")
+                    page = context.new_page()
+                    page.set_default_timeout(WAIT_MS)
+                    if name:
+                        log_in(page, server.url, name)
+                    return page
 
-        World.daemons = daemons
-        try:
-            yield World
-        finally:
-            browser.close()
-            for d in daemons.values():
-                d.stop()
-            server.stop()
+            World.daemons = daemons
+            try:
+                yield World
+            finally:
+                browser.close()
+    finally:
+        for d in daemons.values():
+            d.stop()
+        server.stop()
 
 
 def log_in(page, url: str, name: str) -> None:

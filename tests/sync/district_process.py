@@ -100,7 +100,11 @@ class ProcessDistrict:
         env = {**os.environ, "PYTHONPATH": str(REPO)}
         self.proc = subprocess.Popen(self._cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)
-        wait_healthy(self.url, timeout_s)
+        try:
+            wait_healthy(self.url, timeout_s)
+        except RuntimeError:
+            self.stop()  # a server that came up too late must not outlive the test that gave up on it
+            raise
         return self
 
     def stop(self) -> None:
