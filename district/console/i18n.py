@@ -101,8 +101,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "kiosk.help": ("Help requests", "求助记录"),
     "kiosk.audit": ("Audit trail", "操作记录"),
     "kiosk.revoke": ("Revoke this kiosk", "吊销此终端"),
-    "kiosk.revoke.confirm": ("Revoke kiosk {name}? It will stop being served at once.",
-                             "确认吊销终端 {name}？它将立即停止服务。"),
     "kiosk.revoked": ("Kiosk {name} revoked.", "终端 {name} 已吊销。"),
     "kiosk.enroll": ("Enroll a new kiosk", "登记新终端"),
     "kiosk.enroll.name": ("New kiosk's name", "新终端名称"),
