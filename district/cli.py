@@ -109,7 +109,7 @@ def _serve(args: argparse.Namespace) -> int:
             db=args.db.split("@")[-1])
     if args.workers > 1:
         # Each worker is its own process with its own app; they share the database (dedup, nonces, kiosk
-        # states, the TUF repository all live there). Rate limits are per worker.
+        # states, rate-limit buckets, the TUF repository all live there).
         import os
 
         from district.asgi import ENV, settings_to_env

@@ -9,6 +9,8 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, Field
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -25,12 +27,14 @@ from district.auth import (
     REPLAY_REASON,
     AuthenticatedKiosk,
     KioskRevoked,
+    RateLimited,
     ReplayedRequest,
+    admit,
     authenticated_kiosk,
     limited_by_address,
-    record_nonce,
     signed_kiosk,
     source_address,
+    too_many_requests,
 )
 from district.citizen_requests import submit_received
 from district.ingest import ingest_batch
@@ -105,12 +109,16 @@ def upload_batch(body: BatchUpload, request: Request,
     now = time.time()
     try:
         results = ingest_batch(state.engine, kiosk.name, body.items, now, kiosk.clock_skew_s,
-                               before=lambda s: record_nonce(s, kiosk))
+                               before=lambda s: admit(s, kiosk, state.rate_limiter))
     except ReplayedRequest:
         state.eventlog.log(Event.DISTRICT_REQUEST_REFUSED, status=401, reason=REPLAY_REASON, kiosk=kiosk.name)
         raise HTTPException(401, REPLAY_REASON) from None
+    except RateLimited as exc:
+        state.eventlog.log(Event.DISTRICT_REQUEST_REFUSED, status=429, reason="rate limit", kiosk=kiosk.name)
+        raise too_many_requests(exc.wait_s) from None
     submit = getattr(state, "request_submitter", None)
-    if submit is not None and any(r.result == "accepted" for r in results):
+    if submit is not None and any(r.result == "accepted" and isinstance(raw, dict) and raw.get("status") == "queued"
+                                  for r, raw in zip(results, body.items, strict=True)):
         try:  # registered already (committed above); a failure here is retried by the submitter thread
             submit_received(state.engine, submit, state.eventlog)
         except Exception as exc:  # noqa: BLE001 - the batch is stored: its answer must not turn into a 500
@@ -120,18 +128,28 @@ def upload_batch(body: BatchUpload, request: Request,
 
 @router.post("/heartbeat", response_model=HeartbeatAnswer, responses=error_responses(*SIGNED))
 def heartbeat(body: Heartbeat, request: Request,
-              kiosk: AuthenticatedKiosk = Depends(authenticated_kiosk)) -> HeartbeatAnswer:
+              kiosk: AuthenticatedKiosk = Depends(signed_kiosk)) -> HeartbeatAnswer:
     """Record the kiosk's latest health: backlog, versions, devices; answer with the published catalog, so a
     kiosk running another one checks the signed catalog at once."""
-    published = request.app.state.repository.published()
+    state = request.app.state
+    published = state.repository.published()
     now = time.time()
-    with Session(request.app.state.engine) as s, s.begin():
-        row = s.get(HeartbeatRow, kiosk.name)
-        if row is None:
-            s.add(HeartbeatRow(kiosk=kiosk.name, received_at=now, clock_skew_s=kiosk.clock_skew_s,
-                               body=body.model_dump(mode="json")))
-        else:
-            row.received_at, row.clock_skew_s, row.body = now, kiosk.clock_skew_s, body.model_dump(mode="json")
+    values = {"kiosk": kiosk.name, "received_at": now, "clock_skew_s": kiosk.clock_skew_s,
+              "body": body.model_dump(mode="json")}
+    insert = pg_insert if state.engine.dialect.name == "postgresql" else sqlite_insert
+    upsert = insert(HeartbeatRow).values(**values)
+    upsert = upsert.on_conflict_do_update(index_elements=[HeartbeatRow.kiosk],
+                                          set_={k: upsert.excluded[k] for k in ("received_at", "clock_skew_s", "body")})
+    try:
+        with Session(state.engine) as s, s.begin():  # token, nonce and heartbeat: one commit
+            admit(s, kiosk, state.rate_limiter)
+            s.execute(upsert)
+    except ReplayedRequest:
+        state.eventlog.log(Event.DISTRICT_REQUEST_REFUSED, status=401, reason=REPLAY_REASON, kiosk=kiosk.name)
+        raise HTTPException(401, REPLAY_REASON) from None
+    except RateLimited as exc:
+        state.eventlog.log(Event.DISTRICT_REQUEST_REFUSED, status=429, reason="rate limit", kiosk=kiosk.name)
+        raise too_many_requests(exc.wait_s) from None
     return HeartbeatAnswer(server_time=now, catalog=PublishedCatalog(version=published[0], sha256=published[1])
                            if published else None)
 
