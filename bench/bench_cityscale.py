@@ -158,26 +158,29 @@ async def _heartbeats(url: str, signers: list, period_s: float, rounds: int) -> 
     start = time.perf_counter() + 1.0
     offsets = sorted((random.Random(16).uniform(0, period_s), n) for n in range(len(signers)))
 
-    async def one(due: float, signer, body: bytes) -> None:
+    async def one(due: float, signer, body: bytes, counted: bool) -> None:
         await asyncio.sleep(max(0.0, due - time.perf_counter()))
         sent = time.perf_counter()
-        late.append(sent - due)
         headers = {"Content-Type": "application/json", **signer("POST", "/api/v1/heartbeat", body)}
         try:
             status = await _post(parsed.hostname, parsed.port, "/api/v1/heartbeat", body, headers)
-        except (OSError, ValueError, IndexError) as exc:
-            failures.append(type(exc).__name__)
+        except (OSError, ValueError, IndexError) as exc:  # refused, reset, closed without an answer
+            failures.append(f"{type(exc).__name__} (round {'2+' if counted else 1})")
             return
-        latencies.append((time.perf_counter() - sent) * 1000)
         if status != 200:
-            failures.append(str(status))
+            failures.append(f"{status} (round {'2+' if counted else 1})")
+        elif counted:
+            latencies.append((time.perf_counter() - sent) * 1000)
+            late.append(sent - due)
 
-    await asyncio.gather(*(one(start + k * period_s + offset, signers[n], bodies[n % len(bodies)])
+    # The first round warms up (every worker opens its database connections, every kiosk beats once): the
+    # steady state is what is measured.
+    await asyncio.gather(*(one(start + k * period_s + offset, signers[n], bodies[n % len(bodies)], k > 0)
                            for k in range(rounds) for offset, n in offsets))
     return latencies, late, failures
 
 
-def bench_heartbeats(pg, kiosks: int = 5000, period_s: float = 30.0, rounds: int = 2) -> list[dict]:
+def bench_heartbeats(pg, kiosks: int = 5000, period_s: float = 30.0, rounds: int = 3) -> list[dict]:
     from tests.sync.district_process import ProcessDistrict
 
     url = pg.create_database("heartbeats")
@@ -187,10 +190,14 @@ def bench_heartbeats(pg, kiosks: int = 5000, period_s: float = 30.0, rounds: int
         latencies, late, failures = asyncio.run(_heartbeats(server.url, signers, period_s, rounds))
     finally:
         server.stop()
-    assert not failures, failures[:10]
-    assert len(latencies) == kiosks * rounds
-    label = f"{kiosks} kiosks every {period_s:g} s ({kiosks / period_s:.0f}/s), {rounds} rounds, PostgreSQL, 2 workers"
+    label = (f"{kiosks} kiosks every {period_s:g} s ({kiosks / period_s:.0f}/s), round 2 of {rounds}, PostgreSQL, "
+             "2 workers, a new connection per beat")
+    if not latencies:
+        return [{"name": f"cityscale: heartbeats, {label}: no answer ({failures[:3]})", "value": None, "unit": "ms",
+                 "target": 50, "better": "lower"}]
     return [
+        {"name": "cityscale: heartbeats without an answer (refused, reset or not 200), all rounds",
+         "value": len(failures), "unit": "count", "target": 0, "better": "lower"},
         {"name": f"cityscale: heartbeat answer p99, {label}", "value": round(_percentile(latencies, 99), 1),
          "unit": "ms", "target": 50, "better": "lower"},
         {"name": "cityscale: heartbeat answer p50", "value": round(statistics.median(latencies), 1), "unit": "ms",

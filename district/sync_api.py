@@ -9,8 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, Field
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -38,7 +37,7 @@ from district.auth import (
 )
 from district.citizen_requests import submit_received
 from district.ingest import ingest_batch
-from district.models import HeartbeatRow, HelpRequestRow
+from district.models import HelpRequestRow
 
 router = APIRouter(prefix="/api/v1", tags=["sync"])
 
@@ -126,6 +125,15 @@ def upload_batch(body: BatchUpload, request: Request,
     return BatchAnswer(server_time=now, results=results)
 
 
+# Plain SQL built once (an ORM upsert construct is compiled again on every request; 5,000 kiosks beat 167 times
+# a second).
+_HEARTBEAT = ("INSERT INTO heartbeats (kiosk, received_at, clock_skew_s, body) VALUES (:kiosk, :received_at, :skew, "
+              "{body}) ON CONFLICT (kiosk) DO UPDATE SET received_at = excluded.received_at, "
+              "clock_skew_s = excluded.clock_skew_s, body = excluded.body")
+_HEARTBEAT_POSTGRESQL = text(_HEARTBEAT.format(body="CAST(:body AS json)"))
+_HEARTBEAT_SQLITE = text(_HEARTBEAT.format(body=":body"))
+
+
 @router.post("/heartbeat", response_model=HeartbeatAnswer, responses=error_responses(*SIGNED))
 def heartbeat(body: Heartbeat, request: Request,
               kiosk: AuthenticatedKiosk = Depends(signed_kiosk)) -> HeartbeatAnswer:
@@ -134,16 +142,13 @@ def heartbeat(body: Heartbeat, request: Request,
     state = request.app.state
     published = state.repository.published()
     now = time.time()
-    values = {"kiosk": kiosk.name, "received_at": now, "clock_skew_s": kiosk.clock_skew_s,
-              "body": body.model_dump(mode="json")}
-    insert = pg_insert if state.engine.dialect.name == "postgresql" else sqlite_insert
-    upsert = insert(HeartbeatRow).values(**values)
-    upsert = upsert.on_conflict_do_update(index_elements=[HeartbeatRow.kiosk],
-                                          set_={k: upsert.excluded[k] for k in ("received_at", "clock_skew_s", "body")})
+    values = {"kiosk": kiosk.name, "received_at": now, "skew": kiosk.clock_skew_s,
+              "body": json.dumps(body.model_dump(mode="json"), separators=(",", ":"), ensure_ascii=False)}
+    upsert = _HEARTBEAT_POSTGRESQL if state.engine.dialect.name == "postgresql" else _HEARTBEAT_SQLITE
     try:
         with Session(state.engine) as s, s.begin():  # token, nonce and heartbeat: one commit
             admit(s, kiosk, state.rate_limiter)
-            s.execute(upsert)
+            s.execute(upsert, values)
     except ReplayedRequest:
         state.eventlog.log(Event.DISTRICT_REQUEST_REFUSED, status=401, reason=REPLAY_REASON, kiosk=kiosk.name)
         raise HTTPException(401, REPLAY_REASON) from None
