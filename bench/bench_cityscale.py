@@ -187,7 +187,12 @@ def bench_heartbeats(pg, kiosks: int = 5000, period_s: float = 30.0, rounds: int
     signers = _enroll_directly(url, kiosks, "HB")
     server = ProcessDistrict(url, extra=["--workers", "2"]).start(timeout_s=180)
     try:
+        servers, database = _tree(server.proc.pid), _tree(_postgres_root(pg))
+        before = (_cpu_s(servers), _cpu_s(database))
         latencies, late, failures = asyncio.run(_heartbeats(server.url, signers, period_s, rounds))
+        servers, database = _tree(server.proc.pid), _tree(_postgres_root(pg))
+        answered = kiosks * rounds - sum(1 for f in failures if not f[0].isdigit())  # got an HTTP status
+        cpu_ms = ((_cpu_s(servers) - before[0]) + (_cpu_s(database) - before[1])) * 1000 / max(1, answered)
     finally:
         server.stop()
     label = (f"{kiosks} kiosks every {period_s:g} s ({kiosks / period_s:.0f}/s), round 2 of {rounds}, PostgreSQL, "
@@ -196,6 +201,11 @@ def bench_heartbeats(pg, kiosks: int = 5000, period_s: float = 30.0, rounds: int
         return [{"name": f"cityscale: heartbeats, {label}: no answer ({failures[:3]})", "value": None, "unit": "ms",
                  "target": 50, "better": "lower"}]
     return [
+        {"name": "cityscale: heartbeat CPU per beat, server workers + PostgreSQL", "value": round(cpu_ms, 2),
+         "unit": "cpu-ms", "target": None, "better": "lower"},
+        {"name": "cityscale: heartbeats per second 2 dedicated cores could answer (from CPU time)",
+         "value": round(2000 / cpu_ms) if cpu_ms else None, "unit": "1/s", "target": round(kiosks / period_s),
+         "better": "higher"},
         {"name": "cityscale: heartbeats without an answer (refused, reset or not 200), all rounds",
          "value": len(failures), "unit": "count", "target": 0, "better": "lower"},
         {"name": f"cityscale: heartbeat answer p99, {label}", "value": round(_percentile(latencies, 99), 1),
