@@ -110,7 +110,7 @@ def _serve(args: argparse.Namespace) -> int:
             db=args.db.split("@")[-1])
     if args.workers > 1:
         # Each worker is its own process with its own app; they share the database (dedup, nonces, kiosk
-        # states, the TUF repository all live there). Rate limits are per worker.
+        # states, rate-limit buckets, the TUF repository all live there).
         import os
 
         from district.asgi import ENV, settings_to_env
@@ -369,6 +369,33 @@ def _requests_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup(args: argparse.Namespace) -> int:
+    from district.backup import BackupError, backup
+
+    try:
+        manifest = backup(args.db, args.out, _keys(args), include_keys=args.include_keys)
+    except BackupError as exc:
+        return _fail(str(exc))
+    print(json.dumps({"backup": str(args.out), "dialect": manifest.dialect, "schema": manifest.schema_revision,
+                      "keys_included": manifest.keys_included, "key_files": len(manifest.key_files)}))
+    if not manifest.keys_included:
+        sys.stderr.write(f"kiosk-district: the keys folder ({_keys(args)}) is not in this backup; keep its offline "
+                         "keys apart, or give --include-keys\n")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from district.backup import BackupError, restore
+
+    try:
+        manifest = restore(args.db, args.source, _keys(args), include_keys=args.include_keys)
+    except BackupError as exc:
+        return _fail(str(exc))
+    print(json.dumps({"restored": str(args.source), "dialect": manifest.dialect, "schema": manifest.schema_revision,
+                      "keys_restored": args.include_keys}))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from district.catalog_cli import add_module_option
 
@@ -507,6 +534,21 @@ def build_parser() -> argparse.ArgumentParser:
     rlist.add_argument("--status", choices=("received", "submitted"), default=None)
     rlist.add_argument("--json", action="store_true")
     rlist.set_defaults(func=_requests_list)
+
+    backup = sub.add_parser("backup", help="back up the database (pg_dump / SQLite online backup) into a new folder; "
+                                           "the keys only with --include-keys")
+    backup.add_argument("out", type=Path, help="the new (or empty) folder to write")
+    backup.add_argument("--include-keys", action="store_true",
+                        help="also copy the operators' keys folder (TUF, document-signing, assisted-verification keys)")
+    db_option(backup)
+    keys_option(backup)
+    backup.set_defaults(func=_backup)
+    restore = sub.add_parser("restore", help="replace the database's content with a backup (stop the servers first)")
+    restore.add_argument("source", type=Path, help="a folder written by `kiosk-district backup`")
+    restore.add_argument("--include-keys", action="store_true", help="also restore the keys the backup holds")
+    db_option(restore)
+    keys_option(restore)
+    restore.set_defaults(func=_restore)
 
     stats = sub.add_parser("stats", help="transactions per kiosk, duplicates refused, last heartbeats")
     db_option(stats)

@@ -168,3 +168,13 @@ class DataSourceAuditRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, nullable=False)
     latency_ms: Mapped[float] = mapped_column(Float, nullable=False)
     detail: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+
+
+class RateBucketRow(Base):
+    """One token bucket of a rate limit (`kiosk:<name>` or `address:<ip>`), shared by every server process
+    (migration 0008). A bucket untouched for longer than it takes to refill is full: such rows are pruned."""
+
+    __tablename__ = "rate_buckets"
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float, nullable=False)
+    updated_at: Mapped[float] = mapped_column(Float, nullable=False, index=True)  # the server's clock

@@ -19,7 +19,7 @@ class DistrictSettings:
     max_body_bytes: int = 1_048_576  # requests above this get 413 before anything is parsed
     max_json_depth: int = 32  # bodies nested deeper (or carrying NaN/Infinity) get 422 before anything is parsed
     max_batch_items: int = 500  # transactions per upload
-    rate_per_s: float = 20.0  # sustained requests per second per kiosk (token bucket, per server process)
+    rate_per_s: float = 20.0  # sustained requests per second per kiosk (token bucket shared by every process)
     rate_burst: int = 60
     # Unauthenticated endpoints (enrollment, health, document key, verification page), per source address.
     public_rate_per_s: float = 2.0

@@ -111,6 +111,10 @@ class TufRepository:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        # The parsed answer of `published()` for one stored targets row, named by (version, published_at): rows
+        # are never rewritten, so this is a cache of database content, not state of its own (heartbeats ask for
+        # it thousands of times a minute; parsing the metadata each time cost more than the heartbeat itself).
+        self._published: tuple[tuple[int, float], tuple[int, str] | None] | None = None
 
     # -- serving ------------------------------------------------------------------------------------------------
     def metadata(self, role: str, version: int | None = None) -> bytes | None:
@@ -198,17 +202,24 @@ class TufRepository:
 
     def published(self) -> tuple[int, str] | None:
         """(catalog version, sha256) of the catalog published now, or None."""
+        latest = select(TufMetadataRow.version, TufMetadataRow.published_at).where(TufMetadataRow.role == "targets") \
+            .order_by(TufMetadataRow.version.desc()).limit(1)
         with Session(self._engine) as s:
-            body = s.scalar(select(TufMetadataRow.body).where(TufMetadataRow.role == "targets")
-                            .order_by(TufMetadataRow.version.desc()).limit(1))
-        if body is None:
-            return None
+            row = s.execute(latest).first()
+            if row is None:
+                return None
+            key = (row.version, row.published_at)
+            cached = self._published
+            if cached is not None and cached[0] == key:
+                return cached[1]
+            body = s.scalar(select(TufMetadataRow.body).where(TufMetadataRow.role == "targets",
+                                                              TufMetadataRow.version == row.version))
         targets: Targets = Metadata.from_bytes(body).signed
         version = published_catalog_version(targets)
         target = targets.targets.get(CATALOG_TARGET)
-        if version is None or target is None:
-            return None
-        return version, target.hashes.get("sha256", "")
+        answer = None if version is None or target is None else (version, target.hashes.get("sha256", ""))
+        self._published = (key, answer)
+        return answer
 
     def published_contents(self, catalog_version: int) -> bytes | None:
         """The bytes last published as `catalog_version` (every published target stays stored), or None."""

@@ -113,8 +113,8 @@ async def api_identity(request: Request,
 
 
 def _rate_limit(request: Request, operator: str) -> None:
-    # Per operator (a runaway script must not starve the kiosks' endpoints), per server process like the kiosks'.
-    wait = request.app.state.console_rate_limiter.take(operator)
+    # Per operator (a runaway script must not starve the kiosks' endpoints), shared by every server process.
+    wait = request.app.state.console_rate_limiter.take_now(operator)
     if wait > 0:
         raise ConsoleRefused(429, "rate limit exceeded", retry_after=max(1, round(wait)))
 

@@ -8,7 +8,6 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from district.auth import RateLimiter
 from district.console import api, audit, pages
 from district.console.actions import ActionError
 from district.console.guard import (
@@ -23,6 +22,7 @@ from district.console.guard import (
 )
 from district.console.i18n import translator
 from district.console.render import environment, lang_of, render
+from district.rate_limits import SharedRateLimiter
 
 STATIC = Path(__file__).with_name("static")
 # No inline script or style anywhere in the console: a strict policy costs nothing and blunts injected markup.
@@ -32,7 +32,8 @@ CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' d
 
 def install_console(app: FastAPI) -> None:
     app.state.console_templates = environment()
-    app.state.console_rate_limiter = RateLimiter(app.state.settings.rate_per_s, app.state.settings.rate_burst)
+    app.state.console_rate_limiter = SharedRateLimiter(app.state.engine, "operator", app.state.settings.rate_per_s,
+                                                       app.state.settings.rate_burst)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC), name="console-static")
     app.include_router(api.router)
     app.include_router(pages.router)

@@ -97,6 +97,7 @@ class ProcessDistrict:
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout_s: float = 30.0) -> ProcessDistrict:
+        """Start it and wait until it answers (uvicorn's workers take longer to come up on a busy machine)."""
         env = {**os.environ, "PYTHONPATH": str(REPO)}
         self.proc = subprocess.Popen(self._cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)
