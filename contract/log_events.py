@@ -82,6 +82,11 @@ class Event(Enum):
     DISTRICT_REQUEST_REFUSED = ("district-request-refused", "system-status", "A request was refused (auth, limits, schema).")
     # unexpected
     UNEXPECTED_ERROR = ("unexpected-error", "system-status", "An unexpected exception was caught at a boundary.")
+    # catalog rollouts (district: publishing in stages)
+    CATALOG_ROLLOUT_HALTED = ("catalog-rollout-halted", "system-action",
+                              "A staged catalog rollout was halted automatically: a kiosk of its group refused it.")
+    CATALOG_ROLLOUT_CHANGED = ("catalog-rollout-changed", "user-action",
+                               "An operator staged, promoted, halted or rolled back a catalog version.")
 
     def __init__(self, event_id: str, kind: str, description: str) -> None:
         self.event_id = event_id

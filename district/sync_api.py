@@ -15,11 +15,11 @@ from starlette.concurrency import run_in_threadpool
 from contract.assisted_verification import KIND as ASSISTED_KIND
 from contract.assisted_verification import AssistedVerificationRequest, HelpRequestStatus
 from contract.enrollment_mac import HEADER_ENROLLMENT_MAC, answer_mac
-from contract.heartbeat import Heartbeat, HeartbeatAnswer, PublishedCatalog
+from contract.heartbeat import Heartbeat, HeartbeatAnswer
 from contract.help_request import HelpRequest
 from contract.log_events import Event
 from contract.transactions import BatchAnswer, BatchUpload
-from district import assisted_verification, kiosk_registry
+from district import assisted_verification, catalog_rollout, kiosk_registry
 from district.api_errors import PUBLIC, SIGNED, error_responses
 from district.auth import (
     REPLAY_REASON,
@@ -123,7 +123,7 @@ def heartbeat(body: Heartbeat, request: Request,
               kiosk: AuthenticatedKiosk = Depends(authenticated_kiosk)) -> HeartbeatAnswer:
     """Record the kiosk's latest health: backlog, versions, devices; answer with the published catalog, so a
     kiosk running another one checks the signed catalog at once."""
-    published = request.app.state.repository.published()
+    repository = request.app.state.repository
     now = time.time()
     with Session(request.app.state.engine) as s, s.begin():
         row = s.get(HeartbeatRow, kiosk.name)
@@ -132,8 +132,12 @@ def heartbeat(body: Heartbeat, request: Request,
                                body=body.model_dump(mode="json")))
         else:
             row.received_at, row.clock_skew_s, row.body = now, kiosk.clock_skew_s, body.model_dump(mode="json")
-    return HeartbeatAnswer(server_time=now, catalog=PublishedCatalog(version=published[0], sha256=published[1])
-                           if published else None)
+        halted = catalog_rollout.halt_on_refusal(s, kiosk.name, body)
+        offer = catalog_rollout.offer_for(s, repository, kiosk.name, body.catalog_version)
+    if halted is not None:
+        request.app.state.eventlog.log(Event.CATALOG_ROLLOUT_HALTED, version=halted.version, group=halted.group,
+                                       kiosk=kiosk.name, reason=halted.note[:300])
+    return HeartbeatAnswer(server_time=now, catalog=offer)
 
 
 @router.post("/help-requests", responses=error_responses(*SIGNED))
