@@ -24,9 +24,10 @@ from contract.log_events import Event
 from district import catalog_rollout, kiosk_groups
 from district.catalog_diff import diff_catalogs, problems_of
 from district.catalog_publishing import district_fleet_modules
+from district.catalog_rollout import with_version
 from district.catalog_signing import SessionKeys, SigningError, prepare, upload
 from district.settings import default_keys_dir
-from district.tuf_repository import OperatorKeys, RepositoryError, TufRepository, VersionNotHigher
+from district.tuf_repository import NotSigned, OperatorKeys, RepositoryError, TufRepository, VersionNotHigher
 
 MAX_CATALOG_CHARS = 2_000_000
 
@@ -100,7 +101,7 @@ def _publishing(run: Callable[[], Any]) -> Any:
     except VersionNotHigher as exc:
         raise CatalogApiError(409, str(exc) + ": versions only go up (bump publishes it as the next one)",
                               published=exc.published, offered=exc.offered) from None
-    except (catalog_rollout.RolloutError, SigningError, kiosk_groups.GroupError) as exc:
+    except (catalog_rollout.RolloutError, SigningError, kiosk_groups.GroupError, NotSigned) as exc:
         raise CatalogApiError(409 if isinstance(exc, catalog_rollout.RolloutError) else 422, str(exc)) from None
     except RepositoryError as exc:
         raise CatalogApiError(503, str(exc)) from None
@@ -225,8 +226,6 @@ def build_router(read: Callable[..., Any], write: Callable[..., Any],
             content = catalog_rollout.rollback_content(repository, body.to)
             with repository.session() as s:
                 highest = catalog_rollout.highest_version(s, repository) or 0
-            from district.catalog_publishing import with_version
-
             return prepare(repository, with_version(content, highest + 1), _modules(), body.group,
                            content_of=body.to)
 

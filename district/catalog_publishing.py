@@ -9,12 +9,12 @@ carrying older content, because every published catalog stays stored in the repo
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from contract.catalog.modules import fleet_modules
+from district.catalog_rollout import publish_version, rollback
 from district.tuf_repository import OperatorKeys, Published, TufRepository
 
 MODULES_ENV = "KIOSK_DISTRICT_MODULES"
@@ -34,19 +34,10 @@ def district_fleet_modules(options: Iterable[str], environ: Mapping[str, str] = 
     return fleet_modules([*options, *from_env])
 
 
-def with_version(data: bytes, version: int) -> bytes:
-    """The catalog JSON `data` with its top-level version replaced (everything else kept as it was)."""
-    doc = json.loads(data.decode("utf-8"))
-    doc["version"] = version
-    return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-
-
 def publish_catalog(repository: TufRepository, keys: OperatorKeys, data: bytes, modules: set[str],
                     bump: bool = False) -> Publication:
     """Validate `data` (CatalogInvalid lists every problem) and publish it to every kiosk; VersionNotHigher
     unless its version is above every version ever offered. `bump`: publish it as that version + 1 instead."""
-    from district.catalog_rollout import publish_version
-
     done = publish_version(repository, keys, data, modules, group=None, bump=bump)
     return Publication(done.published, done.previous_fleet_version, done.rewritten_from)
 
@@ -55,7 +46,5 @@ def rollback_catalog(repository: TufRepository, keys: OperatorKeys, to_version: 
                      modules: set[str], group: str | None = None) -> Publication:
     """Publish the content once published as `to_version` again, as a version above every one offered (kiosks
     only accept higher versions). Re-validated: a module dropped from the fleet since then makes it invalid now."""
-    from district.catalog_rollout import rollback
-
     done = rollback(repository, keys, to_version, modules, group)
     return Publication(done.published, done.previous_fleet_version, to_version)

@@ -17,6 +17,7 @@ validate` and the kiosks run.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
@@ -26,9 +27,8 @@ from sqlalchemy.orm import Session
 
 from contract.catalog.model import parse_catalog
 from contract.heartbeat import Heartbeat, PublishedCatalog
-from district.catalog_publishing import with_version
 from district.kiosk_groups import check_group_name, is_member, members
-from district.models import CatalogRolloutRow, HeartbeatRow, KioskRow, TufTargetRow
+from district.models import CatalogRolloutRow, CatalogSigningRequestRow, HeartbeatRow, KioskRow, TufTargetRow
 from district.tuf_repository import (
     CATALOG_TARGET,
     Published,
@@ -75,6 +75,13 @@ class NewVersion:
     published: Published
     previous_fleet_version: int | None
     rewritten_from: int | None  # the file's own version, when it was published under another one
+
+
+def with_version(data: bytes, version: int) -> bytes:
+    """The catalog JSON `data` with its top-level version replaced (everything else kept as it was)."""
+    doc = json.loads(data.decode("utf-8"))
+    doc["version"] = version
+    return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
 def highest_version(s: Session, repository: TufRepository) -> int | None:
@@ -185,6 +192,9 @@ def record_version(s: Session, version: int, data_sha256: str, group: str | None
                             group_name=group, state=STAGED if group else PROMOTED, content_of=content_of,
                             created_at=now, changed_at=now, note=note[:1000])
     s.add(row)
+    # Signing requests prepared against the targets metadata just replaced can never be published now.
+    s.execute(update(CatalogSigningRequestRow).where(CatalogSigningRequestRow.state == "pending")
+              .values(state="stale"))
     s.flush()
     return Rollout.of(row)
 

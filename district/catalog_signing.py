@@ -155,6 +155,9 @@ def upload(repository: TufRepository, online: OperatorKeys, signed: bytes) -> Ne
     with repository.session() as s, s.begin():
         row = s.scalar(select(CatalogSigningRequestRow).where(CatalogSigningRequestRow.id == request_id)
                        .with_for_update())
+        if row is not None and row.state == "stale":
+            raise SigningError(f"signing request {request_id!r} was overtaken: another catalog was published "
+                               f"since it was prepared; prepare and sign again")
         if row is None or row.state != "pending":
             raise SigningError(f"no pending signing request {request_id!r} (already published, or never prepared "
                                f"here)")
@@ -168,10 +171,6 @@ def upload(repository: TufRepository, online: OperatorKeys, signed: bytes) -> Ne
                                           .hashes["sha256"], row.group_name, row.content_of,
                                           note="signed offline")
         row.state = "published"
-        # Requests prepared against the metadata just replaced can never be published now.
-        for other in s.scalars(select(CatalogSigningRequestRow).where(CatalogSigningRequestRow.state == "pending",
-                                                                      CatalogSigningRequestRow.id != row.id)):
-            other.state = "stale"
     return NewVersion(rollout, published, previous.version if previous else None, None)
 
 

@@ -41,7 +41,7 @@ def _refusals(run: Callable[[], int], source: str) -> int:
     from district.catalog_rollout import RolloutError
     from district.catalog_signing import SigningError
     from district.kiosk_groups import GroupError
-    from district.tuf_repository import RepositoryError, VersionNotHigher
+    from district.tuf_repository import NotSigned, RepositoryError, VersionNotHigher
 
     try:
         return run()
@@ -55,7 +55,7 @@ def _refusals(run: Callable[[], int], source: str) -> int:
              f"versions only go up, kiosks refuse anything else. Nothing published (--bump publishes it as "
              f"{exc.published + 1}).")
         return EXIT_REFUSED
-    except (RolloutError, SigningError, GroupError) as exc:
+    except (RolloutError, SigningError, GroupError, NotSigned) as exc:
         _say(f"error: {exc}")
         return EXIT_REFUSED
     except RepositoryError as exc:

@@ -43,6 +43,10 @@ class VersionNotHigher(RepositoryError):
         self.published = published
 
 
+class NotSigned(RepositoryError):
+    """Targets metadata offered for publication is not signed by the targets key the root names."""
+
+
 @dataclass(frozen=True)
 class Published:
     catalog_version: int
@@ -229,7 +233,7 @@ class TufRepository:
             if verify:
                 root.verify_delegate("targets", targets_md.signed_bytes, targets_md.signatures)
         except Exception as exc:  # noqa: BLE001 - tuf raises UnsignedMetadataError and relatives
-            raise RepositoryError(f"the targets metadata is not signed by the targets key the root names: "
+            raise NotSigned(f"the targets metadata is not signed by the targets key the root names: "
                                   f"{exc}") from None
         current: Targets = self._latest(s, "targets").signed
         targets: Targets = targets_md.signed
