@@ -44,6 +44,9 @@ def create_app(settings: DistrictSettings, eventlog: EventLog | None = None) -> 
     app.include_router(citizen_api.router)
     app.include_router(document_api.router)
     app.include_router(sync_api.router)
+    from district.console.install import install_console  # the operators' console under /console (docs/console.md)
+
+    install_console(app)
     install_error_handlers(app)
     # Outermost last: the size limit bounds what the shape check reads; both run before any route or parser.
     app.add_middleware(JsonShapeLimit, max_depth=settings.max_json_depth)

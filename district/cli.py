@@ -75,7 +75,8 @@ def _serve(args: argparse.Namespace) -> int:
     settings = DistrictSettings(db_url=args.db, demo=args.demo, keys_dir=keys_dir,
                                 public_url=args.public_url or f"{scheme}://{args.host}:{args.port}",
                                 sources_file=args.sources.resolve() if args.sources else None,
-                                public_rate_per_s=args.public_rate, public_rate_burst=args.public_burst)
+                                public_rate_per_s=args.public_rate, public_rate_burst=args.public_burst,
+                                heartbeat_threshold_s=args.heartbeat_threshold, heartbeat_grace_s=args.heartbeat_grace)
     tls = {"ssl_certfile": str(args.tls_cert), "ssl_keyfile": str(args.tls_key)} if args.tls_cert else {}
     log = EventLog(component="district")
     try:
@@ -400,6 +401,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="departments' citizen-data sources (TOML, see docs/data-sources.md)")
     serve.add_argument("--public-url", default="", help="base URL printed in verification QR codes")
     serve.add_argument("--workers", type=int, default=1, help="server processes sharing the database")
+    serve.add_argument("--heartbeat-threshold", type=float, default=DistrictSettings.heartbeat_threshold_s,
+                       metavar="S", help="console: a kiosk is green while its last heartbeat is this recent "
+                                         "(default %(default)s)")
+    serve.add_argument("--heartbeat-grace", type=float, default=DistrictSettings.heartbeat_grace_s, metavar="S",
+                       help="console: then amber for this long, then red (default %(default)s)")
     serve.set_defaults(func=_serve)
 
     kiosk = sub.add_parser("kiosk", help="enroll and revoke kiosks").add_subparsers(dest="kiosk_command")
@@ -514,6 +520,9 @@ def build_parser() -> argparse.ArgumentParser:
     db_option(stats)
     stats.add_argument("--json", action="store_true")
     stats.set_defaults(func=_stats)
+    from district.console.cli import add_operator_commands
+
+    add_operator_commands(sub, db_option, _engine)
     return parser
 
 

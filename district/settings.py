@@ -27,6 +27,13 @@ class DistrictSettings:
     clock_window_s: float = 300.0  # request timestamps further than this from the server's clock are refused
     # Departments' data sources (TOML, docs/data-sources.md). None: no source but the demo data (with demo).
     sources_file: Path | None = None
+    # Operators' console (district.console): a kiosk is green while its last heartbeat is at most
+    # heartbeat_threshold_s old, amber for heartbeat_grace_s more, red after that (and red before any heartbeat).
+    heartbeat_threshold_s: float = 30.0
+    heartbeat_grace_s: float = 90.0
+    console_lockout_failures: int = 5  # failed logins in a row before the account is locked
+    console_lockout_s: float = 900.0
+    console_session_idle_s: float = 1800.0  # a console session unused this long is logged out
 
 
 def default_keys_dir(db_url: str) -> Path:

@@ -31,6 +31,8 @@ APT_PACKAGES=(
   # xdotool, setxkbmap and xinput let a test press Ctrl+Alt+Backspace on a real Xorg with the lockdown snippet
   cage xwayland libwayland-cursor0 libwayland-egl1 xinit xserver-xorg-core xserver-xorg-video-dummy xdotool
   x11-xkb-utils xinput
+  # the operators' console's browser tests: Playwright drives Debian's chromium (it never downloads a browser)
+  chromium
   # Python itself (a bare Debian 12 has none), its venv, and a compiler for wheels that have none (pyscard, pycups)
   python3 python3-venv python3-dev gcc
 )
@@ -52,6 +54,8 @@ for svc in pcscd cups postgresql; do
   as_root systemctl disable --now "$svc" >/dev/null 2>&1 || true
 done
 
+# The playwright wheel must not try to fetch browsers of its own: the tests use /usr/bin/chromium.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
