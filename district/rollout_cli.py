@@ -169,7 +169,7 @@ def status(args: argparse.Namespace, engine_of: EngineOf) -> int:
     fleet = state["fleet"]
     print(f"fleet: version {fleet['version'] if fleet else '-'}")
     for v in state["versions"]:
-        print(f"v{v['version']:<6} {v['state']:<10} {('group ' + v['group_name']) if v['group_name'] else 'all':<16}"
+        print(f"v{v['version']:<6} {v['state']:<10} {('group ' + v['group']) if v['group'] else 'all':<16}"
               f" applied {v['applied']}/{v['audience']}  {v['note']}")
     return 0
 

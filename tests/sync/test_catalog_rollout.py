@@ -183,6 +183,8 @@ def test_a_halted_version_stays_where_applied_until_a_rollback_reaches_it(fleet)
     # The canary keeps 2 and is told so (not offered 1, which it would have to refuse), without a refusal.
     assert state["kiosks"] == {"K-CANARY": {"running": 2, "offered": 2}, "K-OTHER": {"running": 1, "offered": 1}}
     assert fleet.daemons["K-CANARY"][1].check_catalog()["refused"] is None
+    text = fleet.cli("catalog", "status").stdout
+    assert "v2" in text and "halted" in text and "group canary" in text and "applied 1/1" in text, text
     again = fleet.cli("catalog", "promote", "2", check=False)
     assert again.returncode == 1 and "halted" in again.stderr
     # Versions only go up: a new version must be above the halted 2 as well.

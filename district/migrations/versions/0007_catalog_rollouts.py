@@ -1,13 +1,13 @@
 """Catalog publishing in stages: kiosk groups, rollouts per catalog version, requests for the offline targets key.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006 (0005 before wt/console was merged in)
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
