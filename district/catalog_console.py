@@ -23,5 +23,8 @@ def _audit(request: Request, who: Identity, action: str, target: str, details: d
 
 
 def install_catalog_api(app: FastAPI) -> None:
+    from district.console.catalog_pages import router as pages
+
     app.include_router(build_router(api_identity, _write, _audit))
+    app.include_router(pages)
     app.add_exception_handler(CatalogApiError, catalog_api_error)  # type: ignore[arg-type]
