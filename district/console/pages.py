@@ -156,17 +156,18 @@ def _fleet_context(request: Request, q: str, status: str, sort: str, desc: bool)
 
 @router.get("/fleet")
 def fleet_page(request: Request, identity: Identity = Depends(page_identity), q: str = "", status: str = "",
-               sort: str = "status", desc: bool = False, notice: str = "") -> Response:
+               sort: str = "status", desc: str = "", notice: str = "") -> Response:
     t = translator(lang_of(request))
     return render(request, "fleet.html", identity, "fleet", title=t("fleet.title"),
                   notice=t("password.changed") if notice == "password" else "",
-                  **_fleet_context(request, q, status, sort, desc))
+                  **_fleet_context(request, q, status, sort, desc == "1"))
 
 
 @router.get("/fleet/table")
 def fleet_table(request: Request, identity: Identity = Depends(page_identity), q: str = "", status: str = "",
-                sort: str = "status", desc: bool = False) -> Response:
-    return render(request, "_fleet_table.html", identity, **_fleet_context(request, q, status, sort, desc))
+                sort: str = "status", desc: str = "") -> Response:
+    # `desc` is "1" or "" (the sort links and the refreshing fragment carry it as the form does)
+    return render(request, "_fleet_table.html", identity, **_fleet_context(request, q, status, sort, desc == "1"))
 
 
 def _kiosk_page(request: Request, identity: Identity, name: str, token: str = "", notice: str = "") -> Response:

@@ -96,11 +96,11 @@ class ProcessDistrict:
                      *(["--demo"] if demo else []), *(["--keys", str(keys)] if keys else []), *(extra or [])]
         self.proc: subprocess.Popen | None = None
 
-    def start(self) -> ProcessDistrict:
+    def start(self, timeout_s: float = 30.0) -> ProcessDistrict:
         env = {**os.environ, "PYTHONPATH": str(REPO)}
         self.proc = subprocess.Popen(self._cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)
-        wait_healthy(self.url)
+        wait_healthy(self.url, timeout_s)
         return self
 
     def stop(self) -> None:
