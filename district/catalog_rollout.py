@@ -130,8 +130,10 @@ def halt_on_refusal(s: Session, kiosk: str, beat: Heartbeat) -> Rollout | None:
     """Halt the active stage when `kiosk`, one of its group, reports it refused that catalog; returns the halted
     rollout (None when nothing was halted). Runs in the heartbeat's transaction."""
     refused = beat.catalog_refused
+    if refused is None:
+        return None
     stage = active_stage(s)
-    if refused is None or stage is None or not stage.group_name:
+    if stage is None or not stage.group_name:
         return None
     if refused.version != stage.version and refused.sha256 != stage.sha256:
         return None

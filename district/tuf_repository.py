@@ -114,6 +114,7 @@ class TufRepository:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._parsed_targets: tuple[int, Targets] | None = None  # (version, parsed) of the newest seen
 
     # -- serving ------------------------------------------------------------------------------------------------
     def metadata(self, role: str, version: int | None = None) -> bytes | None:
@@ -279,10 +280,21 @@ class TufRepository:
         return nullcontext(s) if s is not None else Session(self._engine)
 
     def _newest_targets(self, s: Session | None) -> Targets | None:
+        """The newest targets metadata, parsed once per version (a signed version never changes; every heartbeat
+        asks for it, and parsing costs far more than reading its version number)."""
         with self._in(s) as session:
-            body = session.scalar(select(TufMetadataRow.body).where(TufMetadataRow.role == "targets")
-                                  .order_by(TufMetadataRow.version.desc()).limit(1))
-        return Metadata.from_bytes(body).signed if body is not None else None
+            version = session.scalar(select(TufMetadataRow.version).where(TufMetadataRow.role == "targets")
+                                     .order_by(TufMetadataRow.version.desc()).limit(1))
+            if version is None:
+                return None
+            cached = self._parsed_targets
+            if cached is not None and cached[0] == version:
+                return cached[1]
+            body = session.scalar(select(TufMetadataRow.body).where(TufMetadataRow.role == "targets",
+                                                                    TufMetadataRow.version == version))
+        targets: Targets = Metadata.from_bytes(body).signed
+        self._parsed_targets = (version, targets)
+        return targets
 
     def published(self, s: Session | None = None) -> tuple[int, str] | None:
         """(catalog version, sha256) of the catalog published now (`catalog.json`), or None."""
