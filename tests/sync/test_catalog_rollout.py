@@ -21,7 +21,7 @@ from contract.catalog.modules import fleet_modules
 from district.tuf_repository import OperatorKeys, TufRepository
 from sync.daemon import SyncDaemon
 from tests.sync.district_process import REPO
-from tests.sync.test_catalog import catalog_bytes
+from tests.sync.test_catalog import catalog_bytes, kiosk, repo  # noqa: F401 - fixtures
 from tests.sync.test_catalog_checks import with_module
 
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -194,3 +194,27 @@ def test_a_halted_version_stays_where_applied_until_a_rollback_reaches_it(fleet)
     for name in ("K-CANARY", "K-OTHER"):
         fleet.wait_version(name, 3)
     assert json.loads(fleet.running("K-CANARY"))["items"] == json.loads(catalog_bytes(1, "Version one"))["items"]
+
+
+def test_offers_follow_the_group_and_an_unsigned_offer_is_refused(district, repo, kiosk):
+    """SQLite and PostgreSQL: the heartbeat answer offers the group's stage; an offer naming a target the signed
+    targets metadata does not list (a compromised or confused server) is refused and nothing changes."""
+    from contract.heartbeat import PublishedCatalog
+    from district.catalog_rollout import publish_version
+    from district.kiosk_groups import add_to_group
+    from sync.catalog_updater import CatalogUpdater
+
+    keys, repository = repo
+    k, daemon = kiosk
+    publish_version(repository, keys, catalog_bytes(1), fleet_modules())
+    assert daemon.heartbeat() and daemon.check_catalog()["outcome"] == "applied"
+    add_to_group(district.engine, "canary", ["CAT1"])
+    publish_version(repository, keys, catalog_bytes(2, "Two"), fleet_modules(), group="canary")
+    assert daemon.heartbeat()
+    assert daemon.catalog_offer().target == "catalog-2.json"
+    assert daemon.check_catalog()["outcome"] == "applied"
+    assert k.data.joinpath("catalog", "current.json").read_bytes() == catalog_bytes(2, "Two")
+    forged = PublishedCatalog(version=7, sha256="ab" * 32, target="catalog-7.json")
+    check = CatalogUpdater(k.data, daemon.link, k.engine, fleet_modules()).check(forged)
+    assert check.outcome == "refused" and "does not list" in check.reason
+    assert k.data.joinpath("catalog", "current.json").read_bytes() == catalog_bytes(2, "Two")
