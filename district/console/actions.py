@@ -89,7 +89,7 @@ def decide_help(state: Any, identity: Identity, request_id: int, approve: bool) 
     state.eventlog.log(Event.HELP_DECIDED, request=d.request_id, kiosk=d.kiosk, verdict=d.verdict.value,
                        decided_by=identity.operator.name, expires_at=round(d.expires_at, 3))
     audit.record(state.engine, _actor(identity), action, f"{d.kiosk}/help/{request_id}",
-                 expires_at=round(d.expires_at, 3))
+                 expires_at=audit.iso(d.expires_at))
     return {"id": d.request_id, "kiosk": d.kiosk, "verdict": d.verdict.value, "expires_at": d.expires_at}
 
 

@@ -12,15 +12,24 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from district import document_register
+from district.api_errors import ANY_REQUEST, error_responses
 from district.console import accounts, actions, audit
 from district.console.fleet import SORT_KEYS, Thresholds, fleet, select_rows
 from district.console.guard import API_PREFIX, Identity, api_identity, require
 from district.console.kiosk_view import device_checks, transactions_per_day, transactions_per_item
 from district.console.staff_queue import queue
 
+_CONSOLE_ERRORS = {
+    401: "no credentials, or an unknown, revoked or disabled API token / session",
+    403: "the role may not do this, the one-time password is not changed yet, or a session POST without its "
+         "X-CSRF-Token",
+    404: "no such kiosk, document, help request or account",
+    409: "conflict with the current state (the kiosk exists, the request is already decided)",
+    429: "more than the operator's request rate; see Retry-After",
+}
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "no or unknown credentials"},
-    403: {"description": "the role may not do this, or a session POST without its CSRF token"},
+    **error_responses(*ANY_REQUEST),
+    **{code: {**error_responses(code)[code], "description": text} for code, text in _CONSOLE_ERRORS.items()},
 }
 router = APIRouter(prefix=API_PREFIX, tags=["console"], responses=_ERRORS)
 
@@ -78,7 +87,7 @@ def kiosk_json(request: Request, name: str, identity: Identity = Depends(api_ide
             "help_requests": queue(engine, kiosk=name), "audit": audit.entries(engine, target=name, limit=100)}
 
 
-@router.post("/kiosks", status_code=201, summary="Enroll a kiosk: its one-time enrollment token (shown once)")
+@router.post("/kiosks", summary="Enroll a kiosk: its one-time enrollment token (shown once)")
 def kiosk_add(request: Request, body: KioskName, identity: Identity = Depends(api_identity)) -> dict[str, str]:
     return {"name": body.name, "token": actions.enroll_kiosk(request.app.state, identity, body.name)}
 
@@ -146,7 +155,7 @@ def operators_json(request: Request, identity: Identity = Depends(api_identity))
              "locked_until": o.locked_until} for o in accounts.list_operators(request.app.state.engine)]
 
 
-@router.post("/operators", status_code=201, summary="Add an account (admin): its one-time password, shown once")
+@router.post("/operators", summary="Add an account (admin): its one-time password, shown once")
 def operators_add(request: Request, body: NewOperator, identity: Identity = Depends(api_identity)) -> dict[str, str]:
     return {"name": body.name, "role": body.role,
             "one_time_password": actions.add_operator(request.app.state, identity, body.name, body.role)}
@@ -158,6 +167,6 @@ def operators_disable(request: Request, name: str, identity: Identity = Depends(
     return {"name": name, "state": "disabled"}
 
 
-@router.post("/operators/{name}/token", status_code=201, summary="A new API token for an account (admin)")
+@router.post("/operators/{name}/token", summary="A new API token for an account (admin)")
 def operators_token(request: Request, name: str, identity: Identity = Depends(api_identity)) -> dict[str, str]:
     return {"name": name, "token": actions.issue_token(request.app.state, identity, name)}

@@ -51,12 +51,13 @@ def device_states(devices: dict[str, Any] | None) -> dict[str, str]:
             if name not in ("checks", "at") and not isinstance(value, dict | list)}
 
 
-def alerts_for(k: dict[str, Any], status: str, published: int | None) -> list[Alert]:
+def alerts_for(k: dict[str, Any], status: str, published: int | None,
+               states: dict[str, str] | None = None) -> list[Alert]:
     out: list[Alert] = []
     if status in (AMBER, RED):
         age = k["last_heartbeat_age_s"]
         out.append(Alert("alert.never", {}) if age is None else Alert("alert.heartbeat", {"age": age}))
-    for device, state in device_states(k["devices"]).items():
+    for device, state in (device_states(k["devices"]) if states is None else states).items():
         if state.lower() not in DEVICE_FINE:
             out.append(Alert("alert.device", {"device": device, "state": state}))
     for device, levels in ((k["devices"] or {}).get("checks") or {}).items():
@@ -97,8 +98,9 @@ def fleet(engine: Engine, limits: Thresholds, now: float | None = None) -> tuple
     rows = []
     for name, k in kiosk_overview(engine, now).items():
         status = heartbeat_status(k["state"], k["last_heartbeat_age_s"], limits)
-        rows.append({**k, "name": name, "status": status, "devices_state": device_states(k["devices"]),
-                     "alerts": alerts_for(k, status, published)})
+        states = device_states(k["devices"])
+        rows.append({**k, "name": name, "status": status, "devices_state": states,
+                     "alerts": alerts_for(k, status, published, states)})
     return rows, published
 
 

@@ -37,11 +37,13 @@ class PasswordChangeRequired(Exception):
 class ConsoleRefused(Exception):
     """403 (or 401 for the API without credentials); `message_key` is an i18n key or plain text."""
 
-    def __init__(self, status: int, message_key: str, permission: str | None = None) -> None:
+    def __init__(self, status: int, message_key: str, permission: str | None = None,
+                 retry_after: int | None = None) -> None:
         super().__init__(message_key)
         self.status = status
         self.message_key = message_key
         self.permission = permission
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,7 @@ async def api_identity(request: Request,
         operator = operator_for_token(request.app.state.engine, credentials.credentials)
         if operator is None:
             raise ConsoleRefused(401, "unknown, revoked or disabled API token")
+        _rate_limit(request, operator.name)
         return Identity(operator, None)
     session = cookie_session(request)
     if session is None:
@@ -105,7 +108,15 @@ async def api_identity(request: Request,
         raise ConsoleRefused(403, "change the one-time password first")
     if request.method not in SAFE_METHODS and not session.csrf_ok(request.headers.get(CSRF_HEADER)):
         raise ConsoleRefused(403, "error.csrf")
+    _rate_limit(request, session.operator.name)
     return Identity(session.operator, session)
+
+
+def _rate_limit(request: Request, operator: str) -> None:
+    # Per operator (a runaway script must not starve the kiosks' endpoints), per server process like the kiosks'.
+    wait = request.app.state.console_rate_limiter.take(operator)
+    if wait > 0:
+        raise ConsoleRefused(429, "rate limit exceeded", retry_after=max(1, round(wait)))
 
 
 def check_csrf(identity: Identity, form: dict[str, str], request: Request) -> None:

@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from district.auth import RateLimiter
 from district.console import api, audit, pages
 from district.console.actions import ActionError
 from district.console.guard import (
@@ -31,6 +32,7 @@ CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' d
 
 def install_console(app: FastAPI) -> None:
     app.state.console_templates = environment()
+    app.state.console_rate_limiter = RateLimiter(app.state.settings.rate_per_s, app.state.settings.rate_burst)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC), name="console-static")
     app.include_router(api.router)
     app.include_router(pages.router)
@@ -45,7 +47,10 @@ def install_console(app: FastAPI) -> None:
 
     @app.exception_handler(ConsoleRefused)
     async def refused(request: Request, exc: ConsoleRefused) -> Response:
-        return _refusal(request, exc.status, exc.message_key, exc.permission)
+        response = _refusal(request, exc.status, exc.message_key, exc.permission)
+        if exc.retry_after is not None:
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(ActionError)
     async def action_failed(request: Request, exc: ActionError) -> Response:
@@ -67,7 +72,7 @@ def _refusal(request: Request, status: int, message: str, permission: str | None
     if status == 403 and session is not None:
         # A refused change is worth an audit line: a viewer trying to revoke is something an admin wants to see.
         audit.record(request.app.state.engine, session.operator.name, "refused", request.url.path[:128],
-                     "forbidden" if permission else "csrf", permission=permission or "")
+                     "forbidden" if permission else "csrf", **({"permission": permission} if permission else {}))
     t = translator(lang_of(request))
     text = t(message) if message.startswith("error.") else message
     if request.url.path.startswith(API_PREFIX):

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from district import document_register
+from district.auth import limited_by_address
 from district.console import accounts, actions, audit
 from district.console.fleet import SORT_KEYS, Thresholds, counts, fleet, select_rows
 from district.console.guard import (
@@ -80,7 +81,7 @@ def login_page(request: Request, next: str = "", error: str = "") -> Response:
     return response
 
 
-@router.post("/login")
+@router.post("/login", dependencies=[Depends(limited_by_address)])  # guessing is slowed per address too
 async def login_submit(request: Request) -> Response:
     form = await read_form(request)
     expected = request.cookies.get(LOGIN_CSRF_COOKIE) or ""

@@ -11,10 +11,10 @@ violation), and a screenshot of every page in docs/screenshots/console-*.png.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -25,6 +25,7 @@ from district.database import migrate, open_engine
 from kiosk.core.session import AssistedOutcome
 from kiosk.link.district_client import HttpDistrictClient
 from kiosk.link.enrollment import enroll, signer_for
+from tests.sync.conftest import make_kiosk
 from tests.sync.district_process import REPO, ProcessDistrict
 from tests.sync.test_assisted_verification import Waiting
 
@@ -82,6 +83,13 @@ def world(tmp_path_factory):
                              extra=["--heartbeat-threshold", str(THRESHOLD_S), "--heartbeat-grace", str(GRACE_S)])
     server.start(timeout_s=180)  # a loaded machine: imports and migrations can take a while
     enroll(root / "kiosks" / "desk-1", server.url, "desk-1")  # the desk kiosk also asks staff and signs documents
+    desk = make_kiosk(root / "kiosks", "desk-1", server.url)  # its daemon delivers these and reports its devices
+    desk.record(4)
+    desk.record(2, item_id="hukou-certificate", module_id="record_certificate")
+    desk.engine.dispose()
+    (root / "kiosks" / "desk-1" / "devices.json").write_text(json.dumps(
+        {"reader": "IDLE", "printer": "ERROR", "receipt_printer": "IDLE", "camera": "IDLE",
+         "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}))
     daemons = {name: SyncDaemon(root / "kiosks", name, server.url).start() for name in KIOSKS}
 
     from playwright.sync_api import sync_playwright
@@ -283,6 +291,11 @@ def test_every_other_page_in_both_languages_and_on_a_tablet(world):
     page = world.page("ada")
     page.goto(f"{world.url}/console/kiosks/desk-1")
     expect(page.locator("h1")).to_have_text("Kiosk desk-1")
+    # what its daemon delivered and reported: counts per item (no payloads), the printer's error as an alert
+    expect(page.locator("#item-h + table")).to_contain_text("si-record")
+    expect(page.locator("#item-h + table tr", has_text="hukou-certificate")).to_contain_text("2")
+    expect(page.locator("#item-h + table tr", has_text="si-record")).to_contain_text("4")
+    expect(page.locator("dl.facts")).to_contain_text("printer: ERROR")
     axe_clean(page, "kiosk")
     shoot(page, "kiosk")
     page.goto(f"{world.url}/console/fleet")
@@ -291,7 +304,8 @@ def test_every_other_page_in_both_languages_and_on_a_tablet(world):
     token = page.locator("#one-time-token").inner_text()
     assert len(token) >= 24
     shoot(page, "kiosk-enrolled")
-    page.reload()  # shown once: the token is not on the page any more
+    page.goto(f"{world.url}/console/kiosks/hall-3")  # shown once: the kiosk's page does not show it again
+    expect(page.locator("h1")).to_have_text("Kiosk hall-3")
     assert token not in page.content()
     page.goto(f"{world.url}/console/audit")
     expect(page.locator("table")).to_contain_text("kiosk.add")

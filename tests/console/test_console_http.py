@@ -208,7 +208,7 @@ def test_bearer_tokens_for_scripts_and_the_openapi_schema(console, capsys):
     bearer = {"Authorization": f"Bearer {token}"}
     assert c.get("/console/api/me", headers=bearer).json()["via"] == "token"
     made = c.post("/console/api/kiosks", json={"name": "K7"}, headers=bearer)  # no CSRF header: no cookie either
-    assert made.status_code == 201 and len(made.json()["token"]) >= 24
+    assert made.status_code == 200 and len(made.json()["token"]) >= 24
     assert kiosk_states(app.state.engine)["K7"] == "pending"
     fleet = c.get("/console/api/fleet", headers=bearer).json()
     assert [k["name"] for k in fleet["kiosks"]] == ["K7"] and fleet["kiosks"][0]["status"] == "pending"
@@ -275,3 +275,19 @@ def test_the_audit_log_is_append_only_and_exports_as_csv_and_json(console):
     as_json = c.get("/console/audit/export.json").json()
     assert [e["action"] for e in as_json][:3] == ["note", "kiosk.revoke", "login"]
     assert "kiosk.revoke" in c.get("/console/audit").text
+
+
+def test_an_operator_over_the_api_rate_gets_429(tmp_path, capsys):
+    import dataclasses
+
+    from district.settings import DistrictSettings
+
+    settings = DistrictSettings(db_url=f"sqlite:///{tmp_path / 'district.db'}", rate_per_s=0.01, rate_burst=2)
+    app = create_app(dataclasses.replace(settings))
+    accounts.add_operator(app.state.engine, "script", "viewer", PASSWORD)
+    token = accounts.issue_api_token(app.state.engine, "script")
+    with TestClient(app, base_url="https://testserver") as c:
+        answers = [c.get("/console/api/fleet", headers={"Authorization": f"Bearer {token}"}) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert int(answers[2].headers["Retry-After"]) >= 1
+    app.state.engine.dispose()
