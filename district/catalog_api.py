@@ -112,11 +112,16 @@ def _new_version(done: catalog_rollout.NewVersion) -> dict[str, Any]:
             "previous_fleet_version": done.previous_fleet_version, "rewritten_from": done.rewritten_from}
 
 
+SIGNING_REQUEST = {202: {"description": "a signing request for the offline targets key (`kiosk-district catalog "
+                                        "sign`)", "content": {"application/json": {"schema": {"type": "object"}}}}}
+
+
 def build_router(read: Callable[..., Any], write: Callable[..., Any],
-                 audit: Callable[[Request, Any, str, str, dict[str, Any]], None]) -> APIRouter:
+                 audit: Callable[[Request, Any, str, str, dict[str, Any]], None],
+                 responses: dict[int | str, dict[str, Any]] | None = None) -> APIRouter:
     """The router; `read` and `write` are FastAPI dependencies returning who asks (refusing whoever may not),
-    `audit(request, who, action, target, details)` records every change."""
-    router = APIRouter(prefix="/console/api/catalog", tags=["console: catalog"])
+    `audit(request, who, action, target, details)` records every change; `responses` documents the refusals."""
+    router = APIRouter(prefix="/console/api/catalog", tags=["console: catalog"], responses=responses)
 
     def changed(request: Request, who: Any, action: str, target: str, **details: Any) -> None:
         audit(request, who, action, target, details)
@@ -174,7 +179,7 @@ def build_router(read: Callable[..., Any], write: Callable[..., Any],
             raise CatalogApiError(404, f"no catalog was published as version {against}")
         return diff_catalogs(old, body.catalog.encode("utf-8")).as_json()
 
-    @router.post("/publish", responses={202: {"description": "a signing request for the offline targets key"}})
+    @router.post("/publish", responses=SIGNING_REQUEST)
     def publish(body: Publish, request: Request, who: Any = Depends(write)) -> Any:
         """Validate and publish to `group` first (or to every kiosk), signed with the key sent for this request;
         without a key, answer 202 with a signing request to sign offline and post to `/signed`."""
@@ -212,7 +217,7 @@ def build_router(read: Callable[..., Any], write: Callable[..., Any],
         changed(request, who, "catalog.halt", f"catalog/{version}", reason=body.reason)
         return asdict(done)
 
-    @router.post("/rollback", responses={202: {"description": "a signing request for the offline targets key"}})
+    @router.post("/rollback", responses=SIGNING_REQUEST)
     def rollback(body: Rollback, request: Request, who: Any = Depends(write)) -> Any:
         """Republish version `to`'s content as a new, higher version (to `group` first, or to every kiosk)."""
         repository = _repository(request)
