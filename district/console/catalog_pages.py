@@ -217,7 +217,8 @@ def _editor(request: Request, identity: Identity, text: str, group: str = "", bu
                     field_problems.setdefault(name, []).append(p.message)
     c = catalog_translator(lang_of(request))
     doc = json.loads(content) if content else {}
-    return _page(request, "catalog_edit.html", identity, status_code=status_code, title=c("new"), text=text,
+    title = f"{c('edit.item')} {item.get('id', '')}" if item else c("new")
+    return _page(request, "catalog_edit.html", identity, status_code=status_code, title=title, text=text,
                  group=group, bump=bump, problems=problems, valid=valid, diff=diff, fleet_version=version,
                  groups=kiosk_groups.groups(request.app.state.engine), item=item, item_index=item_index,
                  field_problems=field_problems, modules=sorted(modules),

@@ -190,4 +190,11 @@ def test_canary_first_then_everyone_then_rollback_in_the_browser(world):
     expect(page.locator("#signing-request")).to_contain_text("kiosk-district catalog signing request")
     axe_clean(page, "catalog signing request")
     shoot(page, "catalog-sign")
+
+    # The same state in Chinese.
+    page.goto(f"{world.url}/console/lang/zh?next=/console/catalog")
+    expect(page.locator("h1")).to_have_text("服务目录")
+    expect(page.locator("#version-3 .state")).to_have_text("已全量发布")
+    axe_clean(page, "catalog zh")
+    shoot(page, "catalog-zh")
     page.context.close()
