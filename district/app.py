@@ -51,6 +51,9 @@ def create_app(settings: DistrictSettings, eventlog: EventLog | None = None) -> 
     from district.console.install import install_console  # the operators' console under /console (docs/console.md)
 
     install_console(app)
+    from district.catalog_console import install_catalog_api  # catalog publishing in stages (catalog-publishing.md)
+
+    install_catalog_api(app)
     install_error_handlers(app)
     # Outermost last: the size limit bounds what the shape check reads; both run before any route or parser.
     app.add_middleware(JsonShapeLimit, max_depth=settings.max_json_depth)

@@ -485,6 +485,14 @@ def build_parser() -> argparse.ArgumentParser:
     db_option(rotate)
     keys_option(rotate)
     rotate.set_defaults(func=_catalog_rotate)
+    for staged_key in (publish, rollback):
+        staged_key.add_argument("--targets-key", type=Path, default=None, metavar="PEM",
+                                help="the offline targets key, read for this command only (default: targets.pem "
+                                     "in --keys)")
+    rollback.add_argument("--group", default=None, help="offer the rollback to this group first")
+    from district.rollout_cli import register as register_rollout
+
+    register_rollout(kiosk, catalog, db_option, keys_option, _keys, _engine)
 
     document = sub.add_parser("document", help="the certificate register").add_subparsers(dest="document_command")
     dlist = document.add_parser("list", help="registered documents (no personal data but the masked name)")

@@ -16,11 +16,11 @@ from starlette.concurrency import run_in_threadpool
 from contract.assisted_verification import KIND as ASSISTED_KIND
 from contract.assisted_verification import AssistedVerificationRequest, HelpRequestStatus
 from contract.enrollment_mac import HEADER_ENROLLMENT_MAC, answer_mac
-from contract.heartbeat import Heartbeat, HeartbeatAnswer, PublishedCatalog
+from contract.heartbeat import Heartbeat, HeartbeatAnswer
 from contract.help_request import HelpRequest
 from contract.log_events import Event
 from contract.transactions import BatchAnswer, BatchUpload
-from district import assisted_verification, kiosk_registry
+from district import assisted_verification, catalog_rollout, kiosk_registry
 from district.api_errors import PUBLIC, SIGNED, error_responses
 from district.auth import (
     REPLAY_REASON,
@@ -140,23 +140,27 @@ def heartbeat(body: Heartbeat, request: Request,
     """Record the kiosk's latest health: backlog, versions, devices; answer with the published catalog, so a
     kiosk running another one checks the signed catalog at once."""
     state = request.app.state
-    published = state.repository.published()
     now = time.time()
     values = {"kiosk": kiosk.name, "received_at": now, "skew": kiosk.clock_skew_s,
               "body": json.dumps(body.model_dump(mode="json"), separators=(",", ":"), ensure_ascii=False)}
     upsert = _HEARTBEAT_POSTGRESQL if state.engine.dialect.name == "postgresql" else _HEARTBEAT_SQLITE
     try:
-        with Session(state.engine) as s, s.begin():  # token, nonce and heartbeat: one commit
+        # token, nonce, heartbeat and a refused stage's halt: one commit
+        with Session(state.engine) as s, s.begin():
             admit(s, kiosk, state.rate_limiter)
             s.execute(upsert, values)
+            halted = catalog_rollout.halt_on_refusal(s, kiosk.name, body)
+            offer = catalog_rollout.offer_for(s, state.repository, kiosk.name, body.catalog_version)
     except ReplayedRequest:
         state.eventlog.log(Event.DISTRICT_REQUEST_REFUSED, status=401, reason=REPLAY_REASON, kiosk=kiosk.name)
         raise HTTPException(401, REPLAY_REASON) from None
     except RateLimited as exc:
         state.eventlog.log(Event.DISTRICT_REQUEST_REFUSED, status=429, reason="rate limit", kiosk=kiosk.name)
         raise too_many_requests(exc.wait_s) from None
-    return HeartbeatAnswer(server_time=now, catalog=PublishedCatalog(version=published[0], sha256=published[1])
-                           if published else None)
+    if halted is not None:
+        state.eventlog.log(Event.CATALOG_ROLLOUT_HALTED, version=halted.version, group=halted.group,
+                           kiosk=kiosk.name, reason=halted.note[:300])
+    return HeartbeatAnswer(server_time=now, catalog=offer)
 
 
 @router.post("/help-requests", responses=error_responses(*SIGNED))

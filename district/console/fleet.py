@@ -72,7 +72,8 @@ def alerts_for(k: dict[str, Any], status: str, published: int | None,
         out.append(Alert("alert.catalog_refused", {"reason": k["catalog_refusal"][:120]}))
     if k["catalog_expired"]:
         out.append(Alert("alert.catalog_expired", {}))
-    elif published is not None and k["catalog_version"] is not None and k["catalog_version"] != published:
+    elif published is not None and k["catalog_version"] is not None and k["catalog_version"] < published:
+        # below the version every kiosk is offered (a canary running a staged, higher one is not behind)
         out.append(Alert("alert.catalog_behind", {"applied": k["catalog_version"], "published": published}))
     if k["help_requests_open"]:
         out.append(Alert("alert.help", {"n": k["help_requests_open"]}))
@@ -80,8 +81,13 @@ def alerts_for(k: dict[str, Any], status: str, published: int | None,
 
 
 def published_version(engine: Engine) -> int | None:
-    published = TufRepository(engine).published()
-    return published[0] if published else None
+    """The catalog version every kiosk outside a staged rollout is offered (docs/catalog-publishing.md)."""
+    from district.catalog_rollout import fleet_offer
+
+    repository = TufRepository(engine)
+    with repository.session() as s:
+        offer = fleet_offer(s, repository)
+    return offer.version if offer else None
 
 
 def fleet(engine: Engine, limits: Thresholds, now: float | None = None) -> tuple[list[dict[str, Any]], int | None]:

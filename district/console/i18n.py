@@ -16,6 +16,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nav.help": ("Staff queue", "求助队列"),
     "nav.documents": ("Certificates", "证明登记"),
     "nav.audit": ("Audit log", "审计日志"),
+    "nav.catalog": ("Catalog", "服务目录"),
     "nav.operators": ("Accounts", "账户"),
     "nav.main": ("Main", "主导航"),
     "lang.switch": ("中文", "English"),

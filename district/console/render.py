@@ -18,7 +18,7 @@ TEMPLATES = Path(__file__).with_name("templates")
 STATIC_URL = "/console/static"
 REFRESH_S = 5
 NAV = (("fleet", "/console/fleet"), ("help", "/console/help"), ("documents", "/console/documents"),
-       ("audit", "/console/audit"))
+       ("audit", "/console/audit"), ("catalog", "/console/catalog"))
 
 
 def environment() -> Environment:
