@@ -57,6 +57,9 @@ class PublishedCatalog(BaseModel):
 
     version: int
     sha256: str = Field(min_length=64, max_length=64)
+    target: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._-]{1,128}$",
+                               description="its name in the signed targets metadata (staged rollouts offer "
+                                           "catalog-<version>.json to a group first); absent: catalog.json")
 
 
 class HeartbeatAnswer(BaseModel):

@@ -97,6 +97,11 @@ class Event(Enum):
     TECHNICIAN_QUEUE_ACTION = ("technician-queue-action", "user-action", "A technician cancelled, resumed or purged the A4 printer queue.")
     TECHNICIAN_REPORT_PRINTED = ("technician-report-printed", "user-action", "A technician printed the readiness report.")
     DEVICE_CONSEQUENCES = ("device-consequences", "system-status", "Failing devices changed what citizens can do (items unavailable, out of service).")
+    # catalog rollouts (district: publishing in stages)
+    CATALOG_ROLLOUT_HALTED = ("catalog-rollout-halted", "system-action",
+                              "A staged catalog rollout was halted automatically: a kiosk of its group refused it.")
+    CATALOG_ROLLOUT_CHANGED = ("catalog-rollout-changed", "user-action",
+                               "An operator staged, promoted, halted or rolled back a catalog version.")
 
     def __init__(self, event_id: str, kind: str, description: str) -> None:
         self.event_id = event_id

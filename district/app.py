@@ -10,11 +10,13 @@ from fastapi.responses import JSONResponse
 from contract.eventlog import EventLog, NullEventLog
 from district import citizen_api, document_api, sync_api
 from district.api_errors import PUBLIC, error_responses, install_error_handlers
-from district.auth import KioskRevoked, RateLimiter, RequestVerifier, limited_by_address
+from district.auth import KioskRevoked, RequestVerifier, limited_by_address
 from district.citizen_requests import demo_submitter
 from district.data_sources.setup import gateway_for_settings
 from district.database import migrate, open_engine
 from district.limits import BodySizeLimit, JsonShapeLimit
+from district.rate_limits import SharedRateLimiter
+from district.server_time import ServerTimeHeader
 from district.settings import DistrictSettings
 from district.tuf_repository import TufRepository
 
@@ -30,9 +32,11 @@ def create_app(settings: DistrictSettings, eventlog: EventLog | None = None) -> 
     app.state.settings = settings
     app.state.engine = engine
     app.state.eventlog = eventlog or NullEventLog()
-    app.state.verifier = RequestVerifier(engine, settings.clock_window_s)
-    app.state.rate_limiter = RateLimiter(settings.rate_per_s, settings.rate_burst)
-    app.state.address_rate_limiter = RateLimiter(settings.public_rate_per_s, settings.public_rate_burst)
+    # Rate limits live in the database (district.rate_limits), like nonces: every server process shares them.
+    app.state.rate_limiter = SharedRateLimiter(engine, "kiosk", settings.rate_per_s, settings.rate_burst)
+    app.state.address_rate_limiter = SharedRateLimiter(engine, "address", settings.public_rate_per_s,
+                                                       settings.public_rate_burst)
+    app.state.verifier = RequestVerifier(engine, settings.clock_window_s, app.state.rate_limiter)
     app.state.repository = TufRepository(engine)
     # Who takes queued citizen requests (district.citizen_requests): the demo department in demo mode; without a
     # department connected they stay registered as `received` for staff (`kiosk-district requests list`).
@@ -44,6 +48,12 @@ def create_app(settings: DistrictSettings, eventlog: EventLog | None = None) -> 
     app.include_router(citizen_api.router)
     app.include_router(document_api.router)
     app.include_router(sync_api.router)
+    from district.console.install import install_console  # the operators' console under /console (docs/console.md)
+
+    install_console(app)
+    from district.catalog_console import install_catalog_api  # catalog publishing in stages (catalog-publishing.md)
+
+    install_catalog_api(app)
     install_error_handlers(app)
     # Outermost last: the size limit bounds what the shape check reads; both run before any route or parser.
     app.add_middleware(JsonShapeLimit, max_depth=settings.max_json_depth)
@@ -54,12 +64,7 @@ def create_app(settings: DistrictSettings, eventlog: EventLog | None = None) -> 
         # contract.refusal: the kiosk acts on `code` (stops sending, out of service), people read `detail`
         return JSONResponse({"detail": exc.detail, "code": exc.code}, status_code=exc.status_code)
 
-    @app.middleware("http")
-    async def server_time_header(request: Request, call_next):
-        # Kiosks measure their clock skew from this header (docs/sync.md); it is never used for ordering.
-        response = await call_next(request)
-        response.headers["X-Server-Time"] = f"{time.time():.3f}"
-        return response
+    app.add_middleware(ServerTimeHeader)  # X-Server-Time on every answer, the 413/422 of the limits included
 
     @app.get("/api/v1/health", tags=["ops"], dependencies=[Depends(limited_by_address)],
              responses=error_responses(*PUBLIC))

@@ -4,20 +4,20 @@ A request is accepted only when its kiosk is enrolled (state read from the datab
 revocation takes effect at the next request), its timestamp is within the clock window, its signature verifies
 over the canonical request, and its nonce has not been seen (the nonce insert is what refuses a replay, also
 across several server processes sharing one PostgreSQL). Nothing else is stored for a refused request.
+
+Nothing about a request is kept in a process's memory: nonces and the rate-limit buckets (district.rate_limits)
+live in the database, so any number of server processes behind a reverse proxy behave as one.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import threading
 import time
 from dataclasses import dataclass
 
 from fastapi import HTTPException, Request
-from sqlalchemy import Engine, delete
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Engine, delete, text
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -31,7 +31,8 @@ from contract.request_signing import (
     canonical_request,
     verify_signature,
 )
-from district.models import KioskRow, NonceRow
+from district.models import NonceRow
+from district.rate_limits import SharedRateLimiter
 
 
 @dataclass(frozen=True)
@@ -55,15 +56,21 @@ class ReplayedRequest(Exception):
     """The request's nonce was already used."""
 
 
+# Plain SQL, the same for PostgreSQL and SQLite: built once, so no request pays for compiling it (the ORM insert
+# construct was compiled again on every request: ~10 % of a busy ingest server's CPU).
+_RECORD_NONCE = text("INSERT INTO request_nonces (kiosk, nonce, seen_at) VALUES (:kiosk, :nonce, :seen_at) "
+                     "ON CONFLICT DO NOTHING RETURNING nonce")
+_KIOSK_KEY = text("SELECT state, public_key FROM kiosks WHERE name = :name")
+
+
 def record_nonce(s: Session, kiosk: AuthenticatedKiosk) -> None:
     """Insert the request's nonce in the caller's transaction; raises ReplayedRequest if it was seen before.
 
     Endpoints that store data call this first in their own transaction, so that a request's nonce and its effects
     commit together (one commit per request instead of two).
     """
-    insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(NonceRow).values(kiosk=kiosk.name, nonce=kiosk.nonce, seen_at=kiosk.seen_at)
-    if s.execute(stmt.on_conflict_do_nothing().returning(NonceRow.nonce)).first() is None:
+    done = s.execute(_RECORD_NONCE, {"kiosk": kiosk.name, "nonce": kiosk.nonce, "seen_at": kiosk.seen_at})
+    if done.first() is None:
         raise ReplayedRequest(kiosk.nonce)
 
 
@@ -73,43 +80,46 @@ REPLAY_REASON = "replayed request (nonce already used)"
 _TIMESTAMP = re.compile(r"^[0-9]{1,12}(?:\.[0-9]{1,9})?$")
 
 
-class RateLimiter:
-    """Token bucket per kiosk, in this process's memory (with N processes the fleet-wide limit is N times)."""
+class RateLimited(Exception):
+    """The kiosk's (or address's) rate-limit bucket is empty; `wait_s` until the next token."""
 
-    def __init__(self, rate_per_s: float, burst: int, clock=time.monotonic) -> None:
-        self._rate = rate_per_s
-        self._burst = float(burst)
-        self._clock = clock
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
+    def __init__(self, wait_s: float) -> None:
+        super().__init__(f"rate limit: retry in {wait_s:.1f} s")
+        self.wait_s = wait_s
 
-    def take(self, kiosk: str) -> float:
-        """0 when the request may proceed, else the seconds to wait before the next one would."""
-        now = self._clock()
-        with self._lock:
-            tokens, last = self._buckets.get(kiosk, (self._burst, now))
-            tokens = min(self._burst, tokens + (now - last) * self._rate)
-            if tokens >= 1.0:
-                self._buckets[kiosk] = (tokens - 1.0, now)
-                return 0.0
-            self._buckets[kiosk] = (tokens, now)
-            return (1.0 - tokens) / self._rate
+
+def too_many_requests(wait_s: float) -> HTTPException:
+    return HTTPException(429, "rate limit exceeded", headers={"Retry-After": f"{max(1, math.ceil(wait_s))}"})
+
+
+def admit(s: Session, kiosk: AuthenticatedKiosk, limiter: SharedRateLimiter) -> None:
+    """Take the kiosk's rate-limit token and record the request's nonce, in the caller's transaction (one commit
+    with the request's effects). Raises RateLimited or ReplayedRequest: the caller's transaction then rolls back,
+    so a refused request leaves neither a token taken nor a nonce behind."""
+    wait = limiter.take(s, kiosk.name)
+    if wait > 0:
+        raise RateLimited(wait)
+    record_nonce(s, kiosk)
 
 
 class RequestVerifier:
-    """Checks signed kiosk requests against the kiosks table and records their nonces."""
+    """Checks signed kiosk requests against the kiosks table; records their nonces and takes their rate-limit
+    tokens (`limiter`, shared by every server process)."""
 
-    def __init__(self, engine: Engine, window_s: float, clock=time.time) -> None:
+    def __init__(self, engine: Engine, window_s: float, limiter: SharedRateLimiter, clock=time.time) -> None:
         self._engine = engine
         self._window = window_s
+        self.limiter = limiter
         self._clock = clock
         self._inserts = 0
 
     def verify(self, method: str, path: str, headers: dict[str, str], body: bytes,
                record: bool = True) -> AuthenticatedKiosk:
-        """Return the authenticated kiosk or raise HTTPException 401 (unknown, bad, stale, replay) / 403 (revoked).
+        """Return the authenticated kiosk or raise HTTPException 401 (unknown, bad, stale, replay) / 403 (revoked)
+        / 429 (rate limit).
 
-        With `record=False` the nonce is not stored here: the caller must `record_nonce` in its own transaction.
+        With `record=False` neither the nonce nor the rate-limit token is taken here: the caller must `admit` the
+        request in its own transaction.
         """
         kiosk = headers.get(HEADER_KIOSK.lower(), "")
         timestamp = headers.get(HEADER_TIMESTAMP.lower(), "")
@@ -123,30 +133,33 @@ class RequestVerifier:
         skew = float(timestamp) - now if _TIMESTAMP.match(timestamp) else math.nan
         if not math.isfinite(skew):
             raise HTTPException(401, "unauthenticated: malformed timestamp (seconds since the epoch, finite)")
-        with Session(self._engine) as s:
-            row = s.get(KioskRow, kiosk)
+        with Session(self._engine) as s, s.begin():
+            # One transaction: the kiosk's state, then (a valid request) its token and nonce, one commit.
+            row = s.execute(_KIOSK_KEY, {"name": kiosk}).first()
             state, public_key = (row.state, row.public_key) if row is not None else ("unknown", None)
-        if state == "revoked":
-            raise KioskRevoked(kiosk)
-        if state != "enrolled" or not public_key:
-            raise HTTPException(401, f"kiosk {kiosk!r} is not enrolled")
-        if abs(skew) > self._window:
-            raise HTTPException(401, f"request timestamp is {skew:+.0f} s from server time (window "
-                                     f"{self._window:.0f} s)")
-        if not verify_signature(public_key, signature, canonical_request(method, path, timestamp, nonce, kiosk,
-                                                                         body)):
-            raise HTTPException(401, "bad request signature")
-        who = AuthenticatedKiosk(name=kiosk, clock_skew_s=skew, nonce=nonce, seen_at=now)
+            if state == "revoked":
+                raise KioskRevoked(kiosk)
+            if state != "enrolled" or not public_key:
+                raise HTTPException(401, f"kiosk {kiosk!r} is not enrolled")
+            if abs(skew) > self._window:
+                raise HTTPException(401, f"request timestamp is {skew:+.0f} s from server time (window "
+                                         f"{self._window:.0f} s)")
+            if not verify_signature(public_key, signature, canonical_request(method, path, timestamp, nonce, kiosk,
+                                                                             body)):
+                raise HTTPException(401, "bad request signature")
+            who = AuthenticatedKiosk(name=kiosk, clock_skew_s=skew, nonce=nonce, seen_at=now)
+            if record:
+                try:
+                    admit(s, who, self.limiter)
+                except ReplayedRequest:
+                    raise HTTPException(401, REPLAY_REASON) from None
+                except RateLimited as exc:
+                    raise too_many_requests(exc.wait_s) from None
         self._inserts += 1
         if self._inserts % 500 == 0:  # nonces older than twice the window can no longer be replayed anyway
             with Session(self._engine) as s, s.begin():
                 s.execute(delete(NonceRow).where(NonceRow.seen_at < now - 2 * self._window))
-        if record:
-            try:
-                with Session(self._engine) as s, s.begin():
-                    record_nonce(s, who)
-            except ReplayedRequest:
-                raise HTTPException(401, REPLAY_REASON) from None
+            self.limiter.prune()
         return who
 
 
@@ -159,20 +172,20 @@ async def limited_by_address(request: Request) -> None:
     """FastAPI dependency of the unauthenticated endpoints: a token bucket per source address (429 when empty)."""
     state = request.app.state
     address = source_address(request)
-    wait = state.address_rate_limiter.take(address)
+    wait = await run_in_threadpool(state.address_rate_limiter.take_now, address)
     if wait > 0:
         state.eventlog.log(Event.DISTRICT_REQUEST_REFUSED, status=429, reason="rate limit (source address)",
                            path=request.url.path)
-        raise HTTPException(429, "rate limit exceeded", headers={"Retry-After": f"{max(1, round(wait))}"})
+        raise too_many_requests(wait)
 
 
 async def authenticated_kiosk(request: Request) -> AuthenticatedKiosk:
-    """FastAPI dependency: verify the request signature and record its nonce, then the kiosk's rate limit."""
+    """FastAPI dependency: verify the request signature, take the kiosk's rate-limit token, record its nonce."""
     return await _authenticate(request, record=True)
 
 
 async def signed_kiosk(request: Request) -> AuthenticatedKiosk:
-    """Like `authenticated_kiosk`, but the endpoint records the nonce in its own transaction (record_nonce)."""
+    """Like `authenticated_kiosk`, but the endpoint `admit`s the request (token, nonce) in its own transaction."""
     return await _authenticate(request, record=False)
 
 
@@ -185,10 +198,7 @@ async def _authenticate(request: Request, record: bool) -> AuthenticatedKiosk:
         kiosk = await run_in_threadpool(state.verifier.verify, request.method, path, headers, body, record)
     except HTTPException as exc:
         state.eventlog.log(Event.DISTRICT_REQUEST_REFUSED, status=exc.status_code, reason=exc.detail,
-                           path=request.url.path)
+                           path=request.url.path, **({"kiosk": headers.get(HEADER_KIOSK.lower(), "")[:64]}
+                                                    if exc.status_code == 429 else {}))
         raise
-    wait = state.rate_limiter.take(kiosk.name)
-    if wait > 0:
-        state.eventlog.log(Event.DISTRICT_REQUEST_REFUSED, status=429, reason="rate limit", kiosk=kiosk.name)
-        raise HTTPException(429, "rate limit exceeded", headers={"Retry-After": f"{max(1, round(wait))}"})
     return kiosk

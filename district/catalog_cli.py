@@ -38,6 +38,10 @@ def _repository(args: argparse.Namespace, keys_dir: Path, engine_of: Callable[[s
         if made:
             _say(f"created operator keys {', '.join(made)} in {keys.folder}")
         repository.initialise(keys)
+    if getattr(args, "targets_key", None):
+        from district.catalog_signing import SessionKeys, read_key_file
+
+        return SessionKeys(keys, read_key_file(args.targets_key)), repository
     return keys, repository
 
 
@@ -94,7 +98,7 @@ def rollback_command(args: argparse.Namespace, keys_dir: Path, engine_of: Callab
     modules = district_fleet_modules(args.module)
     try:
         keys, repository = _repository(args, keys_dir, engine_of)
-        publication = rollback_catalog(repository, keys, args.to, modules)
+        publication = rollback_catalog(repository, keys, args.to, modules, group=getattr(args, "group", None))
     except CatalogInvalid as exc:
         for problem in exc.problems:
             sys.stderr.write(f"version {args.to}: {problem}\n")

@@ -9,14 +9,13 @@ carrying older content, because every published catalog stays stored in the repo
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from contract.catalog.model import Catalog, parse_catalog
 from contract.catalog.modules import fleet_modules
-from district.tuf_repository import OperatorKeys, Published, RepositoryError, TufRepository
+from district.catalog_rollout import publish_version, rollback
+from district.tuf_repository import OperatorKeys, Published, TufRepository
 
 MODULES_ENV = "KIOSK_DISTRICT_MODULES"
 
@@ -35,40 +34,17 @@ def district_fleet_modules(options: Iterable[str], environ: Mapping[str, str] = 
     return fleet_modules([*options, *from_env])
 
 
-def with_version(data: bytes, version: int) -> bytes:
-    """The catalog JSON `data` with its top-level version replaced (everything else kept as it was)."""
-    doc = json.loads(data.decode("utf-8"))
-    doc["version"] = version
-    return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-
-
 def publish_catalog(repository: TufRepository, keys: OperatorKeys, data: bytes, modules: set[str],
                     bump: bool = False) -> Publication:
-    """Validate `data` (CatalogInvalid lists every problem) and publish it; VersionNotHigher unless its version
-    is above the published one. `bump`: publish it as the published version + 1 instead."""
-    catalog = parse_catalog(data, modules)
-    current = repository.published()
-    previous = current[0] if current else None
-    rewritten_from = None
-    if bump and previous is not None and catalog.version != previous + 1:
-        rewritten_from = catalog.version
-        data = with_version(data, previous + 1)
-        catalog = parse_catalog(data, modules)
-    published = repository.publish(keys, data, catalog.version, only_higher=True)
-    return Publication(published, previous, rewritten_from)
+    """Validate `data` (CatalogInvalid lists every problem) and publish it to every kiosk; VersionNotHigher
+    unless its version is above every version ever offered. `bump`: publish it as that version + 1 instead."""
+    done = publish_version(repository, keys, data, modules, group=None, bump=bump)
+    return Publication(done.published, done.previous_fleet_version, done.rewritten_from)
 
 
 def rollback_catalog(repository: TufRepository, keys: OperatorKeys, to_version: int,
-                     modules: set[str]) -> Publication:
-    """Publish the content once published as `to_version` again, as the published version + 1 (kiosks only
-    accept higher versions). Re-validated: a module dropped from the fleet since then makes it invalid now."""
-    content = repository.published_contents(to_version)
-    current = repository.published()
-    if content is None or current is None:
-        raise RepositoryError(f"no catalog was ever published as version {to_version}")
-    if current[0] == to_version:
-        raise RepositoryError(f"version {to_version} is the published catalog already")
-    data = with_version(content, current[0] + 1)
-    catalog: Catalog = parse_catalog(data, modules)
-    published = repository.publish(keys, data, catalog.version, only_higher=True)
-    return Publication(published, current[0], to_version)
+                     modules: set[str], group: str | None = None) -> Publication:
+    """Publish the content once published as `to_version` again, as a version above every one offered (kiosks
+    only accept higher versions). Re-validated: a module dropped from the fleet since then makes it invalid now."""
+    done = rollback(repository, keys, to_version, modules, group)
+    return Publication(done.published, done.previous_fleet_version, to_version)

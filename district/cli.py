@@ -75,7 +75,8 @@ def _serve(args: argparse.Namespace) -> int:
     settings = DistrictSettings(db_url=args.db, demo=args.demo, keys_dir=keys_dir,
                                 public_url=args.public_url or f"{scheme}://{args.host}:{args.port}",
                                 sources_file=args.sources.resolve() if args.sources else None,
-                                public_rate_per_s=args.public_rate, public_rate_burst=args.public_burst)
+                                public_rate_per_s=args.public_rate, public_rate_burst=args.public_burst,
+                                heartbeat_threshold_s=args.heartbeat_threshold, heartbeat_grace_s=args.heartbeat_grace)
     tls = {"ssl_certfile": str(args.tls_cert), "ssl_keyfile": str(args.tls_key)} if args.tls_cert else {}
     log = EventLog(component="district")
     try:
@@ -109,7 +110,7 @@ def _serve(args: argparse.Namespace) -> int:
             db=args.db.split("@")[-1])
     if args.workers > 1:
         # Each worker is its own process with its own app; they share the database (dedup, nonces, kiosk
-        # states, the TUF repository all live there). Rate limits are per worker.
+        # states, rate-limit buckets, the TUF repository all live there).
         import os
 
         from district.asgi import ENV, settings_to_env
@@ -374,6 +375,33 @@ def _requests_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup(args: argparse.Namespace) -> int:
+    from district.backup import BackupError, backup
+
+    try:
+        manifest = backup(args.db, args.out, _keys(args), include_keys=args.include_keys)
+    except BackupError as exc:
+        return _fail(str(exc))
+    print(json.dumps({"backup": str(args.out), "dialect": manifest.dialect, "schema": manifest.schema_revision,
+                      "keys_included": manifest.keys_included, "key_files": len(manifest.key_files)}))
+    if not manifest.keys_included:
+        sys.stderr.write(f"kiosk-district: the keys folder ({_keys(args)}) is not in this backup; keep its offline "
+                         "keys apart, or give --include-keys\n")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from district.backup import BackupError, restore
+
+    try:
+        manifest = restore(args.db, args.source, _keys(args), include_keys=args.include_keys)
+    except BackupError as exc:
+        return _fail(str(exc))
+    print(json.dumps({"restored": str(args.source), "dialect": manifest.dialect, "schema": manifest.schema_revision,
+                      "keys_restored": args.include_keys}))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from district.catalog_cli import add_module_option
 
@@ -406,6 +434,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="departments' citizen-data sources (TOML, see docs/data-sources.md)")
     serve.add_argument("--public-url", default="", help="base URL printed in verification QR codes")
     serve.add_argument("--workers", type=int, default=1, help="server processes sharing the database")
+    serve.add_argument("--heartbeat-threshold", type=float, default=DistrictSettings.heartbeat_threshold_s,
+                       metavar="S", help="console: a kiosk is green while its last heartbeat is this recent "
+                                         "(default %(default)s)")
+    serve.add_argument("--heartbeat-grace", type=float, default=DistrictSettings.heartbeat_grace_s, metavar="S",
+                       help="console: then amber for this long, then red (default %(default)s)")
     serve.set_defaults(func=_serve)
 
     kiosk = sub.add_parser("kiosk", help="enroll and revoke kiosks").add_subparsers(dest="kiosk_command")
@@ -467,6 +500,14 @@ def build_parser() -> argparse.ArgumentParser:
     db_option(rotate)
     keys_option(rotate)
     rotate.set_defaults(func=_catalog_rotate)
+    for staged_key in (publish, rollback):
+        staged_key.add_argument("--targets-key", type=Path, default=None, metavar="PEM",
+                                help="the offline targets key, read for this command only (default: targets.pem "
+                                     "in --keys)")
+    rollback.add_argument("--group", default=None, help="offer the rollback to this group first")
+    from district.rollout_cli import register as register_rollout
+
+    register_rollout(kiosk, catalog, db_option, keys_option, _keys, _engine)
 
     document = sub.add_parser("document", help="the certificate register").add_subparsers(dest="document_command")
     dlist = document.add_parser("list", help="registered documents (no personal data but the masked name)")
@@ -517,10 +558,28 @@ def build_parser() -> argparse.ArgumentParser:
     rlist.add_argument("--json", action="store_true")
     rlist.set_defaults(func=_requests_list)
 
+    backup = sub.add_parser("backup", help="back up the database (pg_dump / SQLite online backup) into a new folder; "
+                                           "the keys only with --include-keys")
+    backup.add_argument("out", type=Path, help="the new (or empty) folder to write")
+    backup.add_argument("--include-keys", action="store_true",
+                        help="also copy the operators' keys folder (TUF, document-signing, assisted-verification keys)")
+    db_option(backup)
+    keys_option(backup)
+    backup.set_defaults(func=_backup)
+    restore = sub.add_parser("restore", help="replace the database's content with a backup (stop the servers first)")
+    restore.add_argument("source", type=Path, help="a folder written by `kiosk-district backup`")
+    restore.add_argument("--include-keys", action="store_true", help="also restore the keys the backup holds")
+    db_option(restore)
+    keys_option(restore)
+    restore.set_defaults(func=_restore)
+
     stats = sub.add_parser("stats", help="transactions per kiosk, duplicates refused, last heartbeats")
     db_option(stats)
     stats.add_argument("--json", action="store_true")
     stats.set_defaults(func=_stats)
+    from district.console.cli import add_operator_commands
+
+    add_operator_commands(sub, db_option, _engine)
     return parser
 
 

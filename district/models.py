@@ -168,3 +168,56 @@ class DataSourceAuditRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, nullable=False)
     latency_ms: Mapped[float] = mapped_column(Float, nullable=False)
     detail: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+
+
+class RateBucketRow(Base):
+    """One token bucket of a rate limit (`kiosk:<name>` or `address:<ip>`), shared by every server process
+    (migration 0008). A bucket untouched for longer than it takes to refill is full: such rows are pruned."""
+
+    __tablename__ = "rate_buckets"
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float, nullable=False)
+    updated_at: Mapped[float] = mapped_column(Float, nullable=False, index=True)  # the server's clock
+
+
+class KioskGroupRow(Base):
+    """A kiosk's membership of a named group (e.g. `canary`) that catalog rollouts target (migration 0007)."""
+
+    __tablename__ = "kiosk_groups"
+    group_name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kiosk: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    added_at: Mapped[float] = mapped_column(Float, nullable=False)
+
+
+class CatalogRolloutRow(Base):
+    """One published catalog version and who is offered it: a group first (`staged`), then everyone (`promoted`);
+    `halted`: offered to no one new; `superseded`: a higher version went out to everyone (migration 0007).
+
+    The signed targets metadata says which catalogs are approved content; this row is the district's (online)
+    decision of which kiosks are offered which approved catalog (docs/catalog-publishing.md)."""
+
+    __tablename__ = "catalog_rollouts"
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    target: Mapped[str] = mapped_column(String(128), nullable=False)  # its name in the signed targets metadata
+    group_name: Mapped[str | None] = mapped_column(String(64), nullable=True)  # None: published to every kiosk
+    state: Mapped[str] = mapped_column(String(16), nullable=False, index=True)  # staged|promoted|halted|superseded
+    content_of: Mapped[int | None] = mapped_column(Integer, nullable=True)  # a rollback: the version it repeats
+    created_at: Mapped[float] = mapped_column(Float, nullable=False)
+    changed_at: Mapped[float] = mapped_column(Float, nullable=False)
+    note: Mapped[str] = mapped_column(String(1000), nullable=False, default="")  # why halted, who promoted
+
+
+class CatalogSigningRequestRow(Base):
+    """Unsigned targets metadata waiting for the offline targets key (`kiosk-district catalog sign`), with the
+    catalog it approves and what to do once signed (migration 0007)."""
+
+    __tablename__ = "catalog_signing_requests"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[float] = mapped_column(Float, nullable=False)
+    catalog_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    group_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    content_of: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    catalog: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    targets: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)  # unsigned targets metadata (JSON)
+    state: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")  # pending|published|stale

@@ -19,7 +19,7 @@ class DistrictSettings:
     max_body_bytes: int = 1_048_576  # requests above this get 413 before anything is parsed
     max_json_depth: int = 32  # bodies nested deeper (or carrying NaN/Infinity) get 422 before anything is parsed
     max_batch_items: int = 500  # transactions per upload
-    rate_per_s: float = 20.0  # sustained requests per second per kiosk (token bucket, per server process)
+    rate_per_s: float = 20.0  # sustained requests per second per kiosk (token bucket shared by every process)
     rate_burst: int = 60
     # Unauthenticated endpoints (enrollment, health, document key, verification page), per source address.
     public_rate_per_s: float = 2.0
@@ -27,6 +27,13 @@ class DistrictSettings:
     clock_window_s: float = 300.0  # request timestamps further than this from the server's clock are refused
     # Departments' data sources (TOML, docs/data-sources.md). None: no source but the demo data (with demo).
     sources_file: Path | None = None
+    # Operators' console (district.console): a kiosk is green while its last heartbeat is at most
+    # heartbeat_threshold_s old, amber for heartbeat_grace_s more, red after that (and red before any heartbeat).
+    heartbeat_threshold_s: float = 30.0
+    heartbeat_grace_s: float = 90.0
+    console_lockout_failures: int = 5  # failed logins in a row before the account is locked
+    console_lockout_s: float = 900.0
+    console_session_idle_s: float = 1800.0  # a console session unused this long is logged out
 
 
 def default_keys_dir(db_url: str) -> Path:

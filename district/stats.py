@@ -30,9 +30,11 @@ def kiosk_overview(engine: Engine, now: float | None = None) -> dict[str, dict[s
                                 .group_by(ReceivedTransactionRow.kiosk)).all())
         open_help = dict(s.execute(select(HelpRequestRow.kiosk, func.count())
                                    .where(HelpRequestRow.state == "open").group_by(HelpRequestRow.kiosk)).all())
-        beats = {r.kiosk: r for r in s.scalars(select(HeartbeatRow))}
+        # Plain rows, not ORM objects: the console's fleet page reads this for every kiosk at every refresh.
+        beats = {r.kiosk: r for r in s.execute(select(HeartbeatRow.kiosk, HeartbeatRow.received_at,
+                                                      HeartbeatRow.clock_skew_s, HeartbeatRow.body))}
         kiosks: dict[str, dict[str, Any]] = {}
-        for row in s.scalars(select(KioskRow)):
+        for row in s.execute(select(KioskRow.name, KioskRow.state, KioskRow.duplicates_refused)):
             beat = beats.get(row.name)
             body = (beat.body or {}) if beat else {}
             kiosks[row.name] = {

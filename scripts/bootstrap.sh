@@ -33,6 +33,8 @@ APT_PACKAGES=(
   # xdotool, setxkbmap and xinput let a test press Ctrl+Alt+Backspace on a real Xorg with the lockdown snippet
   cage xwayland libwayland-cursor0 libwayland-egl1 xinit xserver-xorg-core xserver-xorg-video-dummy xdotool
   x11-xkb-utils xinput
+  # the operators' console's browser tests: Playwright drives Debian's chromium (it never downloads a browser)
+  chromium
   # Python itself (a bare Debian 12 has none), its venv, and a compiler for wheels that have none (pyscard, pycups)
   python3 python3-venv python3-dev gcc
 )
@@ -57,6 +59,8 @@ done
 # uv ships its own root certificates; the system's store is where a site puts the CA of its TLS-inspecting proxy
 # (and where apt and Debian's pip already look), so uv looks there too.
 export UV_SYSTEM_CERTS=1
+# The playwright wheel must not try to fetch browsers of its own: the tests use /usr/bin/chromium.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv

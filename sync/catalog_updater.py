@@ -27,6 +27,7 @@ from tuf.ngclient import FetcherInterface, Updater
 
 from contract.atomic_write import write_atomic
 from contract.catalog.model import CatalogInvalid, parse_catalog
+from contract.heartbeat import PublishedCatalog
 from kiosk.link.enrollment import district_dir
 from kiosk.store.models import CatalogVersionRow
 from sync.link import DistrictLink, Unreachable
@@ -78,9 +79,13 @@ class CatalogUpdater:
     def current_file(self) -> Path:
         return self._catalog_dir / "current.json"
 
-    def check(self) -> CatalogCheck:
+    def check(self, offer: PublishedCatalog | None = None) -> CatalogCheck:
         """Refresh the TUF metadata, and apply a new catalog if one is published. Never raises for the
-        expected failures: the outcome says what happened, and the last good catalog stays on every failure."""
+        expected failures: the outcome says what happened, and the last good catalog stays on every failure.
+
+        `offer`: the catalog the district's last heartbeat answer offered this kiosk (a staged rollout offers a
+        group `catalog-<version>.json` first); it names which signed target to take, never what to trust: the
+        target must be in the verified targets metadata and pass every check below. None: `catalog.json`."""
         pinned = district_dir(self._data) / "root.json"
         if not pinned.exists() and not self._pin_first_root(pinned):
             return CatalogCheck("not-pinned", "no root of trust pinned (the district has no catalog "
@@ -96,13 +101,20 @@ class CatalogUpdater:
                           fetcher=SignedFetcher(self._link), bootstrap=None)
         try:
             updater.refresh()
-            info = updater.get_targetinfo(CATALOG_TARGET)
+            active_sha = self._active_sha()
+            if offer is not None and offer.sha256 == active_sha:
+                return self._finish(CatalogCheck("current", sha256=active_sha))
+            name = (offer.target if offer is not None else None) or CATALOG_TARGET
+            info = updater.get_targetinfo(name)
+            if info is None and name != CATALOG_TARGET:
+                return self._finish(CatalogCheck("refused", f"the district offered {name}, which the signed "
+                                                            f"targets metadata does not list"))
             if info is None:
                 return self._finish(CatalogCheck("none-published"))
             sha = info.hashes.get("sha256", "")
             custom = info.unrecognized_fields.get("custom")
             announced = custom.get("catalog_version") if isinstance(custom, dict) else None
-            if sha and sha == self._active_sha():
+            if sha and sha == active_sha:
                 return self._finish(CatalogCheck("current", sha256=sha))
             path = updater.download_target(info, str(incoming / f"{sha[:16]}.catalog.json"))
         except tuf_errors.ExpiredMetadataError as exc:

@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 
 from contract.atomic_write import write_atomic
 from contract.eventlog import EventLog
-from contract.heartbeat import CatalogRefusal, Heartbeat, HeartbeatAnswer
+from contract.heartbeat import CatalogRefusal, Heartbeat, HeartbeatAnswer, PublishedCatalog
 from contract.log_events import Event
 from contract.request_signing import RequestSigner
 from kiosk.config import Config
@@ -303,11 +303,21 @@ class SyncDaemon:
             return  # an older district answers {"server_time": ...} only: the periodic poll still finds it
         if published is None:
             return
+        if self._outbox.state().get("catalog_offer") != published.model_dump():
+            self._outbox.put_state({"catalog_offer": published.model_dump()})  # kept across restarts
         if published.sha256 in (active_catalog_sha256(self._engine), (refused or {}).get("sha256"),
                                 self._hinted_sha):
             return
         self._hinted_sha = published.sha256
         self._catalog_hint = True
+
+    def catalog_offer(self) -> PublishedCatalog | None:
+        """The catalog the district's last heartbeat answer offered this kiosk (None before the first answer)."""
+        stored = self._outbox.state().get("catalog_offer")
+        try:
+            return PublishedCatalog.model_validate(stored) if stored else None
+        except ValueError:
+            return None
 
     def take_catalog_hint(self) -> bool:
         """True once after a heartbeat answer announced a catalog this kiosk neither runs nor refused."""
@@ -350,7 +360,8 @@ class SyncDaemon:
         if not self.in_service():
             return dict(self._outbox.status().get("catalog") or {})
         try:
-            check = CatalogUpdater(self._data, self.link, self._engine, self.known_modules()).check()
+            check = CatalogUpdater(self._data, self.link, self._engine, self.known_modules()).check(
+                self.catalog_offer())
         except (EnrollmentRefused, DistrictUnavailable) as exc:
             check = CatalogCheck("unreachable", str(exc))
         if check.outcome == "unreachable":

@@ -96,11 +96,16 @@ class ProcessDistrict:
                      *(["--demo"] if demo else []), *(["--keys", str(keys)] if keys else []), *(extra or [])]
         self.proc: subprocess.Popen | None = None
 
-    def start(self) -> ProcessDistrict:
+    def start(self, timeout_s: float = 30.0) -> ProcessDistrict:
+        """Start it and wait until it answers (uvicorn's workers take longer to come up on a busy machine)."""
         env = {**os.environ, "PYTHONPATH": str(REPO)}
         self.proc = subprocess.Popen(self._cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)
-        wait_healthy(self.url)
+        try:
+            wait_healthy(self.url, timeout_s)
+        except RuntimeError:
+            self.stop()  # a server that came up too late must not outlive the test that gave up on it
+            raise
         return self
 
     def stop(self) -> None:

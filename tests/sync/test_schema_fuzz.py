@@ -68,6 +68,8 @@ def test_no_request_generated_from_the_schema_gets_a_500_or_an_undocumented_answ
     app, session = district
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
+    # The operators' console API is fuzzed with an operator's token in tests/console/test_console_fuzz.py.
+    operations = [op for op in operations if not op.path.startswith("/console/")]
     assert len(operations) >= 15
     started = time.monotonic()
     sent = 0

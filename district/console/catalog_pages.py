@@ -1,0 +1,358 @@
+"""Console pages of catalog publishing in stages (docs/catalog-publishing.md): versions and rollout state per group
+with applied counts, an editor for the catalog JSON and a form for one item (errors beside the field and line), the
+diff against the published catalog, publish to a group or to all, promote, halt, rollback.
+
+Only the `catalog` permission sees the buttons and forms that change anything; its POSTs are refused for anyone
+else (403), and every POST needs the session's CSRF token. The targets key is never stored: a publication either
+carries its PEM in the form (used for that request only) or shows a signing request for the offline machine.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from contract.catalog.model import CatalogInvalid, parse_catalog
+from district import catalog_rollout, kiosk_groups
+from district.catalog_api import MAX_CATALOG_CHARS, _online_keys
+from district.catalog_diff import diff_catalogs, problems_of
+from district.catalog_publishing import district_fleet_modules
+from district.catalog_signing import SessionKeys, SigningError, prepare, upload
+from district.console import audit
+from district.console.guard import PREFIX, ConsoleRefused, Identity, check_csrf, page_identity, require
+from district.console.render import lang_of, render
+from district.tuf_repository import NotSigned, RepositoryError, TufRepository, VersionNotHigher
+
+router = APIRouter(prefix=f"{PREFIX}/catalog", include_in_schema=False)
+ITEM_FIELDS = ("title_zh", "title_en", "department", "category", "module")
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "title": ("Catalog", "服务目录"),
+    "fleet": ("Every kiosk is offered version {v}.", "所有终端当前发布版本 {v}。"),
+    "fleet.none": ("No catalog is published yet.", "尚未发布服务目录。"),
+    "stage": ("Version {v} is staged for group “{g}”: {n} of {a} kiosk(s) run it.",
+              "版本 {v} 正在分组“{g}”试发布：{a} 台中已有 {n} 台应用。"),
+    "versions": ("Versions", "版本"),
+    "col.version": ("Version", "版本"), "col.state": ("State", "状态"), "col.audience": ("Offered to", "发布对象"),
+    "col.applied": ("Applied", "已应用"), "col.note": ("Note", "说明"), "col.when": ("Since", "时间"),
+    "col.actions": ("Actions", "操作"),
+    "all": ("all kiosks", "所有终端"), "group": ("group {g}", "分组 {g}"),
+    "state.staged": ("staged", "试发布中"), "state.promoted": ("promoted", "已全量发布"),
+    "state.halted": ("halted", "已暂停"), "state.superseded": ("superseded", "已被取代"),
+    "applied": ("{n} of {a}", "{a} 台中 {n} 台"),
+    "promote": ("Promote to all kiosks", "发布到所有终端"), "halt": ("Halt", "暂停"),
+    "halt.reason": ("Reason for the halt", "暂停原因"),
+    "rollback": ("Roll back", "回滚"),
+    "rollback.help": ("Republishes an earlier version's content as a new, higher version (kiosks refuse lower "
+                      "versions).", "将早先版本的内容以更高的新版本号重新发布（终端拒绝更低版本）。"),
+    "rollback.to": ("Content of version", "回滚到版本的内容"),
+    "groups": ("Kiosk groups", "终端分组"), "groups.none": ("No groups yet.", "暂无分组。"),
+    "group.name": ("Group", "分组"), "group.kiosks": ("Kiosks (separated by spaces)", "终端（以空格分隔）"),
+    "group.add": ("Add to group", "加入分组"),
+    "new": ("New version", "新版本"), "edit.item": ("Edit", "编辑"),
+    "items": ("Items", "服务事项"),
+    "editor": ("Catalog JSON", "服务目录 JSON"),
+    "editor.help": ("Edit or paste a catalog; it is checked exactly as the kiosks check it.",
+                    "编辑或粘贴服务目录；校验方式与终端完全相同。"),
+    "target": ("Publish to", "发布对象"),
+    "bump": ("Publish as the next version number", "使用下一个版本号发布"),
+    "key": ("Targets key (PEM), used for this request only; leave empty to sign offline",
+            "目标密钥（PEM），仅用于本次请求；留空则离线签名"),
+    "review": ("Check and show changes", "校验并显示变更"), "publish": ("Publish", "发布"),
+    "problems": ("{n} problem(s): nothing was published.", "发现 {n} 个问题：未发布。"),
+    "problem.at": ("line {line}, {path}", "第 {line} 行，{path}"),
+    "valid": ("Valid: version {v} with {n} items.", "校验通过：版本 {v}，共 {n} 个事项。"),
+    "diff": ("Changes against version {v}", "相对版本 {v} 的变更"), "diff.none": ("No changes.", "无变更。"),
+    "diff.added": ("added", "新增"), "diff.removed": ("removed", "删除"), "diff.changed": ("changed", "修改"),
+    "col.item": ("Item", "事项"), "col.change": ("Change", "变更"), "col.field": ("Field", "字段"),
+    "col.old": ("Published", "已发布"), "col.new": ("New", "新"),
+    "signing": ("Sign this request on the offline machine", "请在离线计算机上签署此请求"),
+    "signing.help": ("Save it as request.json, run `kiosk-district catalog sign request.json --targets-key KEY "
+                     "--out signed.json` there, and paste signed.json below.",
+                     "保存为 request.json，在离线计算机上运行 `kiosk-district catalog sign request.json "
+                     "--targets-key KEY --out signed.json`，再将 signed.json 粘贴到下方。"),
+    "signed": ("Signed answer (signed.json)", "签名结果（signed.json）"), "upload": ("Publish signed", "发布已签名版本"),
+    "done.published": ("Version {v} published ({state}).", "版本 {v} 已发布（{state}）。"),
+    "done.promoted": ("Version {v} is offered to every kiosk now.", "版本 {v} 已发布到所有终端。"),
+    "done.halted": ("Version {v} is halted.", "版本 {v} 已暂停。"),
+    "done.group": ("Group updated.", "分组已更新。"),
+    "field.title_zh": ("Title (Chinese)", "名称（中文）"), "field.title_en": ("Title (English)", "名称（英文）"),
+    "field.department": ("Department", "部门"), "field.category": ("Category", "类别"),
+    "field.module": ("Service module", "服务模块"), "field.enabled": ("Shown on kiosks", "在终端显示"),
+}
+
+
+def catalog_translator(lang: str):
+    index = 1 if lang == "zh" else 0
+
+    def c(key: str, **params: object) -> str:
+        text = MESSAGES[key][index] if key in MESSAGES else key
+        return text.format(**params) if params else text
+
+    return c
+
+
+def _page(request: Request, template: str, identity: Identity, status_code: int = 200, **context: Any) -> Response:
+    c = catalog_translator(lang_of(request))
+    return render(request, template, identity, "catalog", status_code=status_code, c=c,
+                  title=context.pop("title", c("title")), may_publish=identity.operator.may("catalog"), **context)
+
+
+async def _form(request: Request, identity: Identity, write: bool = True) -> dict[str, str]:
+    """The posted form (bounded like a catalog upload, larger than the console's general form limit), its CSRF
+    token checked; `write`: the catalog permission is required too."""
+    body = await request.body()
+    if len(body) > MAX_CATALOG_CHARS * 4:
+        raise ConsoleRefused(413, "form too large")
+    try:
+        parsed = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=50)
+    except (UnicodeDecodeError, ValueError):
+        raise ConsoleRefused(400, "malformed form") from None
+    form = {k: v[-1] for k, v in parsed.items()}
+    check_csrf(identity, form, request)
+    if write:
+        require(identity, "catalog")
+    return form
+
+
+def _see(path: str, **query: Any) -> RedirectResponse:
+    return RedirectResponse(f"{PREFIX}/catalog{path}" + (f"?{urlencode(query)}" if query else ""), status_code=303)
+
+
+def _actor(identity: Identity) -> str:
+    return identity.operator.name
+
+
+def _repository(request: Request) -> TufRepository:
+    repository: TufRepository = request.app.state.repository
+    return repository
+
+
+def _fleet_content(request: Request) -> tuple[bytes | None, int | None, int]:
+    """(the fleet's catalog bytes, its version, the next version number)."""
+    repository = _repository(request)
+    with repository.session() as s:
+        offer = catalog_rollout.fleet_offer(s, repository)
+        highest = catalog_rollout.highest_version(s, repository) or 0
+    content = repository.published_contents(offer.version) if offer else None
+    return content, offer.version if offer else None, highest + 1
+
+
+@router.get("")
+def catalog_page(request: Request, identity: Identity = Depends(page_identity), notice: str = "",
+                 v: int | None = None, state: str = "") -> Response:
+    c = catalog_translator(lang_of(request))
+    status = catalog_rollout.rollout_status(request.app.state.engine, _repository(request))
+    content, _version, _next = _fleet_content(request)
+    items = json.loads(content)["items"] if content else []
+    messages = {"published": c("done.published", v=v, state=c(f"state.{state}") if state else ""),
+                "promoted": c("done.promoted", v=v), "halted": c("done.halted", v=v), "group": c("done.group")}
+    stage = status["stage"]
+    stage_row = next((r for r in status["versions"] if stage and r["version"] == stage["version"]), None)
+    return _page(request, "catalog.html", identity, status=status, stage_row=stage_row, items=items,
+                 groups=kiosk_groups.groups(request.app.state.engine), notice=messages.get(notice, ""))
+
+
+@router.post("/versions/{version}/promote")
+async def promote(request: Request, version: int, identity: Identity = Depends(page_identity)) -> Response:
+    await _form(request, identity)
+    try:
+        catalog_rollout.promote(request.app.state.engine, version)
+    except catalog_rollout.RolloutError as exc:
+        raise ConsoleRefused(409, str(exc)) from None
+    audit.record(request.app.state.engine, _actor(identity), "catalog.promote", f"catalog/{version}")
+    return _see("", notice="promoted", v=version)
+
+
+@router.post("/versions/{version}/halt")
+async def halt(request: Request, version: int, identity: Identity = Depends(page_identity)) -> Response:
+    form = await _form(request, identity)
+    reason = (form.get("reason") or "").strip()[:500] or "halted by an operator"
+    try:
+        catalog_rollout.halt(request.app.state.engine, version, reason)
+    except catalog_rollout.RolloutError as exc:
+        raise ConsoleRefused(409, str(exc)) from None
+    audit.record(request.app.state.engine, _actor(identity), "catalog.halt", f"catalog/{version}", reason=reason)
+    return _see("", notice="halted", v=version)
+
+
+@router.post("/groups")
+async def group_add(request: Request, identity: Identity = Depends(page_identity)) -> Response:
+    form = await _form(request, identity)
+    group, kiosks = form.get("group", "").strip(), form.get("kiosks", "").split()
+    try:
+        added = kiosk_groups.add_to_group(request.app.state.engine, group, kiosks)
+    except kiosk_groups.GroupError as exc:
+        raise ConsoleRefused(422, str(exc)) from None
+    audit.record(request.app.state.engine, _actor(identity), "catalog.group.add", f"group/{group}", kiosks=added)
+    return _see("", notice="group")
+
+
+def _editor(request: Request, identity: Identity, text: str, group: str = "", bump: bool = False,
+            item: dict[str, Any] | None = None, item_index: int | None = None, status_code: int = 200,
+            **extra: Any) -> Response:
+    """The editor page, with the check's outcome: problems beside the text (line, path) or beside the item's
+    fields, and the diff against the fleet's catalog when the text is valid."""
+    modules = district_fleet_modules([])
+    problems: list[Any] = []
+    valid = None
+    diff = None
+    content, version, _next = _fleet_content(request)
+    if text:
+        try:
+            valid = parse_catalog(text.encode("utf-8"), modules)
+        except CatalogInvalid as exc:
+            problems = problems_of(exc.problems)
+        if valid is not None:
+            diff = diff_catalogs(content, text.encode("utf-8"))
+    field_problems: dict[str, list[str]] = {}
+    if item_index is not None:
+        for p in problems:
+            for name in (*ITEM_FIELDS, "enabled"):
+                if p.path == f"items[{item_index}].{name}":
+                    field_problems.setdefault(name, []).append(p.message)
+    c = catalog_translator(lang_of(request))
+    doc = json.loads(content) if content else {}
+    title = f"{c('edit.item')} {item.get('id', '')}" if item else c("new")
+    return _page(request, "catalog_edit.html", identity, status_code=status_code, title=title, text=text,
+                 group=group, bump=bump, problems=problems, valid=valid, diff=diff, fleet_version=version,
+                 groups=kiosk_groups.groups(request.app.state.engine), item=item, item_index=item_index,
+                 field_problems=field_problems, modules=sorted(modules),
+                 categories=[x.get("id") for x in doc.get("categories", [])], **extra)
+
+
+@router.get("/new")
+def new_page(request: Request, identity: Identity = Depends(page_identity)) -> Response:
+    require(identity, "catalog")
+    content, _version, next_version = _fleet_content(request)
+    text = ""
+    if content:
+        doc = json.loads(content)
+        doc["version"] = next_version
+        text = json.dumps(doc, ensure_ascii=False, indent=1)
+    return _editor_with_text(request, identity, text)
+
+
+def _editor_with_text(request: Request, identity: Identity, text: str) -> Response:
+    # A fresh editor shows the text without checking it yet (nothing was submitted).
+    c = catalog_translator(lang_of(request))
+    content, version, _next = _fleet_content(request)
+    doc = json.loads(content) if content else {}
+    modules = district_fleet_modules([])
+    return _page(request, "catalog_edit.html", identity, title=c("new"), text=text, group="", bump=False,
+                 problems=[], valid=None, diff=None, fleet_version=version,
+                 groups=kiosk_groups.groups(request.app.state.engine), item=None, item_index=None,
+                 field_problems={}, modules=sorted(modules), categories=[x.get("id") for x in
+                                                                          doc.get("categories", [])])
+
+
+@router.get("/items/{item_id}")
+def item_page(request: Request, item_id: str, identity: Identity = Depends(page_identity)) -> Response:
+    require(identity, "catalog")
+    content, _version, next_version = _fleet_content(request)
+    doc = json.loads(content) if content else {"items": []}
+    index = next((n for n, i in enumerate(doc["items"]) if i.get("id") == item_id), None)
+    if index is None:
+        raise ConsoleRefused(404, f"no item {item_id!r} in the published catalog")
+    doc["version"] = next_version
+    c = catalog_translator(lang_of(request))
+    modules = district_fleet_modules([])
+    return _page(request, "catalog_edit.html", identity, title=f"{c('edit.item')} {item_id}",
+                 text=json.dumps(doc, ensure_ascii=False, indent=1), group="", bump=False, problems=[],
+                 valid=None, diff=None, fleet_version=_version, groups=kiosk_groups.groups(request.app.state.engine),
+                 item=doc["items"][index], item_index=index, field_problems={}, modules=sorted(modules),
+                 categories=[x.get("id") for x in doc.get("categories", [])])
+
+
+def _apply_item_form(text: str, index: int, form: dict[str, str]) -> tuple[str, dict[str, Any]]:
+    """The catalog text with item `index`'s fields replaced by the form's (the text keeps every other item)."""
+    doc = json.loads(text)
+    item = doc["items"][index]
+    for name in ITEM_FIELDS:
+        if name in form:
+            item[name] = form[name]
+    item["enabled"] = form.get("enabled") == "on"
+    return json.dumps(doc, ensure_ascii=False, indent=1), item
+
+
+@router.post("/new")
+async def new_submit(request: Request, identity: Identity = Depends(page_identity)) -> Response:
+    form = await _form(request, identity)
+    text, group, bump = form.get("catalog", ""), form.get("group", ""), form.get("bump") == "on"
+    item, item_index = None, None
+    if form.get("item_index", "").isdigit():
+        item_index = int(form["item_index"])
+        try:
+            text, item = _apply_item_form(text, item_index, form)
+        except (ValueError, KeyError, IndexError, TypeError):
+            item_index = None
+    if form.get("action") != "publish":
+        return _editor(request, identity, text, group, bump, item, item_index)
+    repository, data = _repository(request), text.encode("utf-8")
+    key = form.get("targets_key", "").strip()
+    try:
+        if key:
+            keys = SessionKeys(_online_keys(request), key.encode())
+            done = catalog_rollout.publish_version(repository, keys, data, district_fleet_modules([]),
+                                                   group or None, bump)
+        else:
+            signing = prepare(repository, data, district_fleet_modules([]), group or None, bump)
+    except CatalogInvalid:
+        return _editor(request, identity, text, group, bump, item, item_index, status_code=422)
+    except (VersionNotHigher, catalog_rollout.RolloutError, SigningError, NotSigned,
+            kiosk_groups.GroupError) as exc:
+        return _editor(request, identity, text, group, bump, item, item_index, status_code=409,
+                       error=str(exc))
+    except RepositoryError as exc:
+        return _editor(request, identity, text, group, bump, item, item_index, status_code=503, error=str(exc))
+    if key:
+        audit.record(request.app.state.engine, _actor(identity), "catalog.publish", f"catalog/{done.rollout.version}",
+                     group=group or None)
+        return _see("", notice="published", v=done.rollout.version, state=done.rollout.state)
+    audit.record(request.app.state.engine, _actor(identity), "catalog.prepare", f"catalog/{signing.catalog_version}",
+                 group=group or None)
+    return _page(request, "catalog_sign.html", identity, request_json=signing.to_json().decode())
+
+
+@router.post("/signed")
+async def signed_submit(request: Request, identity: Identity = Depends(page_identity)) -> Response:
+    form = await _form(request, identity)
+    try:
+        done = upload(_repository(request), _online_keys(request), form.get("signed", "").encode("utf-8"))
+    except RepositoryError as exc:
+        return _page(request, "catalog_sign.html", identity, status_code=409, request_json="", error=str(exc))
+    audit.record(request.app.state.engine, _actor(identity), "catalog.publish", f"catalog/{done.rollout.version}",
+                 group=done.rollout.group, signed="offline")
+    return _see("", notice="published", v=done.rollout.version, state=done.rollout.state)
+
+
+@router.post("/rollback")
+async def rollback_submit(request: Request, identity: Identity = Depends(page_identity)) -> Response:
+    form = await _form(request, identity)
+    if not form.get("to", "").isdigit():
+        raise ConsoleRefused(422, "choose the version whose content to republish")
+    to, group, key = int(form["to"]), form.get("group", "") or None, form.get("targets_key", "").strip()
+    repository = _repository(request)
+    try:
+        if key:
+            done = catalog_rollout.rollback(repository, SessionKeys(_online_keys(request), key.encode()), to,
+                                            district_fleet_modules([]), group)
+        else:
+            content = catalog_rollout.rollback_content(repository, to)
+            with repository.session() as s:
+                highest = catalog_rollout.highest_version(s, repository) or 0
+            signing = prepare(repository, catalog_rollout.with_version(content, highest + 1),
+                              district_fleet_modules([]), group, content_of=to)
+    except (CatalogInvalid, RepositoryError) as exc:
+        raise ConsoleRefused(409, str(exc)) from None
+    if key:
+        audit.record(request.app.state.engine, _actor(identity), "catalog.rollback",
+                     f"catalog/{done.rollout.version}", content_of=to)
+        return _see("", notice="published", v=done.rollout.version, state=done.rollout.state)
+    audit.record(request.app.state.engine, _actor(identity), "catalog.prepare", f"catalog/{signing.catalog_version}",
+                 content_of=to)
+    return _page(request, "catalog_sign.html", identity, request_json=signing.to_json().decode())
