@@ -15,6 +15,8 @@ from __future__ import annotations
 import gc
 import os
 import shutil
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -42,6 +44,7 @@ class SoakResult:
     district_transactions: int
     new_fds: list[str]  # what the open descriptors that appeared after warm-up point at (sockets, files)
     fd_samples: list[int]  # open descriptors after each tenth of the measured sessions
+    new_threads: list[str]  # names of threads alive at the end that were not after warm-up
 
     @property
     def fd_growth_second_half(self) -> int:
@@ -109,9 +112,8 @@ def run_soak(folder: Path, sessions: int, warmup: int, timeout_per_step_s: float
     from kiosk.store.models import OutboxRow, TransactionRow
     from kiosk.ui.app import build_window, make_application
     from sync.daemon import SyncDaemon
-    from tests.sync.district_process import ProcessDistrict
 
-    district = _start_district(ProcessDistrict, folder)
+    district = SoakDistrict(folder).start()
     config = load_config(None, {
         "terminal": {"data_dir": str(folder / "kiosk"), "district_url": district.url, "kiosk_id": "soak-01"},
         "simulated": {"read_delay_s": 0.0, "face_delay_s": 0.0, "print_delay_s": 0.0},
@@ -164,6 +166,7 @@ def run_soak(folder: Path, sessions: int, warmup: int, timeout_per_step_s: float
         for _ in range(warmup):
             one_session()
         start = _settle_measure()
+        threads_start = {t.name for t in threading.enumerate()}
         started = time.monotonic()
         samples: list[int] = []  # open descriptors every tenth of the run: a leak climbs, a pool levels off
         step = max(1, (sessions - warmup) // 10)
@@ -181,6 +184,7 @@ def run_soak(folder: Path, sessions: int, warmup: int, timeout_per_step_s: float
             QCoreApplication.processEvents()
             time.sleep(0.05)
         end = _settle_measure()
+        new_threads = sorted({t.name for t in threading.enumerate()} - threads_start)
         with Session(engine) as s:
             transactions = s.scalar(select(func.count()).select_from(TransactionRow)) or 0
             outbox = s.scalar(select(func.count()).select_from(OutboxRow)) or 0
@@ -199,21 +203,38 @@ def run_soak(folder: Path, sessions: int, warmup: int, timeout_per_step_s: float
         district.stop()
     return SoakResult(sessions, warmup, seconds, start[0], end[0], start[1], end[1], len(start[2]), len(end[2]),
                       transactions, half_settled, district_count,
-                      new_fds=sorted((Counter(end[2]) - Counter(start[2])).elements()), fd_samples=samples)
+                      new_fds=sorted((Counter(end[2]) - Counter(start[2])).elements()), fd_samples=samples,
+                      new_threads=new_threads)
 
 
-def _start_district(process_district: Any, folder: Path) -> Any:
-    """The district in its own process; a machine under load may need more than one start-up wait."""
-    for attempt in range(3):
-        district = process_district(f"sqlite:///{folder / 'district.db'}",
-                                    extra=["--public-rate", "10000", "--public-burst", "10000"])
-        try:
-            return district.start()
-        except RuntimeError:
-            district.stop()
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+class SoakDistrict:
+    """tests/maintenance/soak_district.py as a child process (own GIL, own memory: not in the kiosk's RSS)."""
+
+    def __init__(self, folder: Path) -> None:
+        from tests.sync.district_process import free_port
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._cmd = [sys.executable, "-m", "tests.maintenance.soak_district", str(self.port),
+                     f"sqlite:///{folder / 'district.db'}"]
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> SoakDistrict:
+        from tests.sync.district_process import wait_healthy
+
+        self.proc = subprocess.Popen(self._cmd, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_healthy(self.url, timeout_s=90.0)  # a machine under load may be slow to import the server
+        return self
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
 
 
 def _district_transactions(path: Path, kiosk_id: str) -> int:
