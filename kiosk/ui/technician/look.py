@@ -39,7 +39,8 @@ def stylesheet(base_pt: int) -> str:
                                       border-bottom: 1px solid {BORDER}; }}
     QFrame#technician QPlainTextEdit {{ font-size: {small}pt; color: {TEXT}; background: white;
                                         border: 2px solid {BORDER}; }}
-    QFrame#technician QPushButton#nav {{ text-align: left; padding: 6px 16px; font-size: {int(base_pt * 0.85)}pt; }}
+    # 8 px top and bottom as every button: the theme's min-height counts on it for the 15 mm border box
+    QFrame#technician QPushButton#nav {{ text-align: left; padding: 8px 16px; font-size: {int(base_pt * 0.85)}pt; }}
     QFrame#technician QPushButton#nav:checked {{ background: {BLUE_DARK}; color: white; }}
     QFrame#technician QFrame#header {{ background: {BLUE_DARK}; }}
     QFrame#technician QFrame#header QLabel {{ background: {BLUE_DARK}; color: white; font-weight: bold; }}
