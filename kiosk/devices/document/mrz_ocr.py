@@ -42,6 +42,7 @@ _SEX = set("MFX<")
 _MAX_AMBIGUOUS = 12  # positions whose runner-up is considered
 _MAX_SUBSTITUTIONS = 3  # runner-ups in one reading
 _CLOSE = 0.25  # a runner-up this close (in correlation) to the best is an alternative
+_AMBIGUITY = 0.02  # another verifying reading this close in cost makes the frame ambiguous
 _ALTERNATIVES = 3  # runners-up kept per position (B's runners-up in a blurred frame: O, S, 8)
 # A reading may give up at most this much correlation in total: more, and a wrong reading that happens to pass
 # the check digits (each only mod 10) becomes likelier than a right one (measured, see docs/document-reader.md).
@@ -337,15 +338,29 @@ class MrzOcr:
         readings.sort()
         width = lengths[0]
         last_error = ""
-        for _, swaps in readings:
+        found: MrzData | None = None
+        found_cost = 0.0
+        for cost, swaps in readings:
+            if found is not None and cost > found_cost + _AMBIGUITY:
+                break
             text = list(best)
             for index, rank in swaps:
                 text[index] = options[index][rank][1]
             joined = "".join(text)
             try:
-                return parse_mrz("\n".join(joined[i:i + width] for i in range(0, len(joined), width)))
+                reading = parse_mrz("\n".join(joined[i:i + width] for i in range(0, len(joined), width)))
             except MalformedCardData as exc:
                 last_error = exc.detail
+                continue
+            if found is None:
+                found, found_cost = reading, cost
+            elif reading.access_key() != found.access_key():
+                # Check digits are sums mod 10: two misread characters can cancel out (E read as C and G as O
+                # in one document number). When another reading within the budget verifies with a different
+                # access key and costs barely more, the frame cannot tell them apart: refuse rather than pick one.
+                raise MrzUnreadable("two different MRZ readings verify: not sure which one is printed")
+        if found is not None:
+            return found
         raise MrzUnreadable(f"MRZ read but its check digits do not verify ({last_error})")
 
 
