@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.document.pcscd import Pcscd
 from tests.printing.cupsd import PrivateCupsd
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -26,6 +28,24 @@ def faces_dir() -> Path:
     tool and optional benchmarks only, and never copied here.
     """
     return FACE_PHOTOS
+
+
+# One private pcscd for the whole session, whichever folder's tests need it first (document, technician): the
+# PC/SC client library of this process talks to one daemon only (the socket it was pointed at first), so a second
+# session instance from another folder's conftest would leave its cards invisible to the readers in this process.
+@pytest.fixture(scope="session")
+def pcscd() -> Iterator[Pcscd]:
+    """One private pcscd for the session; tests that stop it must start it again."""
+    daemon = Pcscd()
+    previous = os.environ.get("PCSCLITE_CSOCK_NAME")
+    daemon.use_socket()
+    daemon.start()
+    yield daemon
+    daemon.cleanup()
+    if previous is None:
+        os.environ.pop("PCSCLITE_CSOCK_NAME", None)
+    else:
+        os.environ["PCSCLITE_CSOCK_NAME"] = previous
 
 
 # One private cupsd for the whole session, whichever folder's tests need it first (printing, diagnostics, shell):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,21 +16,6 @@ from .pcscd import Pcscd
 
 PASSPORT_MRZ = td3_mrz("L898902C3", "740812", "350415", "ERIKSSON", "ANNA MARIA", sex="F")
 ID_CARD_MRZ = td1_mrz("D23145890", "820101", "330707", "ZHANG", "SAN FENG", nationality="CHN", sex="M")
-
-
-@pytest.fixture(scope="session")
-def pcscd() -> Iterator[Pcscd]:
-    """One private pcscd for the session; tests that stop it must start it again."""
-    daemon = Pcscd()
-    previous = os.environ.get("PCSCLITE_CSOCK_NAME")
-    daemon.use_socket()
-    daemon.start()
-    yield daemon
-    daemon.cleanup()
-    if previous is None:
-        os.environ.pop("PCSCLITE_CSOCK_NAME", None)
-    else:
-        os.environ["PCSCLITE_CSOCK_NAME"] = previous
 
 
 @pytest.fixture()
