@@ -9,46 +9,25 @@ ECDH take part of the time; a real chip spends 0.1-1 s on them over the air.
 
 from __future__ import annotations
 
-import statistics
-import threading
-import time
+from bench.card_reads import median_read, shared_pcscd
 
 
 def _measure(pcscd, document, trust, extended: bool, chip_keys: dict, runs: int = 10) -> tuple[float, int]:
-    from kiosk.config import DocumentConfig
     from kiosk.core.identity import ChipCheck, PassiveAuth
-    from kiosk.devices.document import ReaderEventKind
-    from kiosk.devices.document.pcsc import PcscDocumentReader
-    from tests.document.emrtd_chip import VirtualCard
     from tests.document.genuine_chip import GenuineChip
 
-    reader = PcscDocumentReader(DocumentConfig(reader_name=pcscd.readers[0]), trust_store=trust)
-    inserted = threading.Event()
-    reader.start(lambda e: inserted.set() if e.kind == ReaderEventKind.CARD_INSERTED else None)
     expected = ChipCheck.VALID if chip_keys else ChipCheck.NOT_SUPPORTED
-    times, apdus = [], 0
-    try:
-        time.sleep(0.2)
-        for _ in range(runs):
-            inserted.clear()
-            chip = GenuineChip(document.files, document.access_key, extended_length=extended, **chip_keys)
-            card = VirtualCard(chip, pcscd.port)
-            card.insert()
-            if not inserted.wait(10):
-                raise RuntimeError("card not detected")
-            started = time.perf_counter()
-            result = reader.read_document(document.access_key, threading.Event())
-            elapsed = time.perf_counter() - started
-            ident = result.identity
-            if (ident.passive_auth, ident.chip_auth, ident.active_auth) != (PassiveAuth.VALID, expected, expected):
-                raise RuntimeError(f"unexpected read: {ident.passive_auth} {ident.chip_auth} {ident.active_auth}")
-            times.append(elapsed)
-            apdus = result.files.apdus
-            card.remove()
-            time.sleep(0.6)  # let pcscd see the card gone before the next insertion
-    finally:
-        reader.stop()
-    return statistics.median(times), apdus
+
+    def check(result) -> None:
+        ident = result.identity
+        if (ident.passive_auth, ident.chip_auth, ident.active_auth) != (PassiveAuth.VALID, expected, expected):
+            raise RuntimeError(f"unexpected read: {ident.passive_auth} {ident.chip_auth} {ident.active_auth}")
+
+    median, last = median_read(pcscd, trust, lambda: GenuineChip(document.files, document.access_key,
+                                                                 extended_length=extended, **chip_keys),
+                               document.access_key, check, runs)
+    return median, last.files.apdus
+
 
 
 def run() -> list[dict]:
@@ -58,11 +37,8 @@ def run() -> list[dict]:
     from kiosk.devices.document.trust_store import TrustStore
     from tests.document.documents import build_document, make_pki, padded_jpeg, photo_bytes, td3_mrz
     from tests.document.genuine_chip import dg14, dg15
-    from tests.document.pcscd import Pcscd
 
-    pcscd = Pcscd()
-    pcscd.use_socket()  # before the first PC/SC call of this process
-    pcscd.start()
+    pcscd = shared_pcscd()
     try:
         pki = make_pki("ec")
         photo = padded_jpeg(photo_bytes(None, "jpeg", 24_000), 25_000)
@@ -87,7 +63,7 @@ def run() -> list[dict]:
             ]
         return rows
     finally:
-        pcscd.cleanup()
+        pcscd.start()  # a bench that pulled the reader leaves it plugged in for the next one
 
 
 if __name__ == "__main__":

@@ -9,44 +9,22 @@ air take 2-5 s: the APDU count and bytes per APDU say how a read scales there.
 
 from __future__ import annotations
 
-import statistics
-import threading
-import time
+from bench.card_reads import median_read, shared_pcscd
 
 
 def _measure(pcscd, document, trust, extended: bool, runs: int = 10) -> tuple[float, int, float]:
-    from kiosk.config import DocumentConfig
     from kiosk.core.identity import PassiveAuth
-    from kiosk.devices.document import ReaderEventKind
-    from kiosk.devices.document.pcsc import PcscDocumentReader
-    from tests.document.emrtd_chip import EmrtdChip, VirtualCard
+    from tests.document.emrtd_chip import EmrtdChip
 
-    reader = PcscDocumentReader(DocumentConfig(reader_name=pcscd.readers[0]), trust_store=trust)
-    inserted = threading.Event()
-    reader.start(lambda e: inserted.set() if e.kind == ReaderEventKind.CARD_INSERTED else None)
-    times, apdus, per_apdu = [], 0, 0.0
-    try:
-        time.sleep(0.2)
-        for _ in range(runs):
-            inserted.clear()
-            card = VirtualCard(EmrtdChip(document.files, document.access_key, extended_length=extended),
-                               pcscd.port)
-            card.insert()
-            if not inserted.wait(10):
-                raise RuntimeError("card not detected")
-            started = time.perf_counter()
-            result = reader.read_document(document.access_key, threading.Event())
-            elapsed = time.perf_counter() - started
-            if result.identity.passive_auth != PassiveAuth.VALID or result.extended_length != extended:
-                raise RuntimeError(f"unexpected read: {result.identity.passive_auth} {result.extended_length}")
-            times.append(elapsed)
-            apdus = result.files.apdus
-            per_apdu = result.files.apdu_bytes / result.files.apdus
-            card.remove()
-            time.sleep(0.6)  # let pcscd see the card gone before the next insertion
-    finally:
-        reader.stop()
-    return statistics.median(times), apdus, per_apdu
+    def check(result) -> None:
+        if result.identity.passive_auth != PassiveAuth.VALID or result.extended_length != extended:
+            raise RuntimeError(f"unexpected read: {result.identity.passive_auth} {result.extended_length}")
+
+    median, last = median_read(pcscd, trust, lambda: EmrtdChip(document.files, document.access_key,
+                                                               extended_length=extended),
+                               document.access_key, check, runs)
+    return median, last.files.apdus, last.files.apdu_bytes / last.files.apdus
+
 
 
 def run() -> list[dict]:
@@ -60,11 +38,8 @@ def run() -> list[dict]:
         td1_mrz,
         td3_mrz,
     )
-    from tests.document.pcscd import Pcscd
 
-    pcscd = Pcscd()
-    pcscd.use_socket()  # before the first PC/SC call of this process
-    pcscd.start()
+    pcscd = shared_pcscd()
     try:
         pki = make_pki("ec")
         photo = padded_jpeg(photo_bytes(None, "jpeg", 24_000), 25_000)
@@ -93,7 +68,7 @@ def run() -> list[dict]:
             ]
         return rows
     finally:
-        pcscd.cleanup()
+        pcscd.start()  # a bench that pulled the reader leaves it plugged in for the next one
 
 
 if __name__ == "__main__":

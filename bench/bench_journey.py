@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.card_reads import shared_pcscd
+
 REPO = Path(__file__).resolve().parents[1]
 LIVE = "fr_knn_train_biden_biden2.jpg"  # the chip's portrait and the camera's face: the same (consenting) person
 SEED = 11
@@ -82,7 +84,6 @@ def run(runs: int = 3) -> list[dict]:
     from tests.document.conftest import PASSPORT_MRZ
     from tests.document.documents import build_document, make_pki, photo_bytes
     from tests.document.emrtd_chip import EmrtdChip, VirtualCard
-    from tests.document.pcscd import Pcscd
     from tests.printing.conftest import CUPS_PDF_PPD
     from tests.printing.cupsd import PrivateCupsd
     from tests.shell.conftest import enroll_if_reachable, shell_config
@@ -93,7 +94,7 @@ def run(runs: int = 3) -> list[dict]:
     cups_root = Path(tempfile.mkdtemp(prefix="kiosk-cupsd-"))
     os.chmod(cups_root, 0o755)  # cupsd runs its filters as lp
     saved = {k: os.environ.get(k) for k in ("PCSCLITE_CSOCK_NAME", "CUPS_SERVER")}
-    pcscd, cupsd, district, terminal, pool = Pcscd(), PrivateCupsd(cups_root), None, None, None
+    pcscd, cupsd, district, terminal, pool = shared_pcscd(), PrivateCupsd(cups_root), None, None, None
     try:
         pcscd.use_socket()
         pcscd.start()
@@ -145,7 +146,6 @@ def run(runs: int = 3) -> list[dict]:
         if district is not None:
             district.stop()
         cupsd.stop()
-        pcscd.cleanup()
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)

@@ -9,42 +9,19 @@ Python (`ec_arith.py`), the emulated chip's included, so the PACE figure is an u
 
 from __future__ import annotations
 
-import statistics
-import threading
-import time
+from bench.card_reads import median_read, shared_pcscd
 
 
 def _measure(pcscd, document, trust, password, make_chip, runs: int = 10) -> tuple[float, int, str]:
-    from kiosk.config import DocumentConfig
     from kiosk.core.identity import PassiveAuth
-    from kiosk.devices.document import ReaderEventKind
-    from kiosk.devices.document.pcsc import PcscDocumentReader
-    from tests.document.emrtd_chip import VirtualCard
 
-    reader = PcscDocumentReader(DocumentConfig(reader_name=pcscd.readers[0]), trust_store=trust)
-    inserted = threading.Event()
-    reader.start(lambda e: inserted.set() if e.kind == ReaderEventKind.CARD_INSERTED else None)
-    times, apdus, access = [], 0, ""
-    try:
-        time.sleep(0.2)
-        for _ in range(runs):
-            inserted.clear()
-            card = VirtualCard(make_chip(), pcscd.port)
-            card.insert()
-            if not inserted.wait(10):
-                raise RuntimeError("card not detected")
-            started = time.perf_counter()
-            result = reader.read_document(password, threading.Event())
-            elapsed = time.perf_counter() - started
-            if result.identity.passive_auth != PassiveAuth.VALID or result.extended_length:
-                raise RuntimeError(f"unexpected read: {result.identity.passive_auth} {result.extended_length}")
-            times.append(elapsed)
-            apdus, access = result.files.apdus, result.access_control
-            card.remove()
-            time.sleep(0.6)  # let pcscd see the card gone before the next insertion
-    finally:
-        reader.stop()
-    return statistics.median(times), apdus, access
+    def check(result) -> None:
+        if result.identity.passive_auth != PassiveAuth.VALID or result.extended_length:
+            raise RuntimeError(f"unexpected read: {result.identity.passive_auth} {result.extended_length}")
+
+    median, last = median_read(pcscd, trust, make_chip, password, check, runs)
+    return median, last.files.apdus, last.access_control
+
 
 
 def run() -> list[dict]:
@@ -54,11 +31,8 @@ def run() -> list[dict]:
     from tests.document.documents import build_document, make_pki, padded_jpeg, photo_bytes, td3_mrz
     from tests.document.emrtd_chip import EmrtdChip
     from tests.document.pace_chip import PaceChip
-    from tests.document.pcscd import Pcscd
 
-    pcscd = Pcscd()
-    pcscd.use_socket()  # before the first PC/SC call of this process
-    pcscd.start()
+    pcscd = shared_pcscd()
     try:
         pki = make_pki("ec")
         photo = padded_jpeg(photo_bytes(None, "jpeg", 24_000), 25_000)
@@ -91,7 +65,7 @@ def run() -> list[dict]:
             ]
         return rows
     finally:
-        pcscd.cleanup()
+        pcscd.start()  # a bench that pulled the reader leaves it plugged in for the next one
 
 
 if __name__ == "__main__":
