@@ -14,9 +14,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from scripts.shell_driving import pump, wait_for_state  # noqa: E402
+
 
 def main(argv: list[str]) -> int:
-    from PySide6.QtWidgets import QApplication
 
     from contract.eventlog import NullEventLog
     from district.settings import DistrictSettings
@@ -56,19 +57,8 @@ def main(argv: list[str]) -> int:
     window = build_window(app, terminal, windowed=True)
     window.setFixedSize(width, height)  # as on the kiosk: the window is the panel
 
-    def pump(seconds: float) -> None:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            QApplication.processEvents()
-            time.sleep(0.02)
-
     def wait(state: State, timeout: float = 30) -> None:
-        end = time.monotonic() + timeout
-        while terminal.session.state is not state:
-            if time.monotonic() > end:
-                raise RuntimeError(f"never reached {state}")
-            pump(0.05)
-        pump(0.3)
+        wait_for_state(terminal, state, timeout, settle=0.3)
 
     def shot(name: str) -> None:
         pump(0.3)
