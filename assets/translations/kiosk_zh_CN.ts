@@ -755,8 +755,8 @@
         <translation>其他业务</translation>
     </message>
     <message>
-        <source>The services most people need. Not here? Touch Other services.</source>
-        <translation>这里是最常用的业务。没有您要办的？请点击“其他业务”。</translation>
+        <source>Not here? Touch Other services.</source>
+        <translation>这里没有您要办的？请点击“其他业务”。</translation>
     </message>
     <message>
         <source>Which department handles it?</source>

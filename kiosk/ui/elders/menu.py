@@ -108,7 +108,7 @@ class EldersMenuScreen(Screen):
         if level is Level.HOME:
             self.greeting.setText(tr("Hello, %1. What do you need?").replace("%1", self._name) if self._name
                                   else tr("What do you need?"))
-            self.where.setText(tr("The services most people need. Not here? Touch Other services.")
+            self.where.setText(tr("Not here? Touch Other services.")
                                if screen.others is not None else "")
             self.where.setVisible(screen.others is not None)
             return
