@@ -89,7 +89,7 @@ def main(argv: list[str]) -> int:
         shot(f"menu-departments-page2-{suffix}")
         menu.back.click()
         finder = menu.finder()
-        large = next(n for n, d in enumerate(menu._screen.choices) if finder.needs_categories(d.key))
+        large = next(n for n, d in enumerate(menu.choices) if finder.needs_categories(d.key))
         menu.buttons[large].click()
         shot(f"menu-categories-{suffix}")
         menu.buttons[0].click()

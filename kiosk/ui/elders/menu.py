@@ -53,6 +53,11 @@ class EldersMenuScreen(Screen):
     def place(self) -> Place:
         return self._screen.place
 
+    @property
+    def choices(self) -> tuple[Choice, ...]:
+        """What the big buttons show now, in order."""
+        return self._screen.choices
+
     def finder(self) -> ServiceFinder:
         """The finder over the active catalog; a newly published catalog starts the citizen at the top again."""
         catalog = self.terminal.menu().catalog
