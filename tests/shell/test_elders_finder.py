@@ -204,6 +204,10 @@ def test_a_citizen_goes_several_levels_deep_and_back_out(qtbot, tmp_path, distri
         qtbot.waitUntil(lambda: (target.title_zh in heard[-1] and
                                  tr("Which service do you need?") in heard[-1]), timeout=5000)
         assert heard[-1].startswith(find(window, "steps").text()), "the step indicator is spoken first"
+        said = len(heard)
+        tap(qtbot, window, "repeat")
+        qtbot.waitUntil(lambda: len(heard) > said, timeout=5000)
+        assert heard[-1] == heard[said - 1], "Repeat says this step again"
     touch(f"elders-item-{target.id}")
     assert taps <= 8, taps
     state = State.SERVICE_FORM if window.terminal.menu().inputs(target.id) else State.CONFIRM
