@@ -86,7 +86,9 @@ def pose(window, name: str) -> None:
         "menu-services": [home, departments, services],
         "menu-services-last": [home, departments, services, Place(Level.SERVICES, longest.name, page=99)],
     }
-    menu.go_to(trails.get(name, [home]))
+    trail = trails.get(name, [home])
+    menu.go_to(trail)
+    assert (menu.place.level, menu.place.department) == (trail[-1].level, trail[-1].department), name
     QApplication.processEvents()
     window.layout().activate()
     QApplication.processEvents()
