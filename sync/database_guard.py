@@ -38,6 +38,7 @@ from sync.service_report import ServiceReport
 # kiosk.terminal.out_of_service.Condition.DATABASE_CORRUPT (the daemon does not import the terminal's package)
 DATABASE_CORRUPT = "database-corrupt"
 DATABASE_FILE = "kiosk.db"
+DATABASE_CHECK_S = 300.0  # the quick check reads every page: measured ~65 ms for a 27 MiB kiosk database
 
 
 def open_checked(db_path: Path) -> Engine:
@@ -147,9 +148,12 @@ class CorruptDatabaseReporter:
 
 
 def run_guarded(config: Config, log: EventLog, stop: threading.Event, alive: Callable[[], None] = lambda: None,
-                max_sleep_s: float = 1.0, token: str | None = None, transport: Any = None) -> bool:
+                max_sleep_s: float = 1.0, token: str | None = None, transport: Any = None,
+                database_check_s: float = DATABASE_CHECK_S) -> bool:
     """The daemon's life until `stop`: the ordinary sync loop on a sound database, the corrupt-database report
-    otherwise, and back by itself when the file is repaired. True when it stopped with the database corrupt."""
+    otherwise, and back by itself when the file is repaired. While syncing, the file is checked again every
+    `database_check_s`: a page going bad under a running daemon is not seen through its connections' cache.
+    True when it stopped with the database corrupt."""
     db_path = Path(config.data_dir) / DATABASE_FILE
     while not stop.is_set():
         try:
@@ -163,7 +167,33 @@ def run_guarded(config: Config, log: EventLog, stop: threading.Event, alive: Cal
             engine = sound
         try:
             migrate(engine)
-            SyncDaemon(config, engine, log, token=token, transport=transport).run(stop, alive, max_sleep_s)
+            leave = threading.Event()  # set on `stop`, or when the file fails its check: the loop ends either way
+            watch = _SoundnessWatch(db_path, stop, leave, alive, database_check_s)
+            SyncDaemon(config, engine, log, token=token, transport=transport).run(leave, watch, max_sleep_s)
         finally:
             engine.dispose()
     return False
+
+
+class _SoundnessWatch:
+    """The sync loop's keep-alive, which also looks at the database file every `every_s`."""
+
+    def __init__(self, db_path: Path, stop: threading.Event, leave: threading.Event,
+                 alive: Callable[[], None], every_s: float) -> None:
+        self._path = db_path
+        self._stop = stop
+        self._leave = leave
+        self._alive = alive
+        self._every = every_s
+        self._next = time.monotonic() + every_s
+
+    def __call__(self) -> None:
+        self._alive()
+        if self._stop.is_set():
+            self._leave.set()
+        elif time.monotonic() >= self._next:
+            try:  # on a connection of its own: the loop's connections would answer from their page cache
+                open_checked(self._path).dispose()
+            except DatabaseCorrupt:
+                self._leave.set()  # the guard takes over: it logs and reports the condition
+            self._next = time.monotonic() + self._every

@@ -176,3 +176,35 @@ def test_the_guarded_loop_reports_a_file_that_is_no_database_and_resumes_in_the_
         assert sorted(s.scalars(select(ReceivedTransactionRow.id)).all()) == sorted(ids)
     # what the district acknowledged is remembered outside the database too: nothing is sent again
     assert json.loads((k.data / "sync" / "service_events_sent.json").read_text())["service_events_sent"] == 2
+
+
+def test_a_page_going_bad_under_the_running_daemon_is_found_and_a_stale_backup_is_not_stored_twice(
+        district_sqlite, kiosk_factory, tmp_path: Path):
+    k, ids, good = _kiosk_with_backlog(kiosk_factory, district_sqlite, tmp_path, 12)  # `good`: 12 rows pending
+    config = dataclasses.replace(k.config, sync=dataclasses.replace(k.config.sync, heartbeat_s=0.3),
+                                 service=dataclasses.replace(k.config.service, check_interval_s=0.3))
+    sync_log = tmp_path / "sync.jsonl"
+    log = EventLog(path=sync_log, component="sync")
+    stop = threading.Event()
+    loop = threading.Thread(target=run_guarded, args=(config, log, stop),
+                            kwargs={"max_sleep_s": 0.1, "database_check_s": 0.3}, daemon=True)
+    loop.start()
+    try:
+        assert wait_for(lambda: _received(district_sqlite.engine) == (12, 12))
+        assert kiosk_overview(district_sqlite.engine)[KIOSK]["out_of_service"] in ([], None)
+        db = k.data / "kiosk.db"
+        with open(db, "r+b") as f:  # a failing card: pages go bad while the daemon runs
+            f.seek(4096)  # the header page stays: the file still opens as a database
+            f.write(os.urandom(max(4096, db.stat().st_size // 2 // 4096 * 4096)))
+        assert wait_for(lambda: kiosk_overview(district_sqlite.engine)[KIOSK]["out_of_service"] == ["database-corrupt"])
+        # The technician puts back last night's copy, which still holds the 12 rows as pending.
+        os.replace(good, k.data / "kiosk.db")
+        assert wait_for(lambda: kiosk_overview(district_sqlite.engine)[KIOSK]["out_of_service"] == [])
+        assert wait_for(lambda: kiosk_overview(district_sqlite.engine)[KIOSK]["backlog"] == 0)
+    finally:
+        stop.set()
+        loop.join(timeout=15)
+    assert not loop.is_alive()
+    log.close()
+    assert _received(district_sqlite.engine) == (12, 12), "sent again, stored once"
+    assert [e["event"] for e in _events(sync_log)].count("db-corrupt") == 1
