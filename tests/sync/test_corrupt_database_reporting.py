@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from contract.eventlog import EventLog, NullEventLog
+from district.cli import _kiosk_line
 from district.models import ReceivedTransactionRow
 from district.stats import kiosk_overview
 from kiosk.store.service_journal import ServiceJournal
@@ -111,6 +112,8 @@ check_interval_s = 0.4
             (tmp_path / "sync.stderr").read_text()
         assert wait_for(lambda: (kiosk_overview(district_sqlite.engine)[KIOSK]["out_of_service"] or [])
                         == ["database-corrupt"])
+        # what `kiosk-district kiosk list` prints for it
+        assert "OUT OF SERVICE: database-corrupt" in _kiosk_line(KIOSK, kiosk_overview(district_sqlite.engine)[KIOSK])
         first = kiosk_overview(district_sqlite.engine)[KIOSK]["last_heartbeat"]
         assert wait_for(lambda: kiosk_overview(district_sqlite.engine)[KIOSK]["last_heartbeat"] > first + 1.0)
         assert daemon.poll() is None
