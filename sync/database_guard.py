@@ -94,7 +94,11 @@ class CorruptDatabaseReporter:
                                           detail="the database passes its check again")
                         return engine
                 if mono() >= next_heartbeat:
-                    self.heartbeat()
+                    try:
+                        self.heartbeat()
+                    except Exception as exc:  # noqa: BLE001 - the report must outlive anything unexpected
+                        self._log.log(Event.UNEXPECTED_ERROR, where="corrupt-database heartbeat",
+                                      error=f"{type(exc).__name__}: {exc}"[:300])
                     next_heartbeat = mono() + self._config.sync.heartbeat_s
                 wake = min(next_heartbeat, next_check)
                 stop.wait(min(max_sleep_s, max(0.0, wake - mono())))
