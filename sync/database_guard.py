@@ -196,8 +196,10 @@ class _SoundnessWatch:
         if self._stop.is_set():
             self._leave.set()
         elif time.monotonic() >= self._next:
+            self._next = time.monotonic() + self._every
+            if not self._path.exists():
+                return  # opening it would create an empty one; the loop's open file still holds the backlog
             try:  # on a connection of its own: the loop's connections would answer from their page cache
                 open_checked(self._path).dispose()
             except DatabaseCorrupt:
                 self._leave.set()  # the guard takes over: it logs and reports the condition
-            self._next = time.monotonic() + self._every
