@@ -103,6 +103,11 @@ check_interval_s = 0.4
 """, encoding="utf-8")
     sync_log = k.data / "logs" / "sync.jsonl"
     env = {key: value for key, value in os.environ.items() if key not in ("NOTIFY_SOCKET", "WATCHDOG_USEC")}
+    once = subprocess.run([sys.executable, "-m", "sync.daemon_cli", "--config", str(config), "--once"], cwd=REPO,
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert once.returncode == 5 and "database corrupt" in once.stderr
+    assert kiosk_overview(district_sqlite.engine)[KIOSK]["out_of_service"] == ["database-corrupt"]  # one beat
+    assert _received(district_sqlite.engine) == (0, 0)
     daemon = subprocess.Popen([sys.executable, "-m", "sync.daemon_cli", "--config", str(config)], cwd=REPO, env=env,
                               stdout=subprocess.DEVNULL, stderr=(tmp_path / "sync.stderr").open("wb"))
     try:
@@ -120,7 +125,7 @@ check_interval_s = 0.4
         assert _received(district_sqlite.engine) == (0, 0), "nothing is synced from a corrupt file"
         assert db.read_bytes() == damaged, "the damaged file is evidence: left as it is"
         corrupt = [e for e in _events(sync_log) if e["event"] == "db-corrupt"]
-        assert len(corrupt) == 1 and corrupt[0]["path"] == str(db), "the typed error logged once, not every loop"
+        assert len(corrupt) == 2 and corrupt[1]["path"] == str(db), "--once's, then the daemon's once, not every loop"
         raised = [e for e in _events(district_log) if e["event"] == "service-condition-raised"]
         assert len(raised) == 1, "an acknowledged change is not sent again"
 
