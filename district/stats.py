@@ -23,7 +23,7 @@ def kiosk_overview(engine: Engine, now: float | None = None) -> dict[str, dict[s
     """{name: {state, transactions, duplicates_refused, help_requests_open, last_heartbeat, last_heartbeat_age_s,
     clock_skew_s, backlog, oldest_pending_age_s, dead_letters, last_error, software_version, catalog_version,
     catalog_expired, catalog_refusal (the reason of the last catalog it refused), catalog_source,
-    catalog_fallback, devices}} - the kiosk-reported fields are None before its first heartbeat."""
+    catalog_fallback, devices, out_of_service}} - the kiosk-reported fields are None before its first heartbeat."""
     now = time.time() if now is None else now
     with Session(engine) as s:
         counts = dict(s.execute(select(ReceivedTransactionRow.kiosk, func.count())
@@ -56,6 +56,8 @@ def kiosk_overview(engine: Engine, now: float | None = None) -> dict[str, dict[s
                 "catalog_source": body.get("catalog_source"),
                 "catalog_fallback": body.get("catalog_fallback"),
                 "devices": body.get("devices") if beat else None,
+                # the conditions keeping it out of service as it last said (a corrupt database among them)
+                "out_of_service": list(body.get("out_of_service") or []) if beat else None,
             }
     return kiosks
 

@@ -247,8 +247,9 @@ class Terminal:
         return self_test(self.config, self._store.engine)
 
     def _usable_items(self) -> int:
+        """Items a citizen could choose: enabled (the menu lists only those) and with a working module."""
         menu = self._menu
-        return len([item for item in menu.catalog.items if item.id not in menu.broken])
+        return len([item for item in menu.catalog.enabled_items() if item.id not in menu.broken])
 
     # ---- wiring -----------------------------------------------------------------------------------------------
 
@@ -336,6 +337,9 @@ class Terminal:
         return a4, receipt
 
     def _read_sync_status(self) -> None:
+        if any(f.condition is Condition.CATALOG_UNUSABLE for f in self._guard.findings):
+            # No session can start, so none ends to refresh the catalog: look for a new one now (a file stat).
+            self._refresh_catalog()
         status = Outbox(self._store.engine).status()
         # which catalog this shell serves: a fallback to the shipped one shows on the status line
         status["catalog_active"] = self._catalogs.active.as_status()
