@@ -23,7 +23,8 @@ def kiosk_overview(engine: Engine, now: float | None = None) -> dict[str, dict[s
     """{name: {state, transactions, duplicates_refused, help_requests_open, last_heartbeat, last_heartbeat_age_s,
     clock_skew_s, backlog, oldest_pending_age_s, dead_letters, last_error, software_version, catalog_version,
     catalog_expired, catalog_refusal (the reason of the last catalog it refused), catalog_source,
-    catalog_fallback, devices, out_of_service}} - the kiosk-reported fields are None before its first heartbeat."""
+    catalog_fallback, devices, host_uptime_s, shell_uptime_s, out_of_service}} - the kiosk-reported fields are
+    None before its first heartbeat."""
     now = time.time() if now is None else now
     with Session(engine) as s:
         counts = dict(s.execute(select(ReceivedTransactionRow.kiosk, func.count())
@@ -56,6 +57,8 @@ def kiosk_overview(engine: Engine, now: float | None = None) -> dict[str, dict[s
                 "catalog_source": body.get("catalog_source"),
                 "catalog_fallback": body.get("catalog_fallback"),
                 "devices": body.get("devices") if beat else None,
+                "host_uptime_s": body.get("host_uptime_s"),
+                "shell_uptime_s": body.get("shell_uptime_s"),
                 # the conditions keeping it out of service as it last said (a corrupt database among them)
                 "out_of_service": list(body.get("out_of_service") or []) if beat else None,
             }
