@@ -211,3 +211,14 @@ def test_acknowledging_needs_an_existing_alert_and_a_csrf_token(console):
     assert c.post("/console/alerts/999/acknowledge", data={"csrf_token": token}).status_code == 404
     assert c.get("/console/api/alerts").json() == []
     assert csrf_of(c.get("/console/fleet").text) == token
+
+
+def test_the_fleet_sorts_by_host_and_shell_uptime_unknown_first():
+    from district.console.fleet import select_rows
+
+    rows = [{"name": n, "status": "green", "last_heartbeat_age_s": 1.0, "host_uptime_s": host, "shell_uptime_s": shell,
+             "alerts": [], "latched": [], "software_version": "1", "catalog_version": 1, "backlog": 0, "dead_letters": 0}
+            for n, host, shell in (("a", 90_000.0, 80_000.0), ("b", 100.0, 60.0), ("c", None, None),
+                                   ("d", 95_000.0, 30.0))]
+    assert [r["name"] for r in select_rows(rows, sort="shell")] == ["c", "d", "b", "a"], "a restarting shell on top"
+    assert [r["name"] for r in select_rows(rows, sort="uptime", descending=True)] == ["d", "a", "b", "c"]
