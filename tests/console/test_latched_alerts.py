@@ -10,13 +10,16 @@ from __future__ import annotations
 import json
 import uuid
 
+import pytest
 from alembic import command
 from alembic.config import Config
+from fastapi.testclient import TestClient
 from sqlalchemy import inspect, text
 
 from contract.heartbeat import Heartbeat
 from district import latched_alerts
-from district.console import audit
+from district.app import create_app
+from district.console import accounts, audit
 from district.console.durations import human_duration
 from district.console.i18n import translator
 from district.console.ratings import kiosk_ratings
@@ -30,10 +33,34 @@ from district.latched_alerts import (
     SOFTWARE_ROLLED_BACK,
     occurrences,
 )
-from tests.console.conftest import log_in
+from district.settings import DistrictSettings
+from tests.console.conftest import PASSWORD, ROLES, log_in
 from tests.sync.test_security import Client
 
 EN, ZH = translator("en"), translator("zh")
+
+
+@pytest.fixture(scope="module")
+def shared_console(tmp_path_factory):
+    """tests.console.conftest's `console` once for this module (its accounts cost seconds to hash): the tests
+    use kiosks of their own."""
+    tmp_path = tmp_path_factory.mktemp("latched-console")
+    settings = DistrictSettings(db_url=f"sqlite:///{tmp_path / 'district.db'}", demo=True,
+                                keys_dir=tmp_path / "keys", console_lockout_failures=3, console_lockout_s=600)
+    app = create_app(settings)
+    for role in ROLES:
+        accounts.add_operator(app.state.engine, role, role, PASSWORD)
+    clients: list[TestClient] = []
+
+    def client() -> TestClient:
+        c = TestClient(app, base_url="https://testserver", follow_redirects=False)
+        clients.append(c)
+        return c
+
+    yield app, client
+    for c in clients:
+        c.close()
+    app.state.engine.dispose()
 
 
 def _technician(*events: dict) -> dict:
@@ -122,8 +149,8 @@ def _beat(kiosk: Client, **body) -> None:
     assert answer.status_code == 200, answer.text
 
 
-def test_an_operator_acknowledges_a_latched_alert_and_it_stays_acknowledged(console, tmp_path):
-    app, client = console
+def test_an_operator_acknowledges_a_latched_alert_and_it_stays_acknowledged(shared_console, tmp_path):
+    app, client = shared_console
     kiosk = _enrolled(app, tmp_path)
     # an old kiosk's heartbeat (no uptimes) is accepted; then one whose database failed its integrity check
     _beat(kiosk, backlog=0)
@@ -178,23 +205,23 @@ def _item(kiosk: str, seq: int, item_id: str, rating: str | None) -> dict:
     return {**body, "rating": rating} if rating else body
 
 
-def test_ratings_per_day_and_item_count_what_the_kiosks_sent(console, tmp_path):
-    app, client = console
-    kiosk = _enrolled(app, tmp_path)
-    items = [_item("K1", 1, "si-record", "good"), _item("K1", 2, "si-record", "good"),
-             _item("K1", 3, "si-record", "bad"), _item("K1", 4, "hukou", None), _item("K1", 5, "hukou", None)]
+def test_ratings_per_day_and_item_count_what_the_kiosks_sent(shared_console, tmp_path):
+    app, client = shared_console
+    kiosk = _enrolled(app, tmp_path, "K2")
+    items = [_item("K2", 1, "si-record", "good"), _item("K2", 2, "si-record", "good"),
+             _item("K2", 3, "si-record", "bad"), _item("K2", 4, "hukou", None), _item("K2", 5, "hukou", None)]
     assert kiosk.batch(items).status_code == 200
     late = {**items[3], "rating": "bad"}  # a rating given after delivery rides on a re-send (kiosk.store)
     assert [r["result"] for r in kiosk.batch([late]).json()["results"]] == ["duplicate"]
-    ratings = kiosk_ratings(app.state.engine, "K1")
+    ratings = kiosk_ratings(app.state.engine, "K2")
     assert [(r.label, r.good, r.bad) for r in ratings.per_item] == [("si-record", 2, 1), ("hukou", 0, 1)]
     assert [(r.good, r.bad) for r in ratings.per_day] == [(2, 2)] and ratings.total.good_share == 0.5
-    assert kiosk_ratings(app.state.engine, "K1", now=ratings_later()).total.rated == 0, "30 days only"
+    assert kiosk_ratings(app.state.engine, "K2", now=ratings_later()).total.rated == 0, "30 days only"
     c = client()
     log_in(c, "viewer")
-    page = c.get("/console/kiosks/K1").text
+    page = c.get("/console/kiosks/K2").text
     assert "All items: 2 good, 2 bad (50 %)" in page and "67 %" in page
-    api = c.get("/console/api/kiosks/K1").json()["ratings"]
+    api = c.get("/console/api/kiosks/K2").json()["ratings"]
     assert api["per_item"]["si-record"] == {"good": 2, "bad": 1, "good_share": 0.6667}
     assert "holder" not in json.dumps(api)
 
