@@ -61,6 +61,8 @@ def test_latched_alerts_and_ratings_on_postgresql(pg_url):
     assert sorted(a["kind"] for a in open_alerts) == ["dead-letters", "service-condition", "software-rolled-back"]
     assert latched_alerts.acknowledge(engine, open_alerts[0]["id"], "ada")["acknowledged_by"] == "ada"
     assert len(latched_alerts.open_by_kiosk(engine)["K1"]) == 2
+    on_page = latched_alerts.alerts_of(engine, "K1")  # the open ones first, then the acknowledged
+    assert [a["acknowledged_by"] for a in on_page] == [None, None, "ada"]
     items = [{"id": str(uuid.uuid4()), "seq": n, "kiosk_id": "K1", "item_id": "si-record", "module_id": "m",
               "status": "completed", "holder": "h", "summary": {}, "device_time": "2026-11-29T10:00:00+08:00",
               **({"rating": r} if r else {})} for n, r in enumerate(("good", "bad", "bad", None), start=1)]
