@@ -34,6 +34,7 @@ from kiosk.store.service_journal import ServiceJournal
 from sync.daemon import SyncDaemon, _software_version
 from sync.link import DistrictLink, Refused, Unreachable
 from sync.service_report import ServiceReport
+from sync.uptime import host_uptime_s
 
 # kiosk.terminal.out_of_service.Condition.DATABASE_CORRUPT (the daemon does not import the terminal's package)
 DATABASE_CORRUPT = "database-corrupt"
@@ -118,7 +119,8 @@ class CorruptDatabaseReporter:
         conditions, events = self._report.pending()
         if DATABASE_CORRUPT not in conditions:  # the journal may be unwritable (a full disk): still say it
             conditions = [DATABASE_CORRUPT, *conditions][:16]
-        beat = Heartbeat(software_version=_software_version(), out_of_service=conditions, service_events=events)
+        beat = Heartbeat(software_version=_software_version(), out_of_service=conditions, service_events=events,
+                         host_uptime_s=host_uptime_s())
         try:
             link.post("/api/v1/heartbeat", beat.model_dump(mode="json", exclude_unset=True))
         except Refused as exc:

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from contract.eventlog import EventLog, NullEventLog
+from district import latched_alerts
 from district.cli import _kiosk_line
 from district.models import ReceivedTransactionRow
 from district.stats import kiosk_overview
@@ -128,6 +129,11 @@ check_interval_s = 0.4
         assert len(corrupt) == 2 and corrupt[1]["path"] == str(db), "--once's, then the daemon's once, not every loop"
         raised = [e for e in _events(district_log) if e["event"] == "service-condition-raised"]
         assert len(raised) == 1, "an acknowledged change is not sent again"
+        # ... and it is latched: one alert for an operator to acknowledge (district.latched_alerts)
+        latched = latched_alerts.open_by_kiosk(district_sqlite.engine)[KIOSK]
+        assert [(a["kind"], a["params"]["condition"]) for a in latched] == [("service-condition", "database-corrupt")]
+        if Path("/proc/uptime").exists():
+            assert kiosk_overview(district_sqlite.engine)[KIOSK]["host_uptime_s"] > 0
 
         os.replace(good, db)  # the technician restores the copy; the daemon notices by itself
         assert wait_for(lambda: _received(district_sqlite.engine) == (30, 30))
@@ -139,6 +145,7 @@ check_interval_s = 0.4
             stored = s.scalars(select(ReceivedTransactionRow.id)).all()
         assert sorted(stored) == sorted(ids)
         assert kiosk_overview(district_sqlite.engine)[KIOSK]["duplicates_refused"] == 0
+        assert latched_alerts.open_by_kiosk(district_sqlite.engine)[KIOSK] == latched, "repaired: still to acknowledge"
         daemon.send_signal(signal.SIGTERM)
         assert daemon.wait(timeout=15) == 0
     finally:
