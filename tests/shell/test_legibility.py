@@ -80,7 +80,10 @@ def open_text_form(qtbot, window, language: str, elders: bool) -> TouchKeyboard:
     terminal.dispatch(LanguageChosen(language))
     terminal.dispatch(EldersModeChosen(elders))
     tap(qtbot, window, "start")
-    qtbot.waitUntil(lambda: terminal.session.state is State.MENU, timeout=15000)
+    # the menu on screen, as a citizen sees it before choosing: a choice made while the face check's worker
+    # thread still has the menu's render queued would have that stale render land over the form
+    qtbot.waitUntil(lambda: terminal.session.state is State.MENU and window.stack.currentWidget() is (
+        window.elders.screen_for(terminal.session) or window.screens[State.MENU]), timeout=15000)
     terminal.dispatch(ItemChosen(TEXT_ITEM, True))
     qtbot.waitUntil(lambda: terminal.session.state is State.SERVICE_FORM and window.stack.currentWidget()
                     .findChildren(TouchKeyboard)[0].isVisible(), timeout=15000)
