@@ -129,9 +129,32 @@ def main(argv: list[str]) -> int:
         shot(f"assisted-{suffix}")
         terminal.dispatch(Cancel())
         wait(State.ATTRACT)
+        if lang == "zh_CN":
+            keyboard_shot(terminal, window, wait, shot)
     terminal.close()
     district.stop()
     return 0
+
+
+def keyboard_shot(terminal, window, wait, shot) -> None:
+    """The touch keyboard with its pinyin candidates: an address typed on the residence permit's form."""
+    from PySide6.QtWidgets import QPushButton
+
+    from kiosk.core.session import Cancel, EldersModeChosen, ItemChosen, LanguageChosen, Start, State
+    from kiosk.ui.widgets import TouchKeyboard
+
+    terminal.dispatch(LanguageChosen("zh_CN"))
+    terminal.dispatch(EldersModeChosen(True))
+    terminal.dispatch(Start())
+    wait(State.MENU)
+    terminal.dispatch(ItemChosen("hh-residence-permit-renew", True))
+    wait(State.SERVICE_FORM)
+    keyboard = window.stack.currentWidget().findChildren(TouchKeyboard)[0]
+    for key in "HANG":
+        next(b for b in keyboard.findChildren(QPushButton) if b.property("testid") == f"key-{key}").click()
+    shot("form-pinyin-zh")
+    terminal.dispatch(Cancel())
+    wait(State.ATTRACT)
 
 
 if __name__ == "__main__":

@@ -133,7 +133,8 @@ def audit(root: QWidget, dpi: float, min_contrast: float, min_target_mm: float) 
         if not text.strip() or (isinstance(w, QPushButton) and w.layout() is not None):
             continue  # no text, or a WrapButton whose own label is audited
         if w.isEnabled():
-            colours = rendered_colours(image, text_rect(w, window))
+            # only the pixels a citizen sees: a row half scrolled out of its list shows its visible half
+            colours = rendered_colours(image, text_rect(w, window).intersected(_visible_box(w, window)))
             if colours is not None:
                 ratio = contrast_ratio(*colours)
                 if ratio < min_contrast - 0.005:
@@ -145,16 +146,21 @@ def audit(root: QWidget, dpi: float, min_contrast: float, min_target_mm: float) 
     return findings
 
 
-def _cut_off(w: QWidget, window: QWidget) -> int:
-    """How many pixels of the widget lie outside the panel or outside any of its parents (which clip it)."""
-    box = QRect(w.mapTo(window, w.rect().topLeft()), w.size())
-    visible = QRect(box)
+def _visible_box(w: QWidget, window: QWidget) -> QRect:
+    """The part of the widget, in window coordinates, inside the panel and inside every parent (which clip it)."""
+    visible = QRect(w.mapTo(window, w.rect().topLeft()), w.size())
     node = w.parentWidget()
     while node is not None:
         visible = visible.intersected(QRect(node.mapTo(window, node.rect().topLeft()), node.size())
                                       if node is not window else window.rect())
         node = node.parentWidget()
-    return max(box.width() - visible.width(), box.height() - visible.height())
+    return visible
+
+
+def _cut_off(w: QWidget, window: QWidget) -> int:
+    """How many pixels of the widget lie outside the panel or outside any of its parents (which clip it)."""
+    visible = _visible_box(w, window)
+    return max(w.width() - visible.width(), w.height() - visible.height())
 
 
 def _scrolls(w: QWidget) -> bool:

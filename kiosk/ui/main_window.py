@@ -276,7 +276,9 @@ class MainWindow(QWidget):
         return self.terminal.now()  # the same monotonic clock the session's timers use
 
     def resizeEvent(self, event) -> None:
-        for overlay in (self.still_there, self.help_overlay, self.out_of_service):
+        for overlay in (self.still_there, self.help_overlay):
             if overlay.isVisible():
                 overlay.cover()
+        if self.out_of_service.isVisible():  # a whole screen, not a dialog: it has no cover(), it fills the panel
+            self.out_of_service.setGeometry(self.rect())
         super().resizeEvent(event)

@@ -95,8 +95,11 @@ class TouchKeyboard(QWidget):
     """On-screen keyboard that types into the line edit it is attached to.
 
     Layouts: digits (with X, for resident ID numbers) and full (letters and digits). In the full layout a
-    中/EN key switches to pinyin input: letters compose, a row of Chinese candidates appears above the keys, and
-    a tap on one types it (the space key takes the first).
+    中/EN key switches to pinyin input: letters compose, a row of Chinese candidates appears and a tap on one types
+    it (the space key takes the first). While a syllable is being composed the candidates take the digit row's
+    place: the keyboard keeps its height, so a form that fits without candidates fits with them (a 1280x800 panel
+    has no room for a fifth row of 15 or 20 mm keys), no key moves under the finger as they appear, and no digit
+    can slip into the text ahead of the Chinese still being composed.
     """
 
     typed = Signal()
@@ -114,8 +117,10 @@ class TouchKeyboard(QWidget):
         self._candidates: list[Candidate] = []
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(3)
-        self._candidate_row = QHBoxLayout()
+        self._candidate_bar = QWidget()
+        self._candidate_bar.hide()
+        self._candidate_row = QHBoxLayout(self._candidate_bar)
+        self._candidate_row.setContentsMargins(0, 0, 0, 0)
         self._composing_label = QLabel()
         self._composing_label.setObjectName("hint")
         self._candidate_row.addWidget(self._composing_label)
@@ -126,29 +131,41 @@ class TouchKeyboard(QWidget):
             self._candidate_buttons.append(b)
             self._candidate_row.addWidget(b)
         self._candidate_row.addStretch(1)
-        outer.addLayout(self._candidate_row)
         self._grid = QGridLayout()
-        self._grid.setSpacing(3)  # keys keep their 15 mm; the rows fit a 1280x800 panel with the candidates shown
+        self._grid.setSpacing(3)
         outer.addLayout(self._grid)
+        self._keys: list[QPushButton] = []
+        self._digit_row: list[QPushButton] = []
         self.set_layout(layout)
 
     def set_layout(self, layout: str) -> None:
         if getattr(self, "_layout_name", None) == layout:
             return
         self._layout_name = layout
-        while self._grid.count():
-            item = self._grid.takeAt(0)
-            if item.widget():
-                item.widget().hide()  # deleteLater() waits for the event loop; never show stale keys meanwhile
-                item.widget().deleteLater()
+        for key in self._keys:
+            self._grid.removeWidget(key)
+            key.hide()  # deleteLater() waits for the event loop; never show stale keys meanwhile
+            key.deleteLater()
+        self._keys = []
         rows = self.DIGITS if layout == "digits" else self.FULL
         for r, row in enumerate(rows):
             for c, key in enumerate(row.split()):
                 if key == "中/EN" and self._pinyin is None:
                     continue
-                self._grid.addWidget(button(key, lambda k=key: self._press(k), "key", f"key-{key}"), r, c)
+                b = button(key, lambda k=key: self._press(k), "key", f"key-{key}")
+                self._keys.append(b)
+                self._grid.addWidget(b, r, c)
+        columns = max(len(row.split()) for row in rows)
+        self._digit_row = self._keys[:columns] if layout == "full" else []
+        for key in self._digit_row:  # hidden under the candidates, they keep the row's height: nothing moves
+            policy = key.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            key.setSizePolicy(policy)
+        self._grid.removeWidget(self._candidate_bar)
+        self._grid.addWidget(self._candidate_bar, 0, 0, 1, columns)  # in the digit row's cells, shown instead
         if layout == "digits":
             self.set_chinese(False)
+        self._refresh_candidates()
 
     def set_chinese(self, on: bool) -> None:
         """Pinyin input on or off (only where a dictionary was given)."""
@@ -202,11 +219,20 @@ class TouchKeyboard(QWidget):
         self._refresh_candidates()
         self.typed.emit()
 
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._composing:
+            self._refresh_candidates()  # as many candidates as the new width holds, none cut
+
     def _refresh_candidates(self) -> None:
         self._candidates = (self._pinyin.candidates(self._composing, self.CANDIDATES)
                             if self._chinese and self._composing and self._pinyin is not None else [])
+        composing = self._chinese and bool(self._composing)
         self._composing_label.setText(self._composing if self._chinese else "")
-        self._composing_label.setVisible(self._chinese and bool(self._composing))  # no empty row: room
+        self._composing_label.setVisible(composing)
+        for key in self._digit_row:
+            key.setVisible(not composing)
+        self._candidate_bar.setVisible(composing)
         room = self.width() - (self._composing_label.sizeHint().width() if self._chinese else 0)
         for n, b in enumerate(self._candidate_buttons):
             if n < len(self._candidates):

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLineEdit,
+    QScrollArea,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -140,12 +142,17 @@ class LeaveSheet(QWidget):
         self.title = label(tr("The terminal cannot go back into service yet"), "title")
         self.lines = label("", "fact")
         self.lines.setProperty("testid", "leave-failing")
+        failing = QScrollArea()  # every needed device may fail at once: the list scrolls, the choices stay on screen
+        failing.setWidget(self.lines)
+        failing.setWidgetResizable(True)
+        failing.setFrameShape(QFrame.Shape.NoFrame)
         self.stay_button = button(tr("Stay and fix it"), self.stay.emit, "primary", "leave-stay")
         self.anyway = button(tr("Leave; the terminal stays out of service for what needs these devices"),
                              self.leave_anyway.emit, "danger", "leave-anyway")
-        for w in (self.title, self.lines, self.stay_button, self.anyway):
-            lay.addWidget(w)
-        lay.addStretch(1)
+        lay.addWidget(self.title)
+        lay.addWidget(failing, 1)
+        lay.addWidget(self.stay_button)
+        lay.addWidget(self.anyway)
         self.outcome: LeaveOutcome | None = None
 
     def show_outcome(self, outcome: LeaveOutcome, language: str) -> None:
@@ -218,7 +225,9 @@ class TechnicianPanel(QFrame):
         header.setObjectName("header")
         hlay = QHBoxLayout(header)
         hlay.setContentsMargins(24, 8, 24, 8)
-        self.header_text = label("", wrap=False)
+        self.header_text = label("", wrap=True)
+        # a portrait panel wraps the kiosk's name instead of squeezing the Leave button's text
+        self.header_text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.leave = button(tr("Leave technicians' mode"), self._leave, "bar", "technician-leave")
         hlay.addWidget(self.header_text, 1)
         hlay.addWidget(self.leave)
