@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pwd
+import threading
 import time
 from pathlib import Path
 
@@ -61,6 +62,31 @@ def dead_printer(cupsd: PrivateCupsd):
     queue = f"kiosk-dead-{port}"
     configure_queue(queue, f"socket://127.0.0.1:{port}/?contimeout=2", env=cupsd.env)
     yield queue
+    cupsd.lp("lpadmin", "-x", queue)
+
+
+@pytest.fixture()
+def waking_printer(cupsd: PrivateCupsd):
+    """A network printer that starts answering a few seconds after the job is sent (waking from sleep): a raw
+    queue with a generous contimeout to a port where a listener appears `wake(delay_s)` later."""
+    from kiosk.devices.printer.cups import configure_queue
+
+    port = free_port()
+    queue = f"kiosk-waking-{port}"
+    configure_queue(queue, f"socket://127.0.0.1:{port}/?contimeout=40", env=cupsd.env)
+    listeners: list[SocketListener] = []
+    woken = threading.Event()
+
+    def wake(delay_s: float) -> None:
+        def later() -> None:
+            time.sleep(delay_s)
+            listeners.append(SocketListener(port))
+            woken.set()
+        threading.Thread(target=later, daemon=True).start()
+
+    yield queue, wake, listeners, woken
+    for listener in listeners:
+        listener.close()
     cupsd.lp("lpadmin", "-x", queue)
 
 

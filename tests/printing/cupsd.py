@@ -128,10 +128,10 @@ Sandboxing Relaxed
 class SocketListener:
     """A raw 'network printer' on 127.0.0.1: collects every connection's bytes (one job per connection)."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock.bind(("127.0.0.1", port))
         self.sock.listen(8)
         self.port = self.sock.getsockname()[1]
         self.jobs: list[bytes] = []

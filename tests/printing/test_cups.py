@@ -97,6 +97,18 @@ def test_dead_network_printer_fails_fast_and_says_offline(dead_printer):
     assert printer.status().state is PrinterState.OFFLINE
 
 
+def test_a_printer_still_connecting_is_waited_for_not_called_offline(waking_printer):
+    """While CUPS's socket backend connects it reports `connecting-to-device`: that is the backend at work within
+    the device URI's contimeout, not a dead printer (CUPS aborts the job itself when contimeout runs out)."""
+    queue, wake, listeners, woken = waking_printer
+    document, _ = signed_certificate()
+    wake(2.0)  # the backend's first attempt is refused, its retry 5 s later connects
+    outcome = CupsPrinter(queue, job_timeout_s=60).print_document(document)
+    assert woken.is_set() and outcome.job_id
+    (received,) = listeners[0].wait_jobs(1)
+    assert received == document.pdf
+
+
 def test_out_of_paper_is_detected_and_job_cancelled(cupsd, paperout_printer):
     printer = CupsPrinter(paperout_printer, job_timeout_s=30)
     with pytest.raises(PrinterOutOfPaper):

@@ -3,7 +3,8 @@
 `print_document()` refuses up front when the queue is paused, rejecting or its printer offline (no job left to
 print unexpectedly later), then follows the job: completed -> PrintOutcome; aborted/cancelled -> PrintJobFailed
 (with CUPS's message); the printer reporting media-empty/media-needed while the job waits -> PrinterOutOfPaper;
-offline/connection trouble -> PrinterOffline; no end within the timeout -> PrintJobFailed. On every failure the
+offline/connection trouble -> PrinterOffline (but `connecting-to-device` while a job runs is the backend connecting,
+waited for: see `still_connecting`); no end within the timeout -> PrintJobFailed. On every failure the
 job is cancelled so that it cannot come out minutes later when the citizen has left; the caller keeps the
 document (see spool.SpoolingPrinter) for a retry or reprint. Every job, completed or not, is then purged from
 CUPS (data file and history): the kiosk's own spool is the only copy, with its own retention.
@@ -72,6 +73,19 @@ def printer_status_from(attrs: dict[str, Any]) -> PrinterStatus:
     if state == PRINTER_PROCESSING:
         return PrinterStatus(PrinterState.PRINTING, detail)
     return PrinterStatus(PrinterState.READY, detail)
+
+
+def still_connecting(attrs: dict[str, Any]) -> bool:
+    """True when the printer is offline only in that CUPS's backend is connecting to it (`connecting-to-device`,
+    set by the socket/IPP backends for the length of every connection attempt). During a job that is the backend
+    at work within the device URI's contimeout: CUPS itself aborts the job if the printer never answers."""
+    reasons = attrs.get("printer-state-reasons") or []
+    if isinstance(reasons, str):
+        reasons = [reasons]
+    bases = {_base_reason(r) for r in reasons if r and r != "none"}
+    message = str(attrs.get("printer-state-message") or "").lower()
+    return ("connecting-to-device" in bases and not (bases - {"connecting-to-device"}) & set(OFFLINE_REASONS)
+            and not any(m in message for m in OFFLINE_MESSAGES) and bool(attrs.get("printer-is-accepting-jobs", True)))
 
 
 class CupsPrinter:
@@ -157,6 +171,7 @@ class CupsPrinter:
 
     def _follow(self, conn: Any, job_id: int) -> PrintOutcome:
         deadline = self._clock() + self._timeout
+        connecting = False
         while True:
             job = conn.getJobAttributes(job_id, requested_attributes=JOB_ATTRS)
             state = int(job.get("job-state", 0))
@@ -178,12 +193,13 @@ class CupsPrinter:
                     raise PrinterOutOfPaper(what)
                 raise PrintJobFailed(what)
             if state in (JOB_STOPPED, JOB_HELD, JOB_PENDING, JOB_PROCESSING):
-                printer = printer_status_from(conn.getPrinterAttributes(self.queue,
-                                                                        requested_attributes=PRINTER_ATTRS))
+                attrs = conn.getPrinterAttributes(self.queue, requested_attributes=PRINTER_ATTRS)
+                printer = printer_status_from(attrs)
+                connecting = still_connecting(attrs)
                 error: PrinterError | None = None
                 if printer.state is PrinterState.PAPER_OUT:
                     error = PrinterOutOfPaper(printer.detail)
-                elif printer.state in (PrinterState.OFFLINE, PrinterState.PAUSED, PrinterState.ERROR):
+                elif printer.state in (PrinterState.OFFLINE, PrinterState.PAUSED, PrinterState.ERROR) and not connecting:
                     error = PrinterOffline(f"{printer.state.value}: {printer.detail}")
                 elif state == JOB_STOPPED:
                     error = PrintJobFailed(f"job {job_id} stopped: {message}")
@@ -192,6 +208,9 @@ class CupsPrinter:
                     raise error
             if self._clock() > deadline:
                 self._cancel(conn, job_id)
+                if connecting:
+                    raise PrinterOffline(f"job {job_id}: the printer did not answer within {self._timeout:.0f} s "
+                                         "(connecting-to-device)")
                 raise PrintJobFailed(f"job {job_id} did not finish within {self._timeout:.0f} s ({message})")
             time.sleep(self._poll)
 
