@@ -138,7 +138,7 @@ class MainWindow(QWidget):
         # 长辈版 (elders' mode) and speech: the switch, the access bar, the step indicator, their own screens
         self.elders = EldersShell(self, pinyin)
         # wiring
-        self.bridge.session_changed.connect(self.render)
+        self.bridge.session_changed.connect(self._render_current)
         self.bridge.face_progress.connect(self._on_face_progress)
         reading = self.screens[State.READING_DOCUMENT]
         assert isinstance(reading, ReadingScreen)
@@ -221,6 +221,12 @@ class MainWindow(QWidget):
             assert isinstance(face, FaceScreen)
             face.show_progress(progress)
             self.elders.face_guidance(progress)
+
+    def _render_current(self, _changed: Session) -> None:
+        # Changes made on the GUI thread arrive at once, those of worker threads queued (and those of two workers
+        # in either order): a snapshot delivered late is older than the screen already shown. Drawing the
+        # terminal's session as it is now can never take the citizen back to a screen they have left.
+        self.render(self.terminal.session)
 
     def render(self, session: Session) -> None:
         """Show the screen of the session's state, in its language."""
