@@ -26,11 +26,18 @@ from district.catalog_signing import SessionKeys, SigningError, prepare, upload
 from district.console import audit
 from district.console.catalog_upload import MAX_CATALOG_FILE_BYTES, CatalogFile, read_catalog_form
 from district.console.guard import PREFIX, ConsoleRefused, Identity, check_csrf, page_identity, require
+from district.console.item_form import (
+    INPUT_KINDS,
+    POLICIES,
+    apply_item_form,
+    choices_text,
+    problems_beside,
+    takes_inputs,
+)
 from district.console.render import lang_of, render
 from district.tuf_repository import NotSigned, RepositoryError, TufRepository, VersionNotHigher
 
 router = APIRouter(prefix=f"{PREFIX}/catalog", include_in_schema=False)
-ITEM_FIELDS = ("title_zh", "title_en", "department", "category", "module")
 _ITEM_PATH = re.compile(r"^items\[(?P<n>\d+)\](?:\.(?P<field>[\w]+))?")
 
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -96,6 +103,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "field.title_zh": ("Title (Chinese)", "名称（中文）"), "field.title_en": ("Title (English)", "名称（英文）"),
     "field.department": ("Department", "部门"), "field.category": ("Category", "类别"),
     "field.module": ("Service module", "服务模块"), "field.enabled": ("Shown on kiosks", "在终端显示"),
+    "field.offline_policy": ("While the district is unreachable", "区服务器无法连接时"),
+    "policy.": ("As its service module declares", "按服务模块的设定"),
+    "policy.online": ("Refuse it: it needs the district now", "不办理：须实时连接区服务器"),
+    "policy.queue": ("Offer to queue it, submitted later (if its module can)", "可排队，联网后提交（模块支持时）"),
+    "policy.local": ("Run it: needs nothing remote (if its module does)", "照常办理：无需联网（模块支持时）"),
+    "policy.help": ("The kiosk applies the stricter of this and its module's own policy.",
+                    "终端采用此设定与服务模块自身设定中更严格的一项。"),
+    "inputs": ("Inputs the citizen fills in", "市民填写的信息"),
+    "inputs.help": ("One group per input, in the order the kiosk asks for them. Fill in the last, empty group to "
+                    "add one; tick “Remove” to drop one.",
+                    "每组为一项，按终端询问的顺序排列。填写最后的空白组可新增一项；勾选“删除”可移除。"),
+    "input.n": ("Input {n}", "第 {n} 项"), "input.new": ("New input", "新增一项"),
+    "input.key": ("Key (a-z, 0-9, _)", "键名（a-z、0-9、_）"), "input.kind": ("Kind", "类型"),
+    "input.label_zh": ("Label (Chinese)", "标签（中文）"), "input.label_en": ("Label (English)", "标签（英文）"),
+    "input.required": ("Required", "必填"), "input.max_length": ("Maximum length", "最大长度"),
+    "input.choices": ("Choices, one per line: value | 中文 | English", "选项，每行一个：值 | 中文 | English"),
+    "input.remove": ("Remove", "删除"),
+    "kind.text": ("Text", "文本"), "kind.digits": ("Digits", "数字"), "kind.phone": ("Phone number", "电话号码"),
+    "kind.date": ("Date (YYYY-MM-DD)", "日期（YYYY-MM-DD）"), "kind.choice": ("Choice", "选项"),
+    "kind.months": ("Number of months", "月数"),
 }
 
 
@@ -113,7 +140,8 @@ def _page(request: Request, template: str, identity: Identity, status_code: int 
     c = catalog_translator(lang_of(request))
     return render(request, template, identity, "catalog", status_code=status_code, c=c,
                   title=context.pop("title", c("title")), may_publish=identity.operator.may("catalog"),
-                  max_file_kb=MAX_CATALOG_FILE_BYTES // 1024, **context)
+                  max_file_kb=MAX_CATALOG_FILE_BYTES // 1024, policies=POLICIES, input_kinds=INPUT_KINDS,
+                  takes_inputs=takes_inputs, choices_text=choices_text, **context)
 
 
 async def _form(request: Request, identity: Identity, write: bool = True) -> dict[str, str]:
@@ -251,12 +279,7 @@ def _editor(request: Request, identity: Identity, text: str, group: str = "", bu
             problems = problems_of(exc.problems, data)
         if valid is not None:
             diff = diff_catalogs(content, data)
-    field_problems: dict[str, list[str]] = {}
-    if item_index is not None:
-        for p in problems:
-            for name in (*ITEM_FIELDS, "enabled"):
-                if p.path == f"items[{item_index}].{name}":
-                    field_problems.setdefault(name, []).append(p.message)
+    field_problems = problems_beside(problems, item_index) if item_index is not None else {}
     c = catalog_translator(lang_of(request))
     doc = json.loads(content) if content else {}
     title = f"{c('edit.item')} {item.get('id', '')}" if item else c("new")
@@ -313,17 +336,6 @@ def item_page(request: Request, item_id: str, identity: Identity = Depends(page_
                  categories=[x.get("id") for x in doc.get("categories", [])])
 
 
-def _apply_item_form(text: str, index: int, form: dict[str, str]) -> tuple[str, dict[str, Any]]:
-    """The catalog text with item `index`'s fields replaced by the form's (the text keeps every other item)."""
-    doc = json.loads(text)
-    item = doc["items"][index]
-    for name in ITEM_FIELDS:
-        if name in form:
-            item[name] = form[name]
-    item["enabled"] = form.get("enabled") == "on"
-    return json.dumps(doc, ensure_ascii=False, indent=1), item
-
-
 @router.post("/new")
 async def new_submit(request: Request, identity: Identity = Depends(page_identity)) -> Response:
     form, chosen = await read_catalog_form(request, identity)
@@ -342,7 +354,7 @@ async def new_submit(request: Request, identity: Identity = Depends(page_identit
     elif form.get("item_index", "").isdigit():
         item_index = int(form["item_index"])
         try:
-            text, item = _apply_item_form(text, item_index, form)
+            text, item = apply_item_form(text, item_index, form)
         except (ValueError, KeyError, IndexError, TypeError):
             item_index = None
     if form.get("action") != "publish":
