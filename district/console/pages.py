@@ -142,7 +142,7 @@ def switch_language(code: str, next: str = "") -> Response:
 
 # -- fleet and kiosks -----------------------------------------------------------------------------------------------
 def _fleet_context(request: Request, q: str, status: str, sort: str, desc: bool) -> dict:
-    rows, published = fleet(request.app.state.engine, _limits(request))
+    rows, published = fleet(request.app.state.engine, _limits(request), transaction_counts=False)  # not shown
     sort = sort if sort in SORT_KEYS else "status"
     chosen = select_rows(rows, q, status, sort, desc)
     base = {"q": q, "status": status}
