@@ -158,7 +158,8 @@ def run() -> list[dict]:
     load_before = _load()
     in_process, in_process_cpu = _render_in_process(db)
     in_process_load = _loads(load_before, _load())
-    label = f"{KIOSKS} kiosks heartbeating every {HEARTBEAT_S:g} s ({rate:.0f}/s)"
+    # the rate the server answered: below KIOSKS / HEARTBEAT_S when heartbeats queue (each kiosk waits for its answer)
+    label = f"{KIOSKS} kiosks heartbeating every {HEARTBEAT_S:g} s ({rate:.0f}/s of {KIOSKS / HEARTBEAT_S:.0f}/s)"
     # Issue 12: "renders in <= 300 ms" with 200 kiosks heartbeating, held on the p95 as well as the median.
     rows = []
     for what, times in (("fleet page", page), ("fleet table fragment (htmx refresh)", fragment)):
