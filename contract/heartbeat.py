@@ -3,9 +3,9 @@ and what the district answers: its clock and the catalog it publishes, so a kios
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 
 class CatalogRefusal(BaseModel):
@@ -50,6 +50,16 @@ class Heartbeat(BaseModel):
                                       description="the conditions keeping the kiosk out of service now")
     service_events: list[ServiceEvent] = Field(default_factory=list, max_length=100,
                                                description="condition changes not yet acknowledged")
+    # Uptimes (issue 12): absent from kiosks older than these fields.
+    host_uptime_s: float | None = Field(default=None, ge=0,
+                                        description="seconds since the kiosk's operating system booted "
+                                                    "(/proc/uptime)")
+    shell_uptime_s: float | None = Field(default=None, ge=0,
+                                         description="seconds since the kiosk shell last (re)started, as of its "
+                                                     "last health file (devices.at)")
+    software_refused: list[Annotated[str, StringConstraints(max_length=64)]] = Field(default_factory=list, max_length=16,
+                                        description="software versions the installer rolled back after a failed "
+                                                    "health gate (kiosk.update)")
 
 
 class PublishedCatalog(BaseModel):

@@ -180,9 +180,10 @@ def _kiosk_line(name: str, k: dict) -> str:
     backlog = "-" if k["backlog"] is None else k["backlog"]
     dead = "-" if k["dead_letters"] is None else k["dead_letters"]
     refusal = f" catalog REFUSED: {k['catalog_refusal']}" if k["catalog_refusal"] else ""
+    stopped = f" OUT OF SERVICE: {', '.join(k['out_of_service'])}" if k.get("out_of_service") else ""
     return (f"{name:<24} {k['state']:<8} heartbeat {seen:<12} backlog={backlog} dead={dead} "
             f"help={k['help_requests_open']} sw={k['software_version'] or '-'} "
-            f"catalog=v{k['catalog_version'] if k['catalog_version'] is not None else '-'}{refusal}")
+            f"catalog=v{k['catalog_version'] if k['catalog_version'] is not None else '-'}{refusal}{stopped}")
 
 
 def _publish_file(repository, keys, path: Path):

@@ -221,3 +221,19 @@ class CatalogSigningRequestRow(Base):
     catalog: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
     targets: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)  # unsigned targets metadata (JSON)
     state: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")  # pending|published|stale
+
+
+class LatchedAlertRow(Base):
+    """An alert a person must acknowledge (migration 0009): raised once per occurrence from what a kiosk reported
+    (district.latched_alerts), kept after the condition clears until an operator acknowledges it."""
+
+    __tablename__ = "latched_alerts"
+    __table_args__ = (UniqueConstraint("kiosk", "key", name="uq_latched_alerts_kiosk_key"),)
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    kiosk: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    key: Mapped[str] = mapped_column(String(200), nullable=False)  # one occurrence: raising it again changes nothing
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    params: Mapped[dict] = mapped_column(JSON, nullable=False)
+    raised_at: Mapped[float] = mapped_column(Float, nullable=False)  # the server's clock
+    acknowledged_at: Mapped[float | None] = mapped_column(Float, nullable=True, index=True)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64), nullable=True)

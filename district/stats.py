@@ -24,9 +24,9 @@ def kiosk_overview(engine: Engine, now: float | None = None,
     """{name: {state, transactions, duplicates_refused, help_requests_open, last_heartbeat, last_heartbeat_age_s,
     clock_skew_s, backlog, oldest_pending_age_s, dead_letters, last_error, software_version, catalog_version,
     catalog_expired, catalog_refusal (the reason of the last catalog it refused), catalog_source,
-    catalog_fallback, devices}} - the kiosk-reported fields are None before its first heartbeat. Without
-    `transaction_counts`, `transactions` is None: counting scans every transaction ever received, which a page
-    that does not show them should not pay for at every refresh."""
+    catalog_fallback, devices, host_uptime_s, shell_uptime_s, out_of_service}} - the kiosk-reported fields are
+    None before its first heartbeat. Without `transaction_counts`, `transactions` is None: counting scans every
+    transaction ever received, which a page that does not show them should not pay for at every refresh."""
     now = time.time() if now is None else now
     with Session(engine) as s:
         counts = dict(s.execute(select(ReceivedTransactionRow.kiosk, func.count())
@@ -59,6 +59,10 @@ def kiosk_overview(engine: Engine, now: float | None = None,
                 "catalog_source": body.get("catalog_source"),
                 "catalog_fallback": body.get("catalog_fallback"),
                 "devices": body.get("devices") if beat else None,
+                "host_uptime_s": body.get("host_uptime_s"),
+                "shell_uptime_s": body.get("shell_uptime_s"),
+                # the conditions keeping it out of service as it last said (a corrupt database among them)
+                "out_of_service": list(body.get("out_of_service") or []) if beat else None,
             }
     return kiosks
 

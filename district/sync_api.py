@@ -20,7 +20,7 @@ from contract.heartbeat import Heartbeat, HeartbeatAnswer
 from contract.help_request import HelpRequest
 from contract.log_events import Event
 from contract.transactions import BatchAnswer, BatchUpload
-from district import assisted_verification, catalog_rollout, kiosk_registry
+from district import assisted_verification, catalog_rollout, kiosk_registry, latched_alerts
 from district.api_errors import PUBLIC, SIGNED, error_responses
 from district.auth import (
     REPLAY_REASON,
@@ -150,6 +150,7 @@ def heartbeat(body: Heartbeat, request: Request,
             admit(s, kiosk, state.rate_limiter)
             s.execute(upsert, values)
             halted = catalog_rollout.halt_on_refusal(s, kiosk.name, body)
+            latched_alerts.raise_from_heartbeat(s, kiosk.name, body, halted.version if halted else None, now)
             offer = catalog_rollout.offer_for(s, state.repository, kiosk.name, body.catalog_version)
     except ReplayedRequest:
         state.eventlog.log(Event.DISTRICT_REQUEST_REFUSED, status=401, reason=REPLAY_REASON, kiosk=kiosk.name)

@@ -42,6 +42,7 @@ from sync.link import DistrictLink, Refused, Unreachable
 from sync.network_watch import NetworkWatch
 from sync.revocation import Revocation
 from sync.service_report import ServiceReport
+from sync.uptime import host_uptime_s, split_shell_uptime
 
 STATUS_FILE = Path("sync") / "status.json"
 
@@ -265,14 +266,17 @@ class SyncDaemon:
         refused = catalog_state.get("refused")
         report = ServiceReport(self._data, self._outbox)
         conditions, service_events = report.pending()
+        health, shell_uptime = split_shell_uptime(_device_health(self._data))
         beat = Heartbeat(backlog=status["pending"], oldest_pending_age_s=status["oldest_pending_age_s"],
                          dead_letters=status["dead_letter"], last_success=status["last_success"],
                          last_error=status["last_error"], catalog_version=active_catalog_version(self._engine),
                          catalog_expired=bool(catalog_state.get("expired")),
                          catalog_source=shell.get("source"), catalog_fallback=fallback[:1000] if fallback else None,
                          catalog_refused=CatalogRefusal.model_validate(refused) if refused else None,
-                         software_version=_software_version(), devices=heartbeat_devices(self._engine, _device_health(self._data)),
-                         out_of_service=conditions, service_events=service_events)
+                         software_version=_software_version(), devices=heartbeat_devices(self._engine, health),
+                         out_of_service=conditions, service_events=service_events,
+                         host_uptime_s=host_uptime_s(), shell_uptime_s=shell_uptime,
+                         software_refused=self._software_refused())
         try:
             answer = self.link.post("/api/v1/heartbeat", beat.model_dump(mode="json"))
         except Refused as exc:
@@ -384,6 +388,13 @@ class SyncDaemon:
         self._outbox.put_state({"catalog": state})
         self._catalog_state = state
         return state
+
+    def _software_refused(self) -> list[str]:
+        """The versions the installer rolled back after a failed health gate (kiosk.update.installer.UpdateState)."""
+        from kiosk.update.installer import UpdateState
+
+        releases = self._config.updates.releases
+        return sorted(UpdateState(releases).refused())[-16:] if releases is not None else []
 
     def check_software(self) -> dict[str, Any]:
         """Fetch and verify a newer software package through TUF into the updates folder (installed later,

@@ -4,7 +4,9 @@
 
 With --once: enroll if needed, drain what is pending, check the catalog and send a heartbeat, then exit
 0 when the backlog is empty, 3 when the district cannot be reached, 4 when it refuses (not enrolled, revoked,
-kiosk key lost), 5 when the database is corrupt (without --once the daemon then idles until stopped).
+kiosk key lost), 5 when the database is corrupt (after one heartbeat saying so). Without --once a corrupt
+database does not stop the daemon: it heartbeats the condition and syncs again once the file is repaired
+(sync.database_guard).
 A revoked kiosk sends nothing until it is re-admitted (a new key enrolled with `kiosk enroll --token`, or --token).
 """
 
@@ -42,7 +44,6 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the `kiosk-sync` console script."""
     from pathlib import Path
 
-    from contract.durable_sqlite import open_engine, sqlite_url
     from contract.eventlog import EventLog
     from contract.log_events import Event
     from kiosk.commands.common import config_from_args
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     from kiosk.link.enrollment import EnrollmentRefused
     from kiosk.link.kiosk_key import KioskKeyLost
     from kiosk.store.data_folder import secure_data_folder, secure_database_file
-    from kiosk.store.database import check_integrity, migrate
+    from kiosk.store.database import migrate
     from kiosk.supervision.notify import (
         LoopWatchdog,
         NotifyEnvironmentInvalid,
@@ -58,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         SupervisionError,
     )
     from sync.daemon import SyncDaemon
+    from sync.database_guard import DATABASE_FILE, CorruptDatabaseReporter, open_checked, run_guarded
 
     args = build_parser().parse_args(argv)
     from kiosk.link.district_endpoint import district_endpoint
@@ -69,24 +71,18 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(f"configuration: {exc}", 2)
     data = secure_data_folder(Path(config.data_dir))
     log = EventLog(path=Path(args.log) if args.log else data / "logs" / "sync.jsonl", component="sync")
-    db_path = secure_database_file(data / "kiosk.db")
-    engine = open_engine(sqlite_url(db_path))
-    try:
-        check_integrity(engine, db_path)
-    except DatabaseCorrupt as exc:
-        engine.dispose()
-        log.log(Event.DB_CORRUPT, path=str(db_path), detail=exc.detail[:300])
-        if not args.once:  # wait to be stopped: exiting would only make the supervisor restart us in a loop
-            idle = threading.Event()
-            for sig in (signal.SIGTERM, signal.SIGINT):
-                signal.signal(sig, lambda *_: idle.set())
-            idle.wait()
-        log.close()
-        return _fail(f"database corrupt: {exc.detail}", EXIT_DATABASE_CORRUPT)
-    migrate(engine)
-    daemon = SyncDaemon(config, engine, log, token=args.token)
-    log.log(Event.APP_START, process="kiosk-sync", once=args.once)
+    db_path = secure_database_file(data / DATABASE_FILE)
     if args.once:
+        try:
+            engine = open_checked(db_path)
+        except DatabaseCorrupt as exc:
+            CorruptDatabaseReporter(config, log, token=args.token).heartbeat()
+            log.log(Event.DB_CORRUPT, path=str(db_path), detail=exc.detail[:300])
+            log.close()
+            return _fail(f"database corrupt: {exc.detail}", EXIT_DATABASE_CORRUPT)
+        migrate(engine)
+        daemon = SyncDaemon(config, engine, log, token=args.token)
+        log.log(Event.APP_START, process="kiosk-sync", once=True)
         if not daemon.in_service():
             status = daemon.write_status_file()
             log.close()
@@ -121,7 +117,11 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    daemon.run(stop, alive=watchdog, max_sleep_s=min(1.0, watchdog.max_sleep_s or 1.0))
+    log.log(Event.APP_START, process="kiosk-sync", once=False)
+    # A corrupt database does not end the process (a supervisor would only restart it in a loop): the guard
+    # reports it with each heartbeat and runs the sync loop again once the file is repaired.
+    corrupt = run_guarded(config, log, stop, alive=watchdog, max_sleep_s=min(1.0, watchdog.max_sleep_s or 1.0),
+                          token=args.token)
     try:
         supervision.notifier.stopping("stopping")
     except SupervisionError:
@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     supervision.notifier.close()
     log.log(Event.APP_STOP, process="kiosk-sync")
     log.close()
-    return EXIT_OK
+    return EXIT_DATABASE_CORRUPT if corrupt else EXIT_OK
 
 
 if __name__ == "__main__":

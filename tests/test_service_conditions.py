@@ -143,3 +143,23 @@ def test_the_clock_floor_rises_with_the_installed_releases_build_date(tmp_path: 
     assert clock_finding(dt.datetime(2027, 5, 31, tzinfo=dt.UTC), 0.0, 300, floor).condition is Condition.CLOCK_WRONG
     (tmp_path / "kiosk-release.json").write_text("{broken")
     assert release_floor(tmp_path) == CLOCK_FLOOR
+
+
+def test_the_shell_and_the_sync_daemon_record_the_database_condition_once_whoever_notices_first(tmp_path: Path):
+    # The shell's start-up tracker and the daemon (sync.database_guard, which writes the condition by its value)
+    # share the journal: a change the other one recorded already is not recorded again.
+    shell = ConditionTracker(ServiceJournal(tmp_path), NullEventLog(), {Condition.DATABASE_CORRUPT})
+    shell.update([Finding(Condition.DATABASE_CORRUPT, "bad page")])
+    daemon = ServiceJournal(tmp_path)
+    assert not daemon.set_condition(Condition.DATABASE_CORRUPT.value, "bad page", holding=True)
+    assert daemon.set_condition(Condition.DATABASE_CORRUPT.value, "passes again", holding=False)  # daemon first
+    shell.update([])  # the shell's retry finds it repaired too
+    live = ConditionTracker(ServiceJournal(tmp_path), NullEventLog(), {Condition.DISK_FULL})
+    live.update([Finding(Condition.DISK_FULL, "1 MiB")])
+    assert daemon.set_condition(Condition.DATABASE_CORRUPT.value, "bad again", holding=True)
+    live.update([])  # the live guard's write keeps the daemon's condition listed
+    body = ServiceJournal(tmp_path).read()
+    assert [c["condition"] for c in body["conditions"]] == ["database-corrupt"]
+    assert [(e["seq"], e["condition"], e["change"]) for e in body["events"]] == [
+        (1, "database-corrupt", "raised"), (2, "database-corrupt", "cleared"), (3, "disk-full", "raised"),
+        (4, "database-corrupt", "raised"), (5, "disk-full", "cleared")]

@@ -138,6 +138,7 @@ def test_results_of_an_abandoned_session_are_never_shown_to_the_next(tmp_path, d
 def test_device_health_file_for_the_heartbeat(tmp_path, district):
     import json
 
+    before = time.monotonic()
     terminal = make_terminal(tmp_path, district.url)
     try:
         terminal.devices.printer.set_fault("paper_out")
@@ -149,6 +150,8 @@ def test_device_health_file_for_the_heartbeat(tmp_path, district):
             time.sleep(0.02)
         health = json.loads(path.read_text())
         assert health["printer"] == "paper_out" and health["reader"] == "card_present"
+        # the shell's uptime since it started (not the host's): at most the time since this test built it
+        assert 0 <= health["shell_uptime_s"] <= time.monotonic() - before + 0.1
     finally:
         terminal.close()
 

@@ -751,6 +751,34 @@
         <translation>更多业务</translation>
     </message>
     <message>
+        <source>Other services</source>
+        <translation>其他业务</translation>
+    </message>
+    <message>
+        <source>Not here? Touch Other services.</source>
+        <translation>这里没有您要办的？请点击“其他业务”。</translation>
+    </message>
+    <message>
+        <source>Which department handles it?</source>
+        <translation>由哪个部门办理？</translation>
+    </message>
+    <message>
+        <source>More departments</source>
+        <translation>更多部门</translation>
+    </message>
+    <message>
+        <source>What is it about?</source>
+        <translation>是哪一类业务？</translation>
+    </message>
+    <message>
+        <source>Which service do you need?</source>
+        <translation>您要办理哪项业务？</translation>
+    </message>
+    <message>
+        <source>Page %1 of %2.</source>
+        <translation>第%1页，共%2页。</translation>
+    </message>
+    <message>
         <source>Question %1 of %2: </source>
         <translation>第%1题，共%2题：</translation>
     </message>

@@ -40,6 +40,14 @@ class Category:
 
 
 @dataclass(frozen=True)
+class Department:
+    """A department's English name; items name their department in Chinese (`CatalogItem.department`)."""
+
+    name: str
+    title_en: str
+
+
+@dataclass(frozen=True)
 class CatalogItem:
     id: str
     title_zh: str
@@ -65,6 +73,7 @@ class Catalog:
     items: tuple[CatalogItem, ...]
     categories: tuple[Category, ...]
     sha256: str = ""
+    departments: tuple[Department, ...] = ()
     _index: SearchIndex = field(init=False, repr=False, compare=False)
     _by_id: dict[str, CatalogItem] = field(init=False, repr=False, compare=False)
 
@@ -80,6 +89,12 @@ class Catalog:
     def category(self, category_id: str) -> Category | None:
         """The category with this id."""
         return next((c for c in self.categories if c.id == category_id), None)
+
+    def department_title(self, name: str, language: str) -> str:
+        """A department's name in `language` ("en" or Chinese); the Chinese name when no English one is given."""
+        if language == "en":
+            return next((d.title_en for d in self.departments if d.name == name), name)
+        return name
 
     def enabled_items(self) -> list[CatalogItem]:
         """Enabled items, most used first."""
@@ -170,6 +185,12 @@ def parse_catalog(data: bytes, known_modules: set[str] | None = None) -> Catalog
         if category_id in category_ids:
             problems.append(f"{at(('categories', n, 'id'))}: duplicate category id {category_id!r}")
         category_ids.add(category_id)
+    department_names: set[str] = set()
+    for n, d in enumerate((doc.get("departments") if isinstance(doc, dict) else None) or []):
+        if isinstance(d, dict) and isinstance(d.get("name"), str):
+            if d["name"] in department_names:
+                problems.append(f"{at(('departments', n, 'name'))}: duplicate department {d['name']!r}")
+            department_names.add(d["name"])
     seen: set[str] = set()
     for n, raw in raw_items:
         item_id, module, category = raw.get("id"), raw.get("module"), raw.get("category")
@@ -201,9 +222,10 @@ def parse_catalog(data: bytes, known_modules: set[str] | None = None) -> Catalog
         enabled=bool(raw.get("enabled", True)), popularity=int(raw.get("popularity", 0)),
         help_zh=raw.get("help_zh", ""), help_en=raw.get("help_en", ""),
         offline_policy=raw.get("offline_policy", "")) for raw in doc["items"]]
+    departments = tuple(Department(name=d["name"], title_en=d["title_en"]) for d in doc.get("departments", ()))
     return Catalog(version=int(doc["version"]), items=tuple(items),
                    categories=tuple(sorted(categories, key=lambda c: c.order)),
-                   sha256=hashlib.sha256(data).hexdigest())
+                   sha256=hashlib.sha256(data).hexdigest(), departments=departments)
 
 
 def load_catalog(path: Path, known_modules: set[str] | None = None) -> Catalog:

@@ -11,12 +11,14 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
-from district import document_register
+from district import document_register, latched_alerts
 from district.api_errors import ANY_REQUEST, error_responses
 from district.console import accounts, actions, audit
+from district.console.alert_actions import acknowledge_alert
 from district.console.fleet import SORT_KEYS, Thresholds, fleet, select_rows
 from district.console.guard import API_PREFIX, Identity, api_identity, require
 from district.console.kiosk_view import device_checks, transactions_per_day, transactions_per_item
+from district.console.ratings import kiosk_ratings
 from district.console.staff_queue import queue
 
 _CONSOLE_ERRORS = {
@@ -73,7 +75,8 @@ def fleet_json(request: Request, identity: Identity = Depends(api_identity), q: 
             "kiosks": [_row_json(r) for r in select_rows(rows, q, status, sort, desc)]}
 
 
-@router.get("/kiosks/{name}", summary="One kiosk: fleet row, device checks, transaction counts, help, audit")
+@router.get("/kiosks/{name}", summary="One kiosk: fleet row, device checks, transaction counts, ratings, latched "
+                                      "alerts, help, audit")
 def kiosk_json(request: Request, name: str, identity: Identity = Depends(api_identity)) -> dict[str, Any]:
     engine = request.app.state.engine
     rows, published = fleet(engine, _limits(request))
@@ -84,7 +87,19 @@ def kiosk_json(request: Request, name: str, identity: Identity = Depends(api_ide
             "device_checks": device_checks(row["devices"]),
             "transactions_per_day": dict(transactions_per_day(engine, name)),
             "transactions_per_item": dict(transactions_per_item(engine, name)),
-            "help_requests": queue(engine, kiosk=name), "audit": audit.entries(engine, target=name, limit=100)}
+            "help_requests": queue(engine, kiosk=name), "audit": audit.entries(engine, target=name, limit=100),
+            "latched_alerts": latched_alerts.alerts_of(engine, name), "ratings": kiosk_ratings(engine, name).as_json()}
+
+
+@router.get("/alerts", summary="Latched alerts (kept until acknowledged), newest first")
+def alerts_json(request: Request, identity: Identity = Depends(api_identity), open_only: bool = False,
+                limit: int = Query(500, ge=1, le=5000)) -> list[dict[str, Any]]:
+    return latched_alerts.listing(request.app.state.engine, open_only, limit)
+
+
+@router.post("/alerts/{alert_id}/acknowledge", summary="Acknowledge a latched alert (operator, admin)")
+def alert_acknowledge(request: Request, alert_id: int, identity: Identity = Depends(api_identity)) -> dict[str, Any]:
+    return acknowledge_alert(request.app.state, identity, alert_id)
 
 
 @router.post("/kiosks", summary="Enroll a kiosk: its one-time enrollment token (shown once)")

@@ -1,7 +1,9 @@
-"""The fleet as the console shows it: each kiosk's status from its heartbeat age, versions, backlog, devices and
-the alerts that follow from what it last reported (they clear themselves when the next heartbeat is fine).
+"""The fleet as the console shows it: each kiosk's status from its heartbeat age, uptimes, versions, backlog,
+devices and the alerts that follow from what it last reported (they clear themselves when the next heartbeat is
+fine), beside the latched alerts that wait for an operator (district.latched_alerts).
 
-Reads district.stats.kiosk_overview (the same figures as `kiosk-district kiosk list`); adds no state of its own.
+Reads district.stats.kiosk_overview (the same figures as `kiosk-district kiosk list`) and the unacknowledged latched
+alerts; adds no state of its own.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from district.database import reader
+from district.latched_alerts import open_by_kiosk
 from district.stats import kiosk_overview
 from district.tuf_repository import TufRepository
 
@@ -21,7 +24,7 @@ STATUS_ORDER = {RED: 0, AMBER: 1, GREEN: 2, PENDING: 3, REVOKED: 4}  # worst fir
 # Device states that need nobody (kiosk.devices.health: DeviceState, MediaState, PowerState values, lower-cased).
 DEVICE_FINE = {"idle", "busy", "ok", "ready", "online", "full", "closed", "none", "present", "absent", "low"}
 BACKLOG_ALERT = 100
-SORT_KEYS = ("name", "status", "heartbeat", "software", "catalog", "backlog", "dead", "alerts")
+SORT_KEYS = ("name", "status", "heartbeat", "uptime", "shell", "software", "catalog", "backlog", "dead", "alerts")
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,8 @@ def alerts_for(k: dict[str, Any], status: str, published: int | None,
         out.append(Alert("alert.catalog_behind", {"applied": k["catalog_version"], "published": published}))
     if k["help_requests_open"]:
         out.append(Alert("alert.help", {"n": k["help_requests_open"]}))
+    for condition in k.get("out_of_service") or []:  # shown while it holds (the latched ones: latched_alerts)
+        out.append(Alert("alert.out_of_service", {"condition": str(condition)[:32]}))
     return out
 
 
@@ -94,15 +99,17 @@ def published_version(engine: Engine) -> int | None:
 def fleet(engine: Engine, limits: Thresholds, now: float | None = None,
           transaction_counts: bool = True) -> tuple[list[dict[str, Any]], int | None]:
     """(one row per kiosk, the published catalog version). Each row: kiosk_overview's fields plus name, status,
-    devices_state ({device: state}) and alerts. Read without the write lock (district.database.reader)."""
+    devices_state ({device: state}), alerts (self-clearing) and latched (unacknowledged latched alerts). Read
+    without the write lock (district.database.reader)."""
     now = time.time() if now is None else now
     published = published_version(engine)
+    latched = open_by_kiosk(reader(engine))
     rows = []
     for name, k in kiosk_overview(reader(engine), now, transaction_counts).items():
         status = heartbeat_status(k["state"], k["last_heartbeat_age_s"], limits)
         states = device_states(k["devices"])
         rows.append({**k, "name": name, "status": status, "devices_state": states,
-                     "alerts": alerts_for(k, status, published, states)})
+                     "alerts": alerts_for(k, status, published, states), "latched": latched.get(name, [])})
     return rows, published
 
 
@@ -117,14 +124,20 @@ def select_rows(rows: list[dict[str, Any]], text: str = "", status: str = "", so
         by = {"name": (r["name"],),
               "status": (STATUS_ORDER[r["status"]], -(age if age is not None else 1e18), r["name"]),
               "heartbeat": (age if age is not None else 1e18, r["name"]),
+              "uptime": (_or_minus_one(r.get("host_uptime_s")), r["name"]),
+              "shell": (_or_minus_one(r.get("shell_uptime_s")), r["name"]),
               "software": (r["software_version"] or "", r["name"]),
               "catalog": (r["catalog_version"] if r["catalog_version"] is not None else -1, r["name"]),
               "backlog": (r["backlog"] or 0, r["name"]),
               "dead": (r["dead_letters"] or 0, r["name"]),
-              "alerts": (-len(r["alerts"]), r["name"])}
+              "alerts": (-len(r["alerts"]) - len(r.get("latched") or ()), r["name"])}
         return by.get(sort, by["status"])
 
     return sorted(chosen, key=key, reverse=descending)
+
+
+def _or_minus_one(value: float | None) -> float:
+    return -1.0 if value is None else float(value)  # unknown sorts before any figure
 
 
 def counts(rows: list[dict[str, Any]]) -> dict[str, int]:

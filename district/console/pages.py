@@ -15,9 +15,10 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from district import document_register
+from district import document_register, latched_alerts
 from district.auth import limited_by_address
 from district.console import accounts, actions, audit
+from district.console.alert_actions import acknowledge_alert
 from district.console.fleet import SORT_KEYS, Thresholds, counts, fleet, select_rows
 from district.console.guard import (
     CSRF_FIELD,
@@ -32,6 +33,7 @@ from district.console.guard import (
 )
 from district.console.i18n import LANG_COOKIE, LANGS, translator
 from district.console.kiosk_view import device_checks, transactions_per_day, transactions_per_item
+from district.console.ratings import kiosk_ratings
 from district.console.render import lang_of, render
 from district.console.sessions import COOKIE, close_session, open_session
 from district.console.staff_queue import queue
@@ -40,8 +42,9 @@ from district.console.threads import in_console_thread
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 LOGIN_CSRF_COOKIE = "console_login_csrf"
 FLEET_COLUMNS = (("name", "col.kiosk"), ("status", "col.status"), ("heartbeat", "col.heartbeat"),
-                 ("software", "col.software"), ("catalog", "col.catalog"), ("backlog", "col.backlog"),
-                 ("dead", "col.dead"), ("", "col.devices"), ("alerts", "col.alerts"))
+                 ("uptime", "col.uptime"), ("shell", "col.shell_uptime"), ("software", "col.software"),
+                 ("catalog", "col.catalog"), ("backlog", "col.backlog"), ("dead", "col.dead"), ("", "col.devices"),
+                 ("alerts", "col.alerts"))
 
 
 def _cookie(response: Response, name: str, value: str, max_age: int | None = None) -> None:
@@ -185,13 +188,24 @@ def _kiosk_page(request: Request, identity: Identity, name: str, token: str = ""
     return render(request, "kiosk.html", identity, "fleet", title=t("kiosk.title", name=name), k=row,
                   published=published, token=token, notice=notice, checks=device_checks(row["devices"]),
                   per_day=transactions_per_day(engine, name), per_item=transactions_per_item(engine, name),
-                  help=queue(engine, kiosk=name), actions=False, audit=audit.entries(engine, target=name, limit=100))
+                  help=queue(engine, kiosk=name), actions=False, audit=audit.entries(engine, target=name, limit=100),
+                  latched=latched_alerts.alerts_of(engine, name), ratings=kiosk_ratings(engine, name))
 
 
 @router.get("/kiosks/{name}")
-def kiosk_page(request: Request, name: str, identity: Identity = Depends(page_identity), notice: str = "") -> Response:
+def kiosk_page(request: Request, name: str, identity: Identity = Depends(page_identity), notice: str = "",
+               acked: int | None = None) -> Response:
     t = translator(lang_of(request))
+    if acked is not None:
+        return _kiosk_page(request, identity, name, notice=t("latched.done", id=acked))
     return _kiosk_page(request, identity, name, notice=t("kiosk.revoked", name=name) if notice == "revoked" else "")
+
+
+@router.post("/alerts/{alert_id}/acknowledge")
+async def alert_acknowledge(request: Request, alert_id: int, identity: Identity = Depends(page_identity)) -> Response:
+    await _post(request, identity)
+    alert = acknowledge_alert(request.app.state, identity, alert_id)
+    return _see(f"{PREFIX}/kiosks/{quote(alert['kiosk'], safe='')}?acked={alert_id}")
 
 
 @router.post("/kiosks")

@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from district.console.durations import human_duration
 from district.console.guard import Identity
 from district.console.i18n import HTML_LANG, LANG_COOKIE, MESSAGES, pick_lang, translator
 
@@ -42,7 +43,8 @@ def render(request: Request, template: str, identity: Identity | None, current: 
         t=t, lang=lang, html_lang=HTML_LANG[lang], other_lang="en" if lang == "zh" else "zh",
         identity=identity, csrf=identity.csrf_token if identity else "", nav=nav, current=current,
         static=STATIC_URL, request_path=request.url.path, refresh_s=REFRESH_S, known=MESSAGES,
-        ago=lambda s: _ago(t, s), iso=_iso, clock=_iso, title=context.pop("title", t("console")), **context)
+        ago=lambda s: _ago(t, s), duration=lambda s: human_duration(t, s),
+        iso=_iso, clock=_iso, title=context.pop("title", t("console")), **context)
     return HTMLResponse(html, status_code=status_code, headers={"Cache-Control": "no-store"})
 
 

@@ -14,6 +14,9 @@ from contract.atomic_write import write_atomic
 from kiosk.devices.bundle import Devices
 
 DEVICES_FILE = "devices.json"
+# Seconds since the shell (re)started, written with the states; the daemon moves it to the heartbeat's
+# `shell_uptime_s` (sync.uptime), so a shell restarting every hour shows in the fleet.
+SHELL_UPTIME_KEY = "shell_uptime_s"
 
 
 def device_health(devices: Devices, now: dt.datetime) -> dict[str, Any]:

@@ -90,8 +90,10 @@ class ConditionTracker:
         for finding, change in changes:
             event = Event.SERVICE_CONDITION_RAISED if change == "raised" else Event.SERVICE_CONDITION_CLEARED
             self._log.log(event, condition=finding.condition.value, detail=finding.detail[:300])
-        if changes:
-            self._journal.record([f.as_json() for f in holding], [(f.as_json(), change) for f, change in changes])
+        if changes:  # the conditions other writers judge (the sync daemon's database check) stay listed
+            judged = {c.value for c in self.scope | scope} | {f.condition.value for f in holding}
+            self._journal.record([f.as_json() for f in holding], [(f.as_json(), change) for f, change in changes],
+                                 judged)
         return holding
 
 

@@ -67,7 +67,7 @@ from kiosk.store.transactions import TransactionStore
 from kiosk.store.upkeep import upkeep
 from kiosk.terminal.assisted_verification import AssistedVerification, pinned_decision_key
 from kiosk.terminal.device_consequences import DeviceConsequences, device_consequences, prints_documents
-from kiosk.terminal.device_health import device_health, write_health_file
+from kiosk.terminal.device_health import SHELL_UPTIME_KEY, device_health, write_health_file
 from kiosk.terminal.help_requests import send_help_request
 from kiosk.terminal.housekeeping import PeriodicPurge
 from kiosk.terminal.log_rotation import rotate_logs
@@ -107,6 +107,7 @@ class Terminal:
                                        config.blocks_unknown_issuer, config.terminal.language,
                                        devices.reader.needs_access_key)
         self._lock = threading.RLock()
+        self._started = clock()  # the shell's uptime, which the heartbeat carries, counts from here
         self._session = new_session(self.rules, clock())
         self._cancel = threading.Event()
         self._face_cancel = threading.Event()  # stops a face check the citizen declined half-way
@@ -247,8 +248,9 @@ class Terminal:
         return self_test(self.config, self._store.engine)
 
     def _usable_items(self) -> int:
+        """Items a citizen could choose: enabled (the menu lists only those) and with a working module."""
         menu = self._menu
-        return len([item for item in menu.catalog.items if item.id not in menu.broken])
+        return len([item for item in menu.catalog.enabled_items() if item.id not in menu.broken])
 
     # ---- wiring -----------------------------------------------------------------------------------------------
 
@@ -324,7 +326,8 @@ class Terminal:
         self._consequences = consequences
         # The district hears of it with the next heartbeat: the daemon sends this file's content.
         write_health_file(self.config.data_dir, {**health, "alert": consequences.alert,
-                                                 "technician": self.technician.heartbeat_view()})
+                                                 "technician": self.technician.heartbeat_view(),
+                                                 SHELL_UPTIME_KEY: round(self._clock() - self._started, 1)})
 
     def _items_need_printers(self) -> tuple[bool, bool]:
         """(some enabled item prints A4 documents, some enabled item's only output is a receipt)."""
@@ -336,6 +339,9 @@ class Terminal:
         return a4, receipt
 
     def _read_sync_status(self) -> None:
+        if any(f.condition is Condition.CATALOG_UNUSABLE for f in self._guard.findings):
+            # No session can start, so none ends to refresh the catalog: look for a new one now (a file stat).
+            self._refresh_catalog()
         status = Outbox(self._store.engine).status()
         # which catalog this shell serves: a fallback to the shipped one shows on the status line
         status["catalog_active"] = self._catalogs.active.as_status()

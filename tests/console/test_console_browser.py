@@ -1,7 +1,9 @@
 """The operators' console in a real browser: Debian's chromium driven by Playwright against a real
 `kiosk-district serve` on loopback, with real `kiosk-sync` daemons heartbeating to it.
 
-Journeys: log in; a kiosk turns amber then red when its daemon stops and green when it comes back; staff approve
+Journeys: log in; a kiosk turns amber then red when its daemon stops and green when it comes back; a latched alert
+(a database integrity failure) stays until an operator acknowledges it, also after the condition clears, and a
+viewer cannot acknowledge it; staff approve
 an assisted verification and the waiting kiosk gets the signed approval; an operator revokes a certificate and
 its public verification page says so; a viewer has no revoke button and the POST is refused; a POST without the
 CSRF token is refused; no session: the login page or 401. axe-core on every page (no serious or critical
@@ -86,12 +88,14 @@ def world(tmp_path_factory):
     try:
         enroll(root / "kiosks" / "desk-1", server.url, "desk-1")  # the desk kiosk also asks staff, signs documents
         desk = make_kiosk(root / "kiosks", "desk-1", server.url)  # its daemon delivers these, reports its devices
-        desk.record(4)
+        rated = desk.record(4)
         desk.record(2, item_id="hukou-certificate", module_id="record_certificate")
+        for tx, rating in zip(rated, ("good", "good", "good", "bad"), strict=True):  # the Done screen's ratings
+            desk.store.set_rating(tx, rating)
         desk.engine.dispose()
         (root / "kiosks" / "desk-1" / "devices.json").write_text(json.dumps(
             {"reader": "IDLE", "printer": "ERROR", "receipt_printer": "IDLE", "camera": "IDLE",
-             "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}))
+             "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "shell_uptime_s": 4 * 3600 + 120}))
         for name in KIOSKS:
             daemons[name] = SyncDaemon(root / "kiosks", name, server.url).start()
 
@@ -302,6 +306,9 @@ def test_every_other_page_in_both_languages_and_on_a_tablet(world):
     expect(page.locator("#item-h + table tr", has_text="hukou-certificate")).to_contain_text("2")
     expect(page.locator("#item-h + table tr", has_text="si-record")).to_contain_text("4")
     expect(page.locator("dl.facts")).to_contain_text("printer: ERROR")
+    expect(page.locator("dd[data-fact=shell]")).to_have_text("4 h 2 min")
+    # the citizens' ratings of its transactions: good, bad and the good share (counts only)
+    expect(page.locator("#ratings-item tr[data-label='si-record'] td")).to_have_text(["si-record", "3", "1", "75 %"])
     axe_clean(page, "kiosk")
     shoot(page, "kiosk")
     page.goto(f"{world.url}/console/fleet")
@@ -356,3 +363,52 @@ def test_every_other_page_in_both_languages_and_on_a_tablet(world):
     # the table scrolls inside its box; the page itself does not scroll sideways
     assert tablet.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     tablet.context.close()
+
+
+def test_a_latched_alert_stays_until_an_operator_acknowledges_it_and_a_viewer_cannot(world):
+    from playwright.sync_api import expect
+
+    from kiosk.store.service_journal import ServiceJournal
+
+    journal = ServiceJournal(world.kiosks_root / "hall-1")  # as the shell writes it (kiosk.terminal.service_guard)
+    corrupt = {"condition": "database-corrupt", "detail": "integrity_check: 2 errors"}
+    journal.record([corrupt], [(corrupt, "raised")])
+    page = world.page("olga")
+    latched = row(page, "hall-1").locator("li.latched")
+    expect(latched).to_contain_text("stopped serving: database integrity failure", timeout=START_MS)  # live table
+    alert_id = latched.get_attribute("data-alert")
+    axe_clean(page, "fleet with a latched alert")
+    shoot(page, "fleet-alert")
+
+    # a viewer sees it but has no button, and the POST (page or API) is refused
+    viewer = world.page("vic")
+    viewer.goto(f"{world.url}/console/kiosks/hall-1")
+    expect(viewer.locator(f"#latched-alerts tr[data-alert='{alert_id}']")).to_have_attribute("data-state", "open")
+    assert viewer.get_by_role("button", name="Acknowledge").count() == 0
+    token = viewer.locator("input[name=csrf_token]").first.get_attribute("value")
+    assert viewer.request.post(f"{world.url}/console/alerts/{alert_id}/acknowledge",
+                               form={"csrf_token": token}).status == 403
+    assert viewer.request.post(f"{world.url}/console/api/alerts/{alert_id}/acknowledge",
+                               headers={"X-CSRF-Token": token}).status == 403
+    assert [a["id"] for a in viewer.request.get(f"{world.url}/console/api/alerts?open_only=true").json()] == [
+        int(alert_id)]
+    viewer.context.close()
+
+    page.goto(f"{world.url}/console/kiosks/hall-1")
+    entry = page.locator(f"#latched-alerts tr[data-alert='{alert_id}']")
+    expect(entry).to_have_attribute("data-state", "open")
+    axe_clean(page, "kiosk with a latched alert")
+    shoot(page, "kiosk-alert")
+    entry.get_by_role("button", name=f"Acknowledge {alert_id}").click()
+    expect(page.locator(".notice")).to_have_text(f"Alert {alert_id} acknowledged.")
+    expect(entry).to_have_attribute("data-state", "acknowledged")
+    expect(entry).to_contain_text("acknowledged by olga")
+    # the condition clears on the kiosk: the self-clearing alert goes, the acknowledged one stays on record
+    journal.record([], [(corrupt, "cleared")])
+    page.goto(f"{world.url}/console/fleet")
+    expect(row(page, "hall-1")).not_to_contain_text("out of service", timeout=WAIT_MS)
+    expect(row(page, "hall-1").locator("li.latched")).to_have_count(0)
+    page.goto(f"{world.url}/console/kiosks/hall-1")
+    expect(entry).to_contain_text("acknowledged by olga")
+    expect(page.locator("section[aria-labelledby=audit-h]")).to_contain_text("alert.acknowledge")  # its audit trail
+    page.context.close()

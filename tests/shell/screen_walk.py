@@ -42,6 +42,7 @@ def screens(language: str, elders: bool, session_id: int = 900001) -> list[tuple
         ("assisted-denied", at(State.ASSISTED_VERIFICATION, identity=None, assist_outcome=AssistedOutcome.DENIED,
                                message_key="assisted.denied")),
         ("menu", at(State.MENU)),
+        *[(name, at(State.MENU)) for name in (MENU_STEPS if elders else ())],
         ("form", at(State.SERVICE_FORM, item_id=SI_ITEM, item_has_inputs=True)),
         ("form-invalid", at(State.SERVICE_FORM, item_id=SI_ITEM, item_has_inputs=True, invalid_field="months",
                             message_key="error.input.invalid")),
@@ -56,3 +57,38 @@ def screens(language: str, elders: bool, session_id: int = 900001) -> list[tuple
         ("help", at(State.MENU, help_open=True)),
         ("still-there", at(State.SERVICE_FORM, item_id=SI_ITEM, item_has_inputs=True, warning_since=0.0)),
     ]
+
+
+# The elders' menu's own steps (kiosk.ui.elders.finder), reached as a citizen would, from the demo catalog's data.
+MENU_STEPS = ("menu-departments", "menu-departments-last", "menu-categories", "menu-services",
+              "menu-services-last")
+
+
+def pose(window, name: str) -> None:
+    """After rendering screen `name`: take the elders' menu to its step (its first screen for "menu")."""
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.ui.elders.finder import Level, Place
+
+    menu = window.elders.menu
+    if window.stack.currentWidget() is not menu:
+        return
+    finder = menu.finder()
+    home, departments = Place(), Place(Level.DEPARTMENTS)
+    last = finder.screen(Place(Level.DEPARTMENTS, page=99)).place
+    by_category = next(d for d in finder.departments if finder.needs_categories(d))
+    longest = max(finder.departments.values(), key=lambda d: len(d.items) if len(d.categories) == 1 else 0)
+    services = Place(Level.SERVICES, longest.name)
+    trails = {
+        "menu-departments": [home, departments],
+        "menu-departments-last": [home, departments, last],
+        "menu-categories": [home, departments, Place(Level.CATEGORIES, by_category)],
+        "menu-services": [home, departments, services],
+        "menu-services-last": [home, departments, services, Place(Level.SERVICES, longest.name, page=99)],
+    }
+    trail = trails.get(name, [home])
+    menu.go_to(trail)
+    assert (menu.place.level, menu.place.department) == (trail[-1].level, trail[-1].department), name
+    QApplication.processEvents()
+    window.layout().activate()
+    QApplication.processEvents()

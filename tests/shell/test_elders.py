@@ -199,6 +199,8 @@ def test_every_screen_speaks_and_repeat_repeats(qtbot, tmp_path, district, open_
     tap(qtbot, window, "repeat")
     qtbot.waitUntil(lambda: len(heard) > spoken, timeout=5000)
     assert heard[-1] == heard[spoken - 1], "repeat says the same screen again"
+    tap(qtbot, window, "elders-others")  # the departments: a new screen, spoken
+    qtbot.waitUntil(lambda: "部门" in heard[-1] and "第1页" in heard[-1], timeout=5000)
     tap(qtbot, window, "elders-next")  # a new page is a new screen: spoken
     qtbot.waitUntil(lambda: "第2页" in heard[-1], timeout=5000)
     assert "长辈版" in " ".join(visible_texts(window))
@@ -224,12 +226,14 @@ def test_the_face_checks_head_turn_prompts_are_spoken(qtbot, tmp_path, district,
 
 def test_a_citizen_at_work_is_never_asked(qtbot, tmp_path, district, open_shell):
     """Taps that change nothing in the session (a month, a page) still count: no "more time?" while working."""
+    from kiosk.ui.elders.finder import Level
+
     config = shell_config(tmp_path / "kiosk", district.url, session={"inactivity_s": 1.0, "warning_s": 1.0})
     window = open_shell(config)
     verified(qtbot, window, elders=True)
     end = time.monotonic() + 4.0  # twice the elders' inactivity time (2 x 1 s)
     while time.monotonic() < end:
-        tap(qtbot, window, "elders-next" if window.elders.menu.page == 0 else "elders-previous")
+        tap(qtbot, window, "elders-others" if window.elders.menu.place.level is Level.HOME else "elders-back")
         qtbot.wait(500)
         assert not window.still_there.isVisible()
     assert window.terminal.session.state is State.MENU

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QPushButton, QW
 
 from kiosk.ui.legibility import audit, describe, shown_text
 from tests.shell.conftest import shell_config
-from tests.shell.screen_walk import screens
+from tests.shell.screen_walk import pose, screens
 
 PANELS = ((1280, 800), (1920, 1080), (1080, 1920))
 NORMAL = {"contrast": 4.5, "target_mm": 15.0}
@@ -55,6 +55,7 @@ def test_every_screen_is_legible_on_every_panel(window, language, elders):
         window.setFixedSize(width, height)
         for name, session in screens(language, elders):
             show(window, session)
+            pose(window, name)  # the elders' menu's own steps
             where = f"{width}x{height} {name}"
             found = audit(window, config.ui.dpi, limits["contrast"], limits["target_mm"])
             failures += [f"{where}: {f}" for f in found]

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from contract.catalog.modules import fleet_modules
+from district import latched_alerts
 from district.tuf_repository import OperatorKeys, TufRepository
 from sync.daemon import SyncDaemon
 from tests.sync.district_process import REPO
@@ -163,6 +164,10 @@ def test_canary_first_then_everyone_rollback_and_automatic_halt(fleet):
     halted = state["versions"][0]
     assert halted["version"] == 4 and "K-CANARY" in halted["note"] and "housing-fund-extract" in halted["note"]
     assert state["stage"] is None
+    # ... and leaves an alert on the refusing kiosk that stays until an operator acknowledges it
+    latched = latched_alerts.open_by_kiosk(fleet.district.engine)
+    assert [(a["kind"], a["params"]["version"]) for a in latched["K-CANARY"]] == [("catalog-halted", 4)]
+    assert "K-OTHER" not in latched
     fleet.heartbeats_after("K-OTHER", staged_at)
     assert fleet.version("K-CANARY") == 3 and fleet.version("K-OTHER") == 3
     assert state["kiosks"]["K-CANARY"]["offered"] == 3

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 
 from contract.durable_sqlite import open_engine, sqlite_url
 from contract.eventlog import EventLog, NullEventLog
+from district import latched_alerts
 from district.stats import kiosk_overview
 from kiosk.core.session import Start, State
 from kiosk.technician_pin import TechnicianPin
@@ -112,6 +113,17 @@ def test_repeated_wrong_pins_lock_the_mode_even_for_the_right_pin(qtbot, open_sh
     assert [e["event"] for e in events(config.data_dir)] == ["pin-rejected"] * 5 + ["pin-locked-out"]
     tap(qtbot, window, "pin-cancel")
     assert not window.technician.isVisible()
+
+    # the district latches the lockout (one alert, however often the events are re-sent) until acknowledged
+    window.terminal.write_device_health()
+    devices_file = config.data_dir / "devices.json"
+    qtbot.waitUntil(lambda: devices_file.exists() and "pin-locked-out" in devices_file.read_text(), timeout=10000)
+    engine = open_engine(sqlite_url(config.data_dir / "kiosk.db"))
+    daemon = SyncDaemon(config, engine, NullEventLog())
+    assert daemon.heartbeat() and daemon.heartbeat()
+    engine.dispose()
+    alerts = latched_alerts.open_by_kiosk(district.engine)[config.terminal.kiosk_id]
+    assert [(a["kind"], a["params"]["failures"]) for a in alerts] == [("pin-lockout", 5)]
 
 
 def test_a_kiosk_without_a_pin_has_no_technicians_mode(qtbot, open_shell, tmp_path: Path, district):
