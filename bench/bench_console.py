@@ -3,7 +3,9 @@
 A real `kiosk-district serve` (child process, SQLite) with 200 simulated kiosks enrolled like real ones, each
 sending a signed heartbeat (devices, backlog, versions) every 2 s for the whole measurement; meanwhile an
 operator's session fetches /console/fleet (the whole page: 200 rows, statuses, alerts) and its refreshing
-fragment. The time is the HTTP round trip on loopback, what the browser waits for.
+fragment. The time is the HTTP round trip on loopback, what the browser waits for. Each row says the machine's
+load averages (1 and 5 min) over its measurement: on a shared 2-core machine the tail measures the other load as
+much as the page.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import multiprocessing
+import os
 import re
 import statistics
 import tempfile
@@ -24,7 +27,7 @@ from contract.request_signing import RequestSigner
 
 KIOSKS = 200
 HEARTBEAT_S = 5.0  # kiosk.config.SyncConfig.heartbeat_s, what a deployed kiosk sends
-SAMPLES = 40
+SAMPLES = 100  # enough for a p95 that is not one sample
 PASSWORD = "bench passphrase 12"
 TARGET_MS = 300.0
 
@@ -91,6 +94,8 @@ def _session(url: str) -> httpx.Client:
 
 
 def _timed(client: httpx.Client, path: str, rows: int) -> list[float]:
+    # Steady state: the server compiles each template once, at its first use in the process (not timed).
+    assert client.get(path).status_code == 200
     times = []
     for _ in range(SAMPLES):
         started = time.perf_counter()
@@ -103,6 +108,17 @@ def _timed(client: httpx.Client, path: str, rows: int) -> list[float]:
 
 def _p95(values: list[float]) -> float:
     return sorted(values)[max(0, int(round(0.95 * len(values))) - 1)]
+
+
+def _load() -> tuple[float, float]:
+    one, five, _fifteen = os.getloadavg()
+    return one, five
+
+
+def _loads(before: tuple[float, float], after: tuple[float, float]) -> str:
+    """The load averages over a measurement, as its rows say them."""
+    return (f"load avg 1 min {before[0]:.1f}->{after[0]:.1f}, 5 min {before[1]:.1f}->{after[1]:.1f}, "
+            f"{os.cpu_count()} cores")
 
 
 def run() -> list[dict]:
@@ -129,8 +145,10 @@ def run() -> list[dict]:
             time.sleep(0.5)
         before = sent.value
         started = time.monotonic()
+        load_before = _load()
         page = _timed(client, "/console/fleet", KIOSKS)
         fragment = _timed(client, "/console/fleet/table?q=&status=&sort=status&desc=", KIOSKS)
+        load = _loads(load_before, _load())
         rate = (sent.value - before) / (time.monotonic() - started)
         client.close()
     finally:
@@ -139,26 +157,32 @@ def run() -> list[dict]:
         if beats.is_alive():
             beats.terminate()
         server.stop()
-    in_process = _render_in_process(db)
-    label = f"{KIOSKS} kiosks heartbeating every {HEARTBEAT_S:g} s ({rate:.0f}/s)"
-    # The target is on the median: the tail measures the machine's other load as much as the page (see docs).
-    return [
-        {"name": f"console: fleet page, {label}, p50", "value": round(statistics.median(page), 1), "unit": "ms",
-         "target": TARGET_MS, "better": "lower"},
-        {"name": f"console: fleet page, {label}, p95", "value": round(_p95(page), 1), "unit": "ms",
-         "target": None, "better": "lower"},
-        {"name": f"console: fleet table fragment (htmx refresh), {label}, p50",
-         "value": round(statistics.median(fragment), 1), "unit": "ms", "target": TARGET_MS, "better": "lower"},
-        {"name": f"console: fleet table fragment (htmx refresh), {label}, p95", "value": round(_p95(fragment), 1),
-         "unit": "ms", "target": None, "better": "lower"},
-        {"name": f"console: fleet page built in process, {KIOSKS} kiosks' last heartbeats, no other load, p50",
-         "value": round(statistics.median(in_process), 1), "unit": "ms", "target": None, "better": "lower"},
-    ]
+    load_before = _load()
+    in_process, in_process_cpu = _render_in_process(db)
+    in_process_load = _loads(load_before, _load())
+    # the rate the server answered: below KIOSKS / HEARTBEAT_S when heartbeats queue (each kiosk waits for its answer)
+    label = f"{KIOSKS} kiosks heartbeating every {HEARTBEAT_S:g} s ({rate:.0f}/s of {KIOSKS / HEARTBEAT_S:.0f}/s)"
+    # Issue 12: "renders in <= 300 ms" with 200 kiosks heartbeating, held on the p95 as well as the median.
+    rows = []
+    for what, times in (("fleet page", page), ("fleet table fragment (htmx refresh)", fragment)):
+        for stat, value in (("p50", statistics.median(times)), ("p95", _p95(times))):
+            rows.append({"name": f"console: {what}, {label}, {stat} ({load})", "value": round(value, 1),
+                         "unit": "ms", "target": TARGET_MS, "better": "lower"})
+    for stat, value in (("p50", statistics.median(in_process)), ("p95", _p95(in_process))):
+        rows.append({"name": f"console: fleet page built in process, {KIOSKS} kiosks' last heartbeats, no "
+                             f"heartbeats competing, {stat} ({in_process_load})", "value": round(value, 1),
+                     "unit": "ms", "target": None, "better": "lower"})
+    rows.append({"name": f"console: fleet page built in process, {KIOSKS} kiosks, CPU time per page (process, "
+                         f"test client included), p50", "value": round(statistics.median(in_process_cpu), 1),
+                 "unit": "ms", "target": None, "better": "lower"})
+    return rows
 
 
-def _render_in_process(db: str) -> list[float]:
+def _render_in_process(db: str) -> tuple[list[float], list[float]]:
     """The page's own cost (query, statuses, alerts, template) on the database the fleet just filled, without the
-    heartbeats competing for the server's CPU: what the round trip above adds is contention and transport."""
+    heartbeats competing for the server's CPU: what the round trip above adds is contention and transport.
+    (wall times, CPU times): the CPU time (the process's, test client included) depends little on the machine's
+    other load, the wall time a lot."""
     from fastapi.testclient import TestClient
 
     from district.app import create_app
@@ -170,14 +194,15 @@ def _render_in_process(db: str) -> list[float]:
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
         client.post("/console/login", data={"csrf_token": token, "name": "bench", "password": PASSWORD,
                                             "next": "/console/fleet"})
-        times = []
+        times, cpu = [], []
         for _ in range(SAMPLES):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             r = client.get("/console/fleet")
             times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - cpu_started) * 1000)
             assert r.status_code == 200 and r.text.count("data-kiosk=") == KIOSKS
     app.state.engine.dispose()
-    return times
+    return times, cpu
 
 
 if __name__ == "__main__":

@@ -16,6 +16,11 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{Path(path).resolve()}"
 
 
+# Execution option of a connection (or of `engine.execution_options(...)`) whose transactions only read: they
+# begin DEFERRED and read a WAL snapshot without the write lock, instead of queueing behind every writer's fsync.
+READ_ONLY = "durable_sqlite_read_only"
+
+
 def make_sqlite_durable(engine: Engine, foreign_keys: bool = True) -> Engine:
     """WAL, synchronous=FULL, secure_delete and writers serialised with BEGIN IMMEDIATE on every connection.
 
@@ -37,7 +42,7 @@ def make_sqlite_durable(engine: Engine, foreign_keys: bool = True) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
     return engine
 

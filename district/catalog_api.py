@@ -79,7 +79,7 @@ def _modules() -> set[str]:
 
 
 def validation(text: str) -> dict[str, Any]:
-    """{valid, version, items, problems: [{message, path, line}]} by the kiosks' own validator."""
+    """{valid, version, items, problems: [{message, path, line, column}]} by the kiosks' own validator."""
     data = text.encode("utf-8")
     try:
         catalog = parse_catalog(data, _modules())

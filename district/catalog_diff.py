@@ -13,22 +13,35 @@ _PROBLEM = re.compile(r"^(?:line (?P<line>\d+): )?(?P<path>(?:\(top level\)|[A-Z
                       r"(?P<message>.*)$", re.S)
 
 
+# json's syntax errors end with where they are; a text that is not UTF-8 names the byte's offset
+_SYNTAX_AT = re.compile(r": line (?P<line>\d+) column (?P<column>\d+) \(char \d+\)$")
+_BYTE_AT = re.compile(r"can't decode bytes? (?:0x[0-9a-f]{2} )?in position (?P<pos>\d+)")
+
+
 @dataclass(frozen=True)
 class Problem:
     message: str
     path: str | None = None  # items[3].title_zh
     line: int | None = None
+    column: int | None = None  # for a JSON syntax error or a byte that is not UTF-8
 
 
-def problems_of(texts: list[str]) -> list[Problem]:
-    """CatalogInvalid.problems as (path, line, message); a problem without a place (not JSON) keeps its text."""
+def problems_of(texts: list[str], data: bytes | None = None) -> list[Problem]:
+    """CatalogInvalid.problems as (path, line, message); a text that is not JSON gets the line and column of its
+    syntax error (of its first byte that is not UTF-8 when `data`, the checked bytes, is given)."""
     out = []
     for text in texts:
         m = _PROBLEM.match(text)
-        if m is None:
-            out.append(Problem(text))
-        else:
+        if m is not None:
             out.append(Problem(m["message"], m["path"], int(m["line"]) if m["line"] else None))
+        elif (at := _SYNTAX_AT.search(text)) is not None:
+            out.append(Problem(text, None, int(at["line"]), int(at["column"])))
+        elif data is not None and (byte := _BYTE_AT.search(text)) is not None:
+            before = data[:int(byte["pos"])]
+            line_start = before.rfind(b"\n") + 1
+            out.append(Problem(text, None, before.count(b"\n") + 1, len(before) - line_start + 1))
+        else:
+            out.append(Problem(text))
     return out
 
 

@@ -27,6 +27,13 @@ def open_engine(url: str) -> Engine:
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
+def reader(engine: Engine) -> Engine:
+    """`engine` for transactions that only read. On SQLite they begin DEFERRED on a WAL snapshot instead of taking
+    the write lock (contract.durable_sqlite.READ_ONLY): a console page does not queue behind every heartbeat's
+    commit. Elsewhere the option means nothing."""
+    return engine.execution_options(**{durable_sqlite.READ_ONLY: True})
+
+
 def migrate(engine: Engine) -> str:
     """Upgrade the district schema to head (safe when several server processes start at once on PostgreSQL)."""
     return durable_sqlite.migrate(engine, MIGRATIONS)

@@ -19,16 +19,18 @@ from district.models import HeartbeatRow, HelpRequestRow, KioskRow, ReceivedTran
 STATE_NAMES = {"enrolled": "active", "pending": "pending", "revoked": "revoked"}
 
 
-def kiosk_overview(engine: Engine, now: float | None = None) -> dict[str, dict[str, Any]]:
+def kiosk_overview(engine: Engine, now: float | None = None,
+                   transaction_counts: bool = True) -> dict[str, dict[str, Any]]:
     """{name: {state, transactions, duplicates_refused, help_requests_open, last_heartbeat, last_heartbeat_age_s,
     clock_skew_s, backlog, oldest_pending_age_s, dead_letters, last_error, software_version, catalog_version,
     catalog_expired, catalog_refusal (the reason of the last catalog it refused), catalog_source,
     catalog_fallback, devices, host_uptime_s, shell_uptime_s, out_of_service}} - the kiosk-reported fields are
-    None before its first heartbeat."""
+    None before its first heartbeat. Without `transaction_counts`, `transactions` is None: counting scans every
+    transaction ever received, which a page that does not show them should not pay for at every refresh."""
     now = time.time() if now is None else now
     with Session(engine) as s:
         counts = dict(s.execute(select(ReceivedTransactionRow.kiosk, func.count())
-                                .group_by(ReceivedTransactionRow.kiosk)).all())
+                                .group_by(ReceivedTransactionRow.kiosk)).all()) if transaction_counts else None
         open_help = dict(s.execute(select(HelpRequestRow.kiosk, func.count())
                                    .where(HelpRequestRow.state == "open").group_by(HelpRequestRow.kiosk)).all())
         # Plain rows, not ORM objects: the console's fleet page reads this for every kiosk at every refresh.
@@ -40,7 +42,7 @@ def kiosk_overview(engine: Engine, now: float | None = None) -> dict[str, dict[s
             body = (beat.body or {}) if beat else {}
             kiosks[row.name] = {
                 "state": STATE_NAMES.get(row.state, row.state),
-                "transactions": counts.get(row.name, 0),
+                "transactions": counts.get(row.name, 0) if counts is not None else None,
                 "duplicates_refused": row.duplicates_refused,
                 "help_requests_open": open_help.get(row.name, 0),
                 "last_heartbeat": beat.received_at if beat else None,

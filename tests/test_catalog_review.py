@@ -33,11 +33,18 @@ def test_problems_carry_the_field_path_and_the_line_of_the_uploaded_text():
     assert Problem("unknown module 'no-such-module'", "items[2].module", module_line) in problems
 
 
-def test_a_text_that_is_not_json_is_one_problem_without_a_place():
+def test_a_text_that_is_not_json_is_one_problem_at_its_line_and_column():
     with pytest.raises(CatalogInvalid) as refused:
         parse_catalog(b'{"version": 1,', fleet_modules())
     [problem] = problems_of(refused.value.problems)
-    assert problem.path is None and problem.line is None and problem.message.startswith("not valid JSON")
+    # the 15th character of the only line is where a key should start
+    assert (problem.path, problem.line, problem.column) == (None, 1, 15)
+    assert problem.message.startswith("not valid JSON")
+    data = b'{"version": 1,\n "items": ["\xe7\xa4"]}'  # a UTF-8 sequence cut short on line 2
+    with pytest.raises(CatalogInvalid) as refused:
+        parse_catalog(data, fleet_modules())
+    [problem] = problems_of(refused.value.problems, data)
+    assert (problem.line, problem.column) == (2, 13)  # after ` "items": ["`, 12 characters
 
 
 def test_diff_names_added_removed_and_changed_fields_per_item():

@@ -62,6 +62,9 @@ class CatalogItem:
     popularity: int = 0  # higher first in the menu
     help_zh: str = ""
     help_en: str = ""
+    # "" = as the module declares; else online | queue | local, applied by the kiosk only where stricter than
+    # the module's own policy (catalog.schema.json)
+    offline_policy: str = ""
 
 
 @dataclass(frozen=True)
@@ -199,6 +202,14 @@ def parse_catalog(data: bytes, known_modules: set[str] | None = None) -> Catalog
             problems.append(f"{at(('items', n, 'module'))}: unknown module {module!r}")
         if isinstance(category, str) and category not in category_ids:
             problems.append(f"{at(('items', n, 'category'))}: unknown category {category!r}")
+        inputs = (raw.get("params") or {}).get("fields") if isinstance(raw.get("params"), dict) else None
+        input_keys: set[str] = set()
+        for m, definition in enumerate(inputs if isinstance(inputs, list) else []):
+            key = definition.get("key") if isinstance(definition, dict) else None
+            if isinstance(key, str):
+                if key in input_keys:
+                    problems.append(f"{at(('items', n, 'params', 'fields', m, 'key'))}: duplicate input key {key!r}")
+                input_keys.add(key)
     if problems:
         raise CatalogInvalid(problems)
 
@@ -209,7 +220,8 @@ def parse_catalog(data: bytes, known_modules: set[str] | None = None) -> Catalog
         category=raw["category"], module=raw["module"], params=dict(raw.get("params") or {}),
         keywords=tuple(raw.get("keywords") or ()), icon=raw.get("icon", ""),
         enabled=bool(raw.get("enabled", True)), popularity=int(raw.get("popularity", 0)),
-        help_zh=raw.get("help_zh", ""), help_en=raw.get("help_en", "")) for raw in doc["items"]]
+        help_zh=raw.get("help_zh", ""), help_en=raw.get("help_en", ""),
+        offline_policy=raw.get("offline_policy", "")) for raw in doc["items"]]
     departments = tuple(Department(name=d["name"], title_en=d["title_en"]) for d in doc.get("departments", ()))
     return Catalog(version=int(doc["version"]), items=tuple(items),
                    categories=tuple(sorted(categories, key=lambda c: c.order)),

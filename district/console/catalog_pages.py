@@ -10,6 +10,7 @@ carries its PEM in the form (used for that request only) or shows a signing requ
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
@@ -19,16 +20,25 @@ from fastapi.responses import RedirectResponse, Response
 from contract.catalog.model import CatalogInvalid, parse_catalog
 from district import catalog_rollout, kiosk_groups
 from district.catalog_api import MAX_CATALOG_CHARS, _online_keys
-from district.catalog_diff import diff_catalogs, problems_of
+from district.catalog_diff import Problem, diff_catalogs, problems_of
 from district.catalog_publishing import district_fleet_modules
 from district.catalog_signing import SessionKeys, SigningError, prepare, upload
 from district.console import audit
+from district.console.catalog_upload import MAX_CATALOG_FILE_BYTES, CatalogFile, read_catalog_form
 from district.console.guard import PREFIX, ConsoleRefused, Identity, check_csrf, page_identity, require
+from district.console.item_form import (
+    INPUT_KINDS,
+    POLICIES,
+    apply_item_form,
+    choices_text,
+    problems_beside,
+    takes_inputs,
+)
 from district.console.render import lang_of, render
 from district.tuf_repository import NotSigned, RepositoryError, TufRepository, VersionNotHigher
 
 router = APIRouter(prefix=f"{PREFIX}/catalog", include_in_schema=False)
-ITEM_FIELDS = ("title_zh", "title_en", "department", "category", "module")
+_ITEM_PATH = re.compile(r"^items\[(?P<n>\d+)\](?:\.(?P<field>[\w]+))?")
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "title": ("Catalog", "服务目录"),
@@ -65,6 +75,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "review": ("Check and show changes", "校验并显示变更"), "publish": ("Publish", "发布"),
     "problems": ("{n} problem(s): nothing was published.", "发现 {n} 个问题：未发布。"),
     "problem.at": ("line {line}, {path}", "第 {line} 行，{path}"),
+    "problem.at_column": ("line {line}, column {column}", "第 {line} 行第 {column} 列"),
+    "problem.item_field": ("item {item}, field {field}", "事项 {item} 的字段 {field}"),
+    "problem.item": ("item {item}", "事项 {item}"),
+    "upload.file": ("Or a catalog file (JSON, UTF-8, at most {kb} KB): it replaces the text",
+                    "或上传服务目录文件（JSON，UTF-8，不超过 {kb} KB）：将替换上方文本"),
+    "upload.not_utf8": ("The file is not UTF-8 text: save it as UTF-8 and upload it again.",
+                        "文件不是 UTF-8 文本：请另存为 UTF-8 后重新上传。"),
+    "upload.checked": ("The file “{name}” was checked.", "已校验文件“{name}”。"),
+    "upload.refused": ("The file “{name}” was refused; nothing was changed.", "文件“{name}”被拒绝，未做任何更改。"),
+    "upload.too_large": ("The file “{name}” is larger than {kb} KB.", "文件“{name}”超过 {kb} KB。"),
     "valid": ("Valid: version {v} with {n} items.", "校验通过：版本 {v}，共 {n} 个事项。"),
     "diff": ("Changes against version {v}", "相对版本 {v} 的变更"), "diff.none": ("No changes.", "无变更。"),
     "diff.added": ("added", "新增"), "diff.removed": ("removed", "删除"), "diff.changed": ("changed", "修改"),
@@ -83,6 +103,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "field.title_zh": ("Title (Chinese)", "名称（中文）"), "field.title_en": ("Title (English)", "名称（英文）"),
     "field.department": ("Department", "部门"), "field.category": ("Category", "类别"),
     "field.module": ("Service module", "服务模块"), "field.enabled": ("Shown on kiosks", "在终端显示"),
+    "field.offline_policy": ("While the district is unreachable", "区服务器无法连接时"),
+    "policy.": ("As its service module declares", "按服务模块的设定"),
+    "policy.online": ("Refuse it: it needs the district now", "不办理：须实时连接区服务器"),
+    "policy.queue": ("Offer to queue it, submitted later (if its module can)", "可排队，联网后提交（模块支持时）"),
+    "policy.local": ("Run it: needs nothing remote (if its module does)", "照常办理：无需联网（模块支持时）"),
+    "policy.help": ("The kiosk applies the stricter of this and its module's own policy.",
+                    "终端采用此设定与服务模块自身设定中更严格的一项。"),
+    "inputs": ("Inputs the citizen fills in", "市民填写的信息"),
+    "inputs.help": ("One group per input, in the order the kiosk asks for them. Fill in the last, empty group to "
+                    "add one; tick “Remove” to drop one.",
+                    "每组为一项，按终端询问的顺序排列。填写最后的空白组可新增一项；勾选“删除”可移除。"),
+    "input.n": ("Input {n}", "第 {n} 项"), "input.new": ("New input", "新增一项"),
+    "input.key": ("Key (a-z, 0-9, _)", "键名（a-z、0-9、_）"), "input.kind": ("Kind", "类型"),
+    "input.label_zh": ("Label (Chinese)", "标签（中文）"), "input.label_en": ("Label (English)", "标签（英文）"),
+    "input.required": ("Required", "必填"), "input.max_length": ("Maximum length", "最大长度"),
+    "input.choices": ("Choices, one per line: value | 中文 | English", "选项，每行一个：值 | 中文 | English"),
+    "input.remove": ("Remove", "删除"),
+    "kind.text": ("Text", "文本"), "kind.digits": ("Digits", "数字"), "kind.phone": ("Phone number", "电话号码"),
+    "kind.date": ("Date (YYYY-MM-DD)", "日期（YYYY-MM-DD）"), "kind.choice": ("Choice", "选项"),
+    "kind.months": ("Number of months", "月数"),
 }
 
 
@@ -99,7 +139,9 @@ def catalog_translator(lang: str):
 def _page(request: Request, template: str, identity: Identity, status_code: int = 200, **context: Any) -> Response:
     c = catalog_translator(lang_of(request))
     return render(request, template, identity, "catalog", status_code=status_code, c=c,
-                  title=context.pop("title", c("title")), may_publish=identity.operator.may("catalog"), **context)
+                  title=context.pop("title", c("title")), may_publish=identity.operator.may("catalog"),
+                  max_file_kb=MAX_CATALOG_FILE_BYTES // 1024, policies=POLICIES, input_kinds=INPUT_KINDS,
+                  takes_inputs=takes_inputs, choices_text=choices_text, **context)
 
 
 async def _form(request: Request, identity: Identity, write: bool = True) -> dict[str, str]:
@@ -192,36 +234,62 @@ async def group_add(request: Request, identity: Identity = Depends(page_identity
     return _see("", notice="group")
 
 
+def placed_problems(problems: list[Problem], data: bytes) -> list[dict[str, Any]]:
+    """Each problem with what an operator needs to find it: the line's text (JSON syntax errors: with the column),
+    and for a field of an item, the item's id and the field's name."""
+    lines = data.decode("utf-8", errors="replace").splitlines()
+    try:
+        items = json.loads(data).get("items") or []
+    except (ValueError, AttributeError):
+        items = []
+    out = []
+    for p in problems:
+        item_id, field = None, None
+        if p.path and (m := _ITEM_PATH.match(p.path)):
+            n = int(m["n"])
+            if n < len(items) and isinstance(items[n], dict) and isinstance(items[n].get("id"), str):
+                item_id = items[n]["id"]
+            field = m["field"]
+        excerpt = lines[p.line - 1][:200] if p.line and p.line <= len(lines) else ""
+        out.append({"message": p.message, "path": p.path, "line": p.line, "column": p.column, "item": item_id,
+                    "field": field, "excerpt": excerpt, "not_utf8": "codec can't decode" in p.message})
+    return out
+
+
 def _editor(request: Request, identity: Identity, text: str, group: str = "", bump: bool = False,
             item: dict[str, Any] | None = None, item_index: int | None = None, status_code: int = 200,
-            **extra: Any) -> Response:
+            catalog_file: CatalogFile | None = None, **extra: Any) -> Response:
     """The editor page, with the check's outcome: problems beside the text (line, path) or beside the item's
-    fields, and the diff against the fleet's catalog when the text is valid."""
+    fields, and the diff against the fleet's catalog when the text is valid. With `catalog_file`, the file's bytes
+    are what is checked (a file that is not UTF-8 leaves the editor's text as it was)."""
     modules = district_fleet_modules([])
     problems: list[Any] = []
     valid = None
     diff = None
     content, version, _next = _fleet_content(request)
-    if text:
+    data = catalog_file.data if catalog_file is not None else text.encode("utf-8")
+    if catalog_file is not None and catalog_file.too_large:
+        problems = [Problem(catalog_translator(lang_of(request))("upload.too_large", name=catalog_file.shown_name,
+                                                                 kb=MAX_CATALOG_FILE_BYTES // 1024))]
+        status_code = 413
+    elif text or catalog_file is not None:
         try:
-            valid = parse_catalog(text.encode("utf-8"), modules)
+            valid = parse_catalog(data, modules)
         except CatalogInvalid as exc:
-            problems = problems_of(exc.problems)
+            problems = problems_of(exc.problems, data)
         if valid is not None:
-            diff = diff_catalogs(content, text.encode("utf-8"))
-    field_problems: dict[str, list[str]] = {}
-    if item_index is not None:
-        for p in problems:
-            for name in (*ITEM_FIELDS, "enabled"):
-                if p.path == f"items[{item_index}].{name}":
-                    field_problems.setdefault(name, []).append(p.message)
+            diff = diff_catalogs(content, data)
+    field_problems = problems_beside(problems, item_index) if item_index is not None else {}
     c = catalog_translator(lang_of(request))
     doc = json.loads(content) if content else {}
     title = f"{c('edit.item')} {item.get('id', '')}" if item else c("new")
+    if problems and catalog_file is not None and status_code == 200:
+        status_code = 422  # the file is refused: nothing changed
     return _page(request, "catalog_edit.html", identity, status_code=status_code, title=title, text=text,
-                 group=group, bump=bump, problems=problems, valid=valid, diff=diff, fleet_version=version,
+                 group=group, bump=bump, problems=placed_problems(problems, data), valid=valid, diff=diff,
+                 fleet_version=version,
                  groups=kiosk_groups.groups(request.app.state.engine), item=item, item_index=item_index,
-                 field_problems=field_problems, modules=sorted(modules),
+                 field_problems=field_problems, modules=sorted(modules), catalog_file=catalog_file,
                  categories=[x.get("id") for x in doc.get("categories", [])], **extra)
 
 
@@ -268,26 +336,25 @@ def item_page(request: Request, item_id: str, identity: Identity = Depends(page_
                  categories=[x.get("id") for x in doc.get("categories", [])])
 
 
-def _apply_item_form(text: str, index: int, form: dict[str, str]) -> tuple[str, dict[str, Any]]:
-    """The catalog text with item `index`'s fields replaced by the form's (the text keeps every other item)."""
-    doc = json.loads(text)
-    item = doc["items"][index]
-    for name in ITEM_FIELDS:
-        if name in form:
-            item[name] = form[name]
-    item["enabled"] = form.get("enabled") == "on"
-    return json.dumps(doc, ensure_ascii=False, indent=1), item
-
-
 @router.post("/new")
 async def new_submit(request: Request, identity: Identity = Depends(page_identity)) -> Response:
-    form = await _form(request, identity)
+    form, chosen = await read_catalog_form(request, identity)
     text, group, bump = form.get("catalog", ""), form.get("group", ""), form.get("bump") == "on"
     item, item_index = None, None
-    if form.get("item_index", "").isdigit():
+    if chosen is not None:
+        # The file replaces the whole text (an item form posted with it no longer applies); a file that is not
+        # UTF-8 text is refused by the validator below and leaves the editor's text as it was.
+        if not chosen.too_large:
+            try:
+                text = chosen.data.decode("utf-8")
+            except UnicodeDecodeError:
+                return _editor(request, identity, text, group, bump, catalog_file=chosen)
+        if chosen.too_large or form.get("action") != "publish":
+            return _editor(request, identity, text, group, bump, catalog_file=chosen)
+    elif form.get("item_index", "").isdigit():
         item_index = int(form["item_index"])
         try:
-            text, item = _apply_item_form(text, item_index, form)
+            text, item = apply_item_form(text, item_index, form)
         except (ValueError, KeyError, IndexError, TypeError):
             item_index = None
     if form.get("action") != "publish":
@@ -302,7 +369,7 @@ async def new_submit(request: Request, identity: Identity = Depends(page_identit
         else:
             signing = prepare(repository, data, district_fleet_modules([]), group or None, bump)
     except CatalogInvalid:
-        return _editor(request, identity, text, group, bump, item, item_index, status_code=422)
+        return _editor(request, identity, text, group, bump, item, item_index, status_code=422, catalog_file=chosen)
     except (VersionNotHigher, catalog_rollout.RolloutError, SigningError, NotSigned,
             kiosk_groups.GroupError) as exc:
         return _editor(request, identity, text, group, bump, item, item_index, status_code=409,

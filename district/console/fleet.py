@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from district.database import reader
 from district.latched_alerts import open_by_kiosk
 from district.stats import kiosk_overview
 from district.tuf_repository import TufRepository
@@ -89,20 +90,22 @@ def published_version(engine: Engine) -> int | None:
     """The catalog version every kiosk outside a staged rollout is offered (docs/catalog-publishing.md)."""
     from district.catalog_rollout import fleet_offer
 
-    repository = TufRepository(engine)
+    repository = TufRepository(reader(engine))
     with repository.session() as s:
         offer = fleet_offer(s, repository)
     return offer.version if offer else None
 
 
-def fleet(engine: Engine, limits: Thresholds, now: float | None = None) -> tuple[list[dict[str, Any]], int | None]:
+def fleet(engine: Engine, limits: Thresholds, now: float | None = None,
+          transaction_counts: bool = True) -> tuple[list[dict[str, Any]], int | None]:
     """(one row per kiosk, the published catalog version). Each row: kiosk_overview's fields plus name, status,
-    devices_state ({device: state}), alerts (self-clearing) and latched (unacknowledged latched alerts)."""
+    devices_state ({device: state}), alerts (self-clearing) and latched (unacknowledged latched alerts). Read
+    without the write lock (district.database.reader)."""
     now = time.time() if now is None else now
     published = published_version(engine)
-    latched = open_by_kiosk(engine)
+    latched = open_by_kiosk(reader(engine))
     rows = []
-    for name, k in kiosk_overview(engine, now).items():
+    for name, k in kiosk_overview(reader(engine), now, transaction_counts).items():
         status = heartbeat_status(k["state"], k["last_heartbeat_age_s"], limits)
         states = device_states(k["devices"])
         rows.append({**k, "name": name, "status": status, "devices_state": states,

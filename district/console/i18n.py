@@ -219,6 +219,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.forbidden": ("Your role may not do this.", "您的角色无权执行此操作。"),
     "error.csrf": ("The form expired or did not come from this console: reload the page and try again.",
                    "表单已失效或并非来自本管理台：请刷新页面后重试。"),
+    "error.upload_too_large": ("The upload is larger than the console accepts (a catalog file: at most 512 KB). "
+                               "Nothing was changed.", "上传内容超过管理台的上限（服务目录文件不超过 512 KB），未做任何更改。"),
     "error.title": ("Not done", "未执行"),
     "error.back": ("Back", "返回"),
     "skip": ("Skip to content", "跳到正文"),

@@ -37,6 +37,7 @@ from district.console.ratings import kiosk_ratings
 from district.console.render import lang_of, render
 from district.console.sessions import COOKIE, close_session, open_session
 from district.console.staff_queue import queue
+from district.console.threads import in_console_thread
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 LOGIN_CSRF_COOKIE = "console_login_csrf"
@@ -145,7 +146,7 @@ def switch_language(code: str, next: str = "") -> Response:
 
 # -- fleet and kiosks -----------------------------------------------------------------------------------------------
 def _fleet_context(request: Request, q: str, status: str, sort: str, desc: bool) -> dict:
-    rows, published = fleet(request.app.state.engine, _limits(request))
+    rows, published = fleet(request.app.state.engine, _limits(request), transaction_counts=False)  # not shown
     sort = sort if sort in SORT_KEYS else "status"
     chosen = select_rows(rows, q, status, sort, desc)
     base = {"q": q, "status": status}
@@ -159,19 +160,21 @@ def _fleet_context(request: Request, q: str, status: str, sort: str, desc: bool)
 
 
 @router.get("/fleet")
-def fleet_page(request: Request, identity: Identity = Depends(page_identity), q: str = "", status: str = "",
-               sort: str = "status", desc: str = "", notice: str = "") -> Response:
+async def fleet_page(request: Request, identity: Identity = Depends(page_identity), q: str = "", status: str = "",
+                     sort: str = "status", desc: str = "", notice: str = "") -> Response:
     t = translator(lang_of(request))
-    return render(request, "fleet.html", identity, "fleet", title=t("fleet.title"),
-                  notice=t("password.changed") if notice == "password" else "",
-                  **_fleet_context(request, q, status, sort, desc == "1"))
+    return await in_console_thread(request, lambda: render(
+        request, "fleet.html", identity, "fleet", title=t("fleet.title"),
+        notice=t("password.changed") if notice == "password" else "",
+        **_fleet_context(request, q, status, sort, desc == "1")))
 
 
 @router.get("/fleet/table")
-def fleet_table(request: Request, identity: Identity = Depends(page_identity), q: str = "", status: str = "",
-                sort: str = "status", desc: str = "") -> Response:
+async def fleet_table(request: Request, identity: Identity = Depends(page_identity), q: str = "", status: str = "",
+                      sort: str = "status", desc: str = "") -> Response:
     # `desc` is "1" or "" (the sort links and the refreshing fragment carry it as the form does)
-    return render(request, "_fleet_table.html", identity, **_fleet_context(request, q, status, sort, desc == "1"))
+    return await in_console_thread(request, lambda: render(
+        request, "_fleet_table.html", identity, **_fleet_context(request, q, status, sort, desc == "1")))
 
 
 def _kiosk_page(request: Request, identity: Identity, name: str, token: str = "", notice: str = "") -> Response:

@@ -9,11 +9,12 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, delete, update
 from sqlalchemy.orm import Session
 
 from district.console.accounts import Operator, _operator
 from district.console.models import OperatorRow, OperatorSessionRow
+from district.database import reader
 
 COOKIE = "kiosk_console"
 _TOUCH_EVERY_S = 30.0  # last_seen_at is written at most this often (one write per page view would be wasteful)
@@ -47,17 +48,24 @@ def find_session(engine: Engine, token: str | None, idle_s: float, now: float | 
     if not token:
         return None
     now = time.time() if now is None else now
-    with Session(engine) as s, s.begin():
-        row = s.get(OperatorSessionRow, _sha(token))
+    key = _sha(token)
+    # Read without the write lock (every page view does this; SQLite writers queue): write only when needed.
+    with Session(reader(engine)) as s:
+        row = s.get(OperatorSessionRow, key)
         if row is None:
             return None
         operator = s.get(OperatorRow, row.operator)
-        if operator is None or operator.disabled or now - row.last_seen_at > idle_s:
-            s.delete(row)
-            return None
-        if now - row.last_seen_at > _TOUCH_EVERY_S:
-            row.last_seen_at = now
-        return ConsoleSession(_operator(operator), row.csrf_token)
+        live = operator is not None and not operator.disabled and now - row.last_seen_at <= idle_s
+        found = ConsoleSession(_operator(operator), row.csrf_token) if live and operator is not None else None
+        stale = live and now - row.last_seen_at > _TOUCH_EVERY_S
+    if found is None:
+        with Session(engine) as s, s.begin():
+            s.execute(delete(OperatorSessionRow).where(OperatorSessionRow.token_sha256 == key))
+    elif stale:
+        with Session(engine) as s, s.begin():
+            s.execute(update(OperatorSessionRow).where(OperatorSessionRow.token_sha256 == key)
+                      .values(last_seen_at=now))
+    return found
 
 
 def close_session(engine: Engine, token: str | None) -> None:

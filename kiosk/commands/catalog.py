@@ -72,6 +72,8 @@ def _active_catalog(args: argparse.Namespace, registry, say_source: bool = False
 
 def item_json(item, registry) -> dict:
     """One item as `kiosk catalog list --json` prints it."""
+    from kiosk.services.runner import effective_offline_policy
+
     module = registry.get(item.module)
     inputs = []
     if module is not None:
@@ -81,7 +83,7 @@ def item_json(item, registry) -> dict:
                            **({"choices": [list(c) for c in f.choices]} if f.choices else {})})
     return {"id": item.id, "title": item.title_zh, "title_en": item.title_en, "department": item.department,
             "category": item.category, "module": item.module,
-            "offline_policy": module.offline_policy.value if module else None,
+            "offline_policy": effective_offline_policy(module.offline_policy, item).value if module else None,
             "identity_level": module.identity_level.value if module else None, "inputs": inputs,
             "enabled": item.enabled, "popularity": item.popularity, "icon": item.icon}
 

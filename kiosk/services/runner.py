@@ -102,7 +102,9 @@ class ServiceRunner:
             identity=identity, inputs=inputs, params=item.params, item_id=item.id, item_title_zh=item.title_zh,
             item_title_en=item.title_en, department=item.department, district=self.district, clock=self.clock,
             kiosk_id=self.kiosk_id, office_name=self.office_name, district_name=self.district_name,
-            language=self.language, face_verified=face_verified, signer=self.signer, queue_offline=queue_offline)
+            language=self.language, face_verified=face_verified, signer=self.signer,
+            # never queued when the catalog forbids it, whoever asked
+            queue_offline=queue_offline and self.offline_policy(item) is OfflinePolicy.QUEUE)
         result = module.run(context)
         tx_id, tn = "", ""
         if self.store is not None:
@@ -128,8 +130,19 @@ class ServiceRunner:
         return holder if len(holder) == 64 and all(ch in "0123456789abcdef" for ch in holder) else ""
 
     def offline_policy(self, item: CatalogItem) -> OfflinePolicy:
-        """The offline policy of the module serving `item`."""
-        return self.module_for(item).offline_policy
+        """The offline policy of `item`: its module's, or the item's own where that is stricter."""
+        return effective_offline_policy(self.module_for(item).offline_policy, item)
+
+
+_LENIENCY = {OfflinePolicy.ONLINE: 0, OfflinePolicy.QUEUE: 1, OfflinePolicy.LOCAL: 2}
+
+
+def effective_offline_policy(module_policy: OfflinePolicy, item: CatalogItem) -> OfflinePolicy:
+    """The stricter of the module's policy and the catalog item's `offline_policy` (catalog.schema.json): a
+    catalog may forbid queueing an item whose module could queue it, never grant what the module cannot do."""
+    if not item.offline_policy:
+        return module_policy
+    return min(module_policy, OfflinePolicy(item.offline_policy), key=_LENIENCY.__getitem__)
 
 
 def complete_receipt(receipt: Receipt | None, tracking_number: str) -> Receipt | None:

@@ -184,6 +184,32 @@ def test_canary_first_then_everyone_then_rollback_in_the_browser(world):
     assert json.loads((canary.data / "catalog" / "current.json").read_bytes())["items"][0]["title_en"] != \
         "Record, new wording"
 
+    # A catalog file chosen in the browser: a broken one is refused at its line and column, a good one is checked
+    # with its diff like a paste. An application form's item shows its offline policy and inputs editor.
+    page.goto(f"{world.url}/console/catalog/new")
+    good = json.loads(page.locator("#catalog-text").input_value())
+    good["items"][0]["title_en"] = "Uploaded wording"
+    text = json.dumps(good, ensure_ascii=False, indent=2)
+    broken = text.replace('"categories": [', '"categories" [', 1).encode()
+    line = broken[:broken.index(b'"categories" [')].count(b"\n") + 1
+    page.set_input_files("#catalog-file", files=[{"name": "broken.json", "mimeType": "application/json",
+                                                  "buffer": broken}])
+    page.locator("#review").click()
+    expect(page.locator("#upload-refused")).to_contain_text("broken.json")
+    expect(page.locator("#problems")).to_contain_text(f"line {line}, column")
+    axe_clean(page, "catalog upload refused")
+    shoot(page, "catalog-upload-refused")
+    page.set_input_files("#catalog-file", files=[{"name": "good.json", "mimeType": "application/json",
+                                                  "buffer": text.encode()}])
+    page.locator("#review").click()
+    expect(page.locator("#upload-checked")).to_contain_text("good.json")
+    expect(page.locator("#diff")).to_contain_text("Uploaded wording")
+    page.goto(f"{world.url}/console/catalog/items/si-flexible-enrol")
+    expect(page.locator("#in-0-key")).to_have_value("insurance")
+    expect(page.locator("#f-offline_policy")).to_have_value("")
+    axe_clean(page, "catalog item inputs")
+    shoot(page, "catalog-item-inputs")
+
     # Without a key, publishing shows a signing request for the offline machine.
     page.goto(f"{world.url}/console/catalog/new")
     page.locator("#publish").click()

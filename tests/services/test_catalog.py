@@ -142,3 +142,27 @@ def test_every_icon_is_shipped(catalog):
     for name in {c.icon for c in catalog.categories} | {i.icon for i in catalog.items if i.icon}:
         root = ET.parse(icons / f"{name}.svg").getroot()
         assert root.tag.endswith("svg") and root.get("viewBox") == "0 0 48 48", name
+
+
+def test_schema_checks_the_offline_policy_and_the_input_definitions():
+    """What docs/services.md says an application form's `fields` are, and the item's offline policy, are part of
+    the published schema: the console's item form, the CLI, the publisher and the kiosk refuse the same things."""
+    doc = json.loads(CATALOG.read_text(encoding="utf-8"))
+    forms = [n for n, i in enumerate(doc["items"]) if i["module"] == "application-form"]
+    doc["items"][forms[0]]["offline_policy"] = "online"
+    assert parse_catalog(json.dumps(doc, ensure_ascii=False).encode()).items[forms[0]].offline_policy == "online"
+    doc["items"][forms[1]]["offline_policy"] = "sometimes"
+    fields = doc["items"][forms[2]]["params"]["fields"]
+    fields[0]["kind"] = "colour"
+    fields.append({"key": fields[1]["key"], "label_zh": "重复", "label_en": "Again"})
+    doc["items"][forms[3]]["params"]["fields"] = [{"key": "x", "kind": "choice", "label_zh": "选", "label_en": "Pick"}]
+    doc["items"][forms[4]]["params"]["fields"][0]["label_en"] = ""
+    with pytest.raises(CatalogInvalid) as err:
+        parse_catalog(json.dumps(doc, ensure_ascii=False, indent=1).encode())
+    text = "\n".join(err.value.problems)
+    assert f"items[{forms[1]}].offline_policy: 'sometimes' is not one of" in text
+    assert f"items[{forms[2]}].params.fields[0].kind: 'colour' is not one of" in text
+    assert f"items[{forms[2]}].params.fields[{len(fields) - 1}].key: duplicate input key" in text
+    assert f"items[{forms[3]}].params.fields[0]: missing choices" in text
+    assert f"items[{forms[4]}].params.fields[0].label_en" in text
+    assert len(err.value.problems) == 5, err.value.problems

@@ -76,6 +76,22 @@ def test_application_form_queues_offline(offline_runner, catalog, citizen):
     assert request["path"] == "/api/v1/citizen/requests"
 
 
+def test_an_item_whose_catalog_entry_forbids_queueing_is_never_queued(offline_runner, catalog, citizen):
+    """catalog.schema.json: an item's `offline_policy` applies where it is stricter than its module's."""
+    import dataclasses
+
+    queued_module = catalog.get("mi-offsite-filing")
+    online_only = dataclasses.replace(queued_module, offline_policy="online")
+    assert offline_runner.offline_policy(queued_module).value == "queue"
+    assert offline_runner.offline_policy(online_only).value == "online"
+    # never more lenient than the module: an online module stays online whatever the item says
+    booking = next(i for i in catalog.items if i.module == "appointment-booking")
+    assert offline_runner.offline_policy(dataclasses.replace(booking, offline_policy="queue")).value == "online"
+    inputs = {"city": "上海", "type": "resident", "start": "2026-12-01", "phone": "13800001234"}
+    with pytest.raises(DistrictUnavailable):  # asked to queue anyway: the runner does not pass it on
+        offline_runner.run(online_only, citizen, inputs, face_verified=True, queue_offline=True)
+
+
 def _bookable_day(service: str) -> tuple[str, str]:
     day = dt.date.today()
     for _ in range(30):

@@ -82,7 +82,8 @@ def test_the_catalog_api_publishes_in_stages_and_refuses_who_may_not(stack):
     line = next(n for n, row in enumerate(text.splitlines(), 1) if '"title_en": 12' in row)
     checked = vera.post(f"{API}/validate", json={"catalog": text}).json()
     assert checked["valid"] is False
-    assert {"path": "items[0].title_en", "line": line, "message": "12 is not of type 'string'"} in checked["problems"]
+    assert {"path": "items[0].title_en", "line": line, "column": None,
+            "message": "12 is not of type 'string'"} in checked["problems"]
     refused = olga.post(f"{API}/publish", json={"catalog": text, "targets_key_pem": key})
     assert refused.status_code == 422 and refused.json()["problems"]
 

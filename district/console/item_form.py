@@ -1,0 +1,130 @@
+"""The console's form for one catalog item: what the posted fields change in the catalog text, and where the
+validator's problems go beside them.
+
+The form edits what contract/catalog/catalog.schema.json defines for an item: titles, department, category,
+module, shown or not, the offline policy, and the inputs an application form asks for (`params.fields`: key,
+kind, labels, required, choices, maximum length). Whatever the form does not show (keywords, icon, popularity,
+other params, an input's default or bounds, keys the operator never touched) is carried over unchanged, and a
+value left at what its absence means is not written: opening an item and saving it changes nothing. Nothing is
+judged here: the text goes to the one validator (contract.catalog.model.parse_catalog) like a pasted one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+TEXT_FIELDS = ("title_zh", "title_en", "department", "category", "module")
+POLICIES = ("online", "queue", "local")
+INPUT_KINDS = ("text", "digits", "phone", "date", "choice", "months")
+INPUT_PARTS = ("key", "kind", "label_zh", "label_en", "required", "max_length", "choices")
+MAX_INPUTS = 40  # rows the form accepts (the catalog's largest form has 7)
+_INPUT_PATH = re.compile(r"^params\.fields\[(?P<m>\d+)\](?:\.(?P<part>\w+))?")
+
+
+def takes_inputs(item: Mapping[str, Any]) -> bool:
+    """Whether the form shows the inputs editor: the module that asks for declared inputs, or an item that has
+    some already."""
+    params = item.get("params")
+    return item.get("module") == "application-form" or (isinstance(params, dict) and "fields" in params)
+
+
+def choices_text(choices: Any) -> str:
+    """[[value, zh, en], ...] as the form's lines `value | 中文 | English`."""
+    if not isinstance(choices, list):
+        return ""
+    return "\n".join(" | ".join(str(part) for part in c) if isinstance(c, list) else str(c) for c in choices)
+
+
+def _choices(text: str) -> list[list[str]]:
+    # A line with the wrong number of parts stays as the operator wrote it: the schema names it beside the field.
+    return [[part.strip() for part in line.split("|")] for line in text.splitlines() if line.strip()]
+
+
+def _number(text: str) -> int | str:
+    text = text.strip()
+    return int(text) if text.isdigit() else text  # not a number: the schema refuses it by name
+
+
+def _apply_input(old: dict[str, Any], form: Mapping[str, str], row: int) -> dict[str, Any]:
+    new = dict(old)  # default, minimum, maximum and any other key: carried over
+    for part in ("key", "label_zh", "label_en"):
+        new[part] = form.get(f"in-{row}-{part}", "").strip()
+    kind = form.get(f"in-{row}-kind", "text")
+    if kind != "text" or "kind" in old:
+        new["kind"] = kind
+    required = form.get(f"in-{row}-required") == "on"
+    if required != bool(old.get("required", True)) or "required" in old:
+        new["required"] = required
+    max_length = form.get(f"in-{row}-max_length", "").strip()
+    if max_length:
+        new["max_length"] = _number(max_length)
+    else:
+        new.pop("max_length", None)
+    choices = _choices(form.get(f"in-{row}-choices", ""))
+    if choices or kind == "choice":
+        new["choices"] = choices
+    else:
+        new.pop("choices", None)
+    return new
+
+
+def _inputs(old: list[Any], form: Mapping[str, str]) -> list[Any]:
+    count = form.get("inputs_count", "")
+    rows = min(int(count), MAX_INPUTS) if count.isdigit() else 0
+    out: list[Any] = []
+    for row in range(rows + 1):  # the last row is the empty one for a new input
+        if f"in-{row}-key" not in form or form.get(f"in-{row}-remove") == "on":
+            continue
+        original = old[row] if row < rows and row < len(old) and isinstance(old[row], dict) else {}
+        if not original and not any(form.get(f"in-{row}-{p}", "").strip() for p in ("key", "label_zh", "label_en")):
+            continue  # the new-input row left empty
+        out.append(_apply_input(original, form, row))
+    return out
+
+
+def apply_item_form(text: str, index: int, form: Mapping[str, str]) -> tuple[str, dict[str, Any]]:
+    """The catalog text with item `index` changed as the form says (every other item and key as it was), and
+    that item. Raises ValueError, KeyError, IndexError or TypeError when the text is not a catalog to edit."""
+    doc = json.loads(text)
+    item = doc["items"][index]
+    for name in TEXT_FIELDS:
+        if name in form:
+            item[name] = form[name]
+    enabled = form.get("enabled") == "on"
+    if enabled != bool(item.get("enabled", True)) or "enabled" in item:
+        item["enabled"] = enabled
+    if "offline_policy" in form:
+        if form["offline_policy"]:
+            item["offline_policy"] = form["offline_policy"]
+        else:
+            item.pop("offline_policy", None)  # as the module declares
+    if "inputs_count" in form:
+        params = item.setdefault("params", {})
+        old = params.get("fields")
+        fields = _inputs(old if isinstance(old, list) else [], form)
+        if fields or "fields" in params:
+            params["fields"] = fields
+        if not params:
+            del item["params"]
+    return json.dumps(doc, ensure_ascii=False, indent=1), item
+
+
+def problems_beside(problems: list[Any], index: int) -> dict[str, list[str]]:
+    """{form field: [messages]} for the problems of item `index`: `title_zh`, `offline_policy`, ... and an
+    input row's `in-M-PART` (`in-M` for the row as a whole, e.g. a choice input without choices)."""
+    out: dict[str, list[str]] = {}
+    prefix = f"items[{index}]."
+    for p in problems:
+        if not p.path or not p.path.startswith(prefix):
+            continue
+        rest = p.path[len(prefix):]
+        found = _INPUT_PATH.match(rest)
+        if found:
+            part = found["part"] if found["part"] in INPUT_PARTS else None
+            out.setdefault(f"in-{found['m']}" + (f"-{part}" if part else ""), []).append(p.message)
+        elif rest in (*TEXT_FIELDS, "enabled", "offline_policy"):
+            out.setdefault(rest, []).append(p.message)
+    return out
