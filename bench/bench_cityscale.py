@@ -156,7 +156,9 @@ async def _heartbeats(url: str, signers: list, period_s: float, rounds: int) -> 
     failures: list[str] = []
     bodies = [_beat(n) for n in range(16)]
     start = time.perf_counter() + 1.0
-    offsets = sorted((random.Random(16).uniform(0, period_s), n) for n in range(len(signers)))
+    order = list(range(len(signers)))
+    random.Random(16).shuffle(order)
+    offsets = [(slot * period_s / len(order), n) for slot, n in enumerate(order)]
 
     async def one(due: float, signer, body: bytes, counted: bool) -> None:
         await asyncio.sleep(max(0.0, due - time.perf_counter()))

@@ -15,6 +15,7 @@ from district.citizen_requests import demo_submitter
 from district.data_sources.setup import gateway_for_settings
 from district.database import migrate, open_engine
 from district.limits import BodySizeLimit, JsonShapeLimit
+from district.offer_cache import OfferCache
 from district.rate_limits import SharedRateLimiter
 from district.server_time import ServerTimeHeader
 from district.settings import DistrictSettings
@@ -38,6 +39,7 @@ def create_app(settings: DistrictSettings, eventlog: EventLog | None = None) -> 
                                                        settings.public_rate_burst)
     app.state.verifier = RequestVerifier(engine, settings.clock_window_s, app.state.rate_limiter)
     app.state.repository = TufRepository(engine)
+    app.state.offer_cache = OfferCache(app.state.repository)  # heartbeat offers, while no rollout changes
     # Who takes queued citizen requests (district.citizen_requests): the demo department in demo mode; without a
     # department connected they stay registered as `received` for staff (`kiosk-district requests list`).
     app.state.request_submitter = demo_submitter if settings.demo else None
