@@ -17,6 +17,7 @@ from district.database import migrate, open_engine
 from district.limits import BodySizeLimit, JsonShapeLimit
 from district.offer_cache import OfferCache
 from district.rate_limits import SharedRateLimiter
+from district.request_timing import ServerTiming
 from district.server_time import ServerTimeHeader
 from district.settings import DistrictSettings
 from district.tuf_repository import TufRepository
@@ -67,6 +68,7 @@ def create_app(settings: DistrictSettings, eventlog: EventLog | None = None) -> 
         return JSONResponse({"detail": exc.detail, "code": exc.code}, status_code=exc.status_code)
 
     app.add_middleware(ServerTimeHeader)  # X-Server-Time on every answer, the 413/422 of the limits included
+    app.add_middleware(ServerTiming)  # outermost: the server's own time for a kiosk API request
 
     @app.get("/api/v1/health", tags=["ops"], dependencies=[Depends(limited_by_address)],
              responses=error_responses(*PUBLIC))

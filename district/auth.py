@@ -88,6 +88,25 @@ class RateLimited(Exception):
         self.wait_s = wait_s
 
 
+class AdmissionRefused(Exception):
+    """An authenticated request whose rate-limit token or nonce was refused: `cause` is RateLimited or
+    ReplayedRequest (raised out of the endpoint's transaction, so nothing it did is kept)."""
+
+    def __init__(self, kiosk: str, cause: RateLimited | ReplayedRequest) -> None:
+        super().__init__(str(cause))
+        self.kiosk = kiosk
+        self.cause = cause
+
+
+def refusal_answer(state, refused: AdmissionRefused) -> HTTPException:
+    """Log `refused` and the HTTPException to answer it with (401 replay, 429 with Retry-After)."""
+    if isinstance(refused.cause, ReplayedRequest):
+        state.eventlog.log(Event.DISTRICT_REQUEST_REFUSED, status=401, reason=REPLAY_REASON, kiosk=refused.kiosk)
+        return HTTPException(401, REPLAY_REASON)
+    state.eventlog.log(Event.DISTRICT_REQUEST_REFUSED, status=429, reason="rate limit", kiosk=refused.kiosk)
+    return too_many_requests(refused.cause.wait_s)
+
+
 def too_many_requests(wait_s: float) -> HTTPException:
     return HTTPException(429, "rate limit exceeded", headers={"Retry-After": f"{max(1, math.ceil(wait_s))}"})
 
@@ -196,11 +215,6 @@ async def limited_by_address(request: Request) -> None:
 async def authenticated_kiosk(request: Request) -> AuthenticatedKiosk:
     """FastAPI dependency: verify the request signature, take the kiosk's rate-limit token, record its nonce."""
     return await _authenticate(request, record=True)
-
-
-async def signed_kiosk(request: Request) -> AuthenticatedKiosk:
-    """Like `authenticated_kiosk`, but the endpoint `admit`s the request (token, nonce) in its own transaction."""
-    return await _authenticate(request, record=False)
 
 
 async def _authenticate(request: Request, record: bool) -> AuthenticatedKiosk:

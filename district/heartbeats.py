@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from contract.heartbeat import Heartbeat, HeartbeatAnswer
 from contract.request_signing import HEADER_KIOSK
 from district import catalog_rollout
-from district.auth import RateLimited, ReplayedRequest, admit
+from district.auth import AdmissionRefused, RateLimited, ReplayedRequest, admit
 from district.rate_limits import TAKE_POSTGRESQL_SQL
 
 _KIOSK_AND_GENERATION = text(
@@ -58,15 +58,6 @@ class RecordedBeat:
     halted: catalog_rollout.Rollout | None  # the stage this beat's refusal halted
 
 
-class BeatRefused(Exception):
-    """The kiosk authenticated, but its token or nonce was refused: `cause` is RateLimited or ReplayedRequest."""
-
-    def __init__(self, kiosk: str, cause: RateLimited | ReplayedRequest) -> None:
-        super().__init__(str(cause))
-        self.kiosk = kiosk
-        self.cause = cause
-
-
 def parse_beat(raw: bytes) -> Heartbeat:
     """The body as a Heartbeat, or the RequestValidationError FastAPI would raise for it (locations under
     `body`)."""
@@ -78,7 +69,7 @@ def parse_beat(raw: bytes) -> Heartbeat:
 
 def record_heartbeat(state: Any, method: str, path: str, headers: dict[str, str], raw: bytes) -> RecordedBeat:
     """Authenticate, validate, admit and store one heartbeat request; answer it. Raises the verifier's
-    HTTPException (401/403), RequestValidationError (422) or BeatRefused (429, replay): nothing is stored then."""
+    HTTPException (401/403), RequestValidationError (422) or AdmissionRefused (429, replay): nothing is stored then."""
     verifier, engine = state.verifier, state.engine
     postgresql = engine.dialect.name == "postgresql"
     name = headers.get(HEADER_KIOSK.lower(), "")
@@ -105,7 +96,7 @@ def record_heartbeat(state: Any, method: str, path: str, headers: dict[str, str]
                 admit(s, kiosk, verifier.limiter)
                 s.execute(_UPSERT_SQLITE, values)
         except (RateLimited, ReplayedRequest) as exc:
-            raise BeatRefused(kiosk.name, exc) from None
+            raise AdmissionRefused(kiosk.name, exc) from None
         halted = catalog_rollout.halt_on_refusal(s, kiosk.name, beat)
         if halted is None:
             offers = state.offer_cache.state(s, row.generation)
