@@ -14,11 +14,12 @@ from sqlalchemy.orm import Session
 
 from contract.catalog.modules import fleet_modules
 from contract.heartbeat import Heartbeat
-from district.catalog_rollout import halt_on_refusal, offer_for, publish_version, rollout_status
+from district.catalog_rollout import halt_on_refusal, offer_in, publish_version, rollout_status
 from district.database import migrate, open_engine
 from district.kiosk_groups import add_to_group
 from district.kiosk_registry import add_kiosk
 from district.models import HeartbeatRow
+from district.offer_cache import OfferCache
 from district.tuf_repository import OperatorKeys, TufRepository
 
 REPO = Path(__file__).resolve().parents[1]
@@ -46,6 +47,7 @@ def run() -> list[dict]:
         publish_version(repository, keys, _catalog(1), fleet_modules())
         publish_version(repository, keys, _catalog(2), fleet_modules(), group="canary")
         beat = Heartbeat(catalog_version=1)
+        cache = OfferCache(repository)  # as the server answers: the offers cached while nothing changes
         added, whole = [], []
         for n in range(BEATS):
             name = names[n % KIOSKS]
@@ -56,7 +58,7 @@ def run() -> list[dict]:
                 s.flush()  # the heartbeat's own write, as before rollouts existed
                 mark = time.perf_counter()
                 halt_on_refusal(s, name, beat)
-                offer = offer_for(s, repository, name, beat.catalog_version)
+                offer = offer_in(cache.state(s), name, beat.catalog_version)
                 added.append((time.perf_counter() - mark) * 1000)
             whole.append((time.perf_counter() - start) * 1000)
             assert offer is not None and offer.version == (2 if n % KIOSKS < CANARIES else 1)
@@ -67,8 +69,8 @@ def run() -> list[dict]:
             status_times.append((time.perf_counter() - start) * 1000)
         engine.dispose()
     return [
-        {"name": "rollout: per-kiosk offer + halt check added to a heartbeat, 200 kiosks, open stage (SQLite), "
-                 "median", "value": round(statistics.median(added), 3), "unit": "ms", "target": None,
+        {"name": "rollout: per-kiosk offer (process cache, generation read) + halt check added to a heartbeat, 200 "
+                 "kiosks, open stage (SQLite), median", "value": round(statistics.median(added), 3), "unit": "ms", "target": None,
          "better": "lower"},
         {"name": "rollout: same, p99", "value": round(statistics.quantiles(added, n=100)[98], 3), "unit": "ms",
          "target": None, "better": "lower"},

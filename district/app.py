@@ -15,7 +15,9 @@ from district.citizen_requests import demo_submitter
 from district.data_sources.setup import gateway_for_settings
 from district.database import migrate, open_engine
 from district.limits import BodySizeLimit, JsonShapeLimit
+from district.offer_cache import OfferCache
 from district.rate_limits import SharedRateLimiter
+from district.request_timing import ServerTiming
 from district.server_time import ServerTimeHeader
 from district.settings import DistrictSettings
 from district.tuf_repository import TufRepository
@@ -38,6 +40,7 @@ def create_app(settings: DistrictSettings, eventlog: EventLog | None = None) -> 
                                                        settings.public_rate_burst)
     app.state.verifier = RequestVerifier(engine, settings.clock_window_s, app.state.rate_limiter)
     app.state.repository = TufRepository(engine)
+    app.state.offer_cache = OfferCache(app.state.repository)  # heartbeat offers, while no rollout changes
     # Who takes queued citizen requests (district.citizen_requests): the demo department in demo mode; without a
     # department connected they stay registered as `received` for staff (`kiosk-district requests list`).
     app.state.request_submitter = demo_submitter if settings.demo else None
@@ -65,6 +68,7 @@ def create_app(settings: DistrictSettings, eventlog: EventLog | None = None) -> 
         return JSONResponse({"detail": exc.detail, "code": exc.code}, status_code=exc.status_code)
 
     app.add_middleware(ServerTimeHeader)  # X-Server-Time on every answer, the 413/422 of the limits included
+    app.add_middleware(ServerTiming)  # outermost: the server's own time for a kiosk API request
 
     @app.get("/api/v1/health", tags=["ops"], dependencies=[Depends(limited_by_address)],
              responses=error_responses(*PUBLIC))

@@ -88,6 +88,25 @@ class RateLimited(Exception):
         self.wait_s = wait_s
 
 
+class AdmissionRefused(Exception):
+    """An authenticated request whose rate-limit token or nonce was refused: `cause` is RateLimited or
+    ReplayedRequest (raised out of the endpoint's transaction, so nothing it did is kept)."""
+
+    def __init__(self, kiosk: str, cause: RateLimited | ReplayedRequest) -> None:
+        super().__init__(str(cause))
+        self.kiosk = kiosk
+        self.cause = cause
+
+
+def refusal_answer(state, refused: AdmissionRefused) -> HTTPException:
+    """Log `refused` and the HTTPException to answer it with (401 replay, 429 with Retry-After)."""
+    if isinstance(refused.cause, ReplayedRequest):
+        state.eventlog.log(Event.DISTRICT_REQUEST_REFUSED, status=401, reason=REPLAY_REASON, kiosk=refused.kiosk)
+        return HTTPException(401, REPLAY_REASON)
+    state.eventlog.log(Event.DISTRICT_REQUEST_REFUSED, status=429, reason="rate limit", kiosk=refused.kiosk)
+    return too_many_requests(refused.cause.wait_s)
+
+
 def too_many_requests(wait_s: float) -> HTTPException:
     return HTTPException(429, "rate limit exceeded", headers={"Retry-After": f"{max(1, math.ceil(wait_s))}"})
 
@@ -121,6 +140,24 @@ class RequestVerifier:
         With `record=False` neither the nonce nor the rate-limit token is taken here: the caller must `admit` the
         request in its own transaction.
         """
+        with Session(self._engine) as s, s.begin():
+            # One transaction: the kiosk's state, then (a valid request) its token and nonce, one commit.
+            who = self.check(s, method, path, headers, body)
+            if record:
+                try:
+                    admit(s, who, self.limiter)
+                except ReplayedRequest:
+                    raise HTTPException(401, REPLAY_REASON) from None
+                except RateLimited as exc:
+                    raise too_many_requests(exc.wait_s) from None
+        self.admitted(who.seen_at)
+        return who
+
+    def check(self, s: Session, method: str, path: str, headers: dict[str, str], body: bytes,
+              kiosk_row: tuple[str, str | None] | None = None) -> AuthenticatedKiosk:
+        """`verify` without taking the token or the nonce, in the caller's transaction `s` (an endpoint that
+        writes anyway authenticates, admits and stores in one transaction). `kiosk_row`: (state, public key) of the
+        kiosk when the caller read it already (None: read here)."""
         kiosk = headers.get(HEADER_KIOSK.lower(), "")
         timestamp = headers.get(HEADER_TIMESTAMP.lower(), "")
         nonce = headers.get(HEADER_NONCE.lower(), "")
@@ -133,34 +170,30 @@ class RequestVerifier:
         skew = float(timestamp) - now if _TIMESTAMP.match(timestamp) else math.nan
         if not math.isfinite(skew):
             raise HTTPException(401, "unauthenticated: malformed timestamp (seconds since the epoch, finite)")
-        with Session(self._engine) as s, s.begin():
-            # One transaction: the kiosk's state, then (a valid request) its token and nonce, one commit.
+        if kiosk_row is None:
             row = s.execute(_KIOSK_KEY, {"name": kiosk}).first()
-            state, public_key = (row.state, row.public_key) if row is not None else ("unknown", None)
-            if state == "revoked":
-                raise KioskRevoked(kiosk)
-            if state != "enrolled" or not public_key:
-                raise HTTPException(401, f"kiosk {kiosk!r} is not enrolled")
-            if abs(skew) > self._window:
-                raise HTTPException(401, f"request timestamp is {skew:+.0f} s from server time (window "
-                                         f"{self._window:.0f} s)")
-            if not verify_signature(public_key, signature, canonical_request(method, path, timestamp, nonce, kiosk,
-                                                                             body)):
-                raise HTTPException(401, "bad request signature")
-            who = AuthenticatedKiosk(name=kiosk, clock_skew_s=skew, nonce=nonce, seen_at=now)
-            if record:
-                try:
-                    admit(s, who, self.limiter)
-                except ReplayedRequest:
-                    raise HTTPException(401, REPLAY_REASON) from None
-                except RateLimited as exc:
-                    raise too_many_requests(exc.wait_s) from None
+            kiosk_row = (row.state, row.public_key) if row is not None else ("unknown", None)
+        state, public_key = kiosk_row
+        if state == "revoked":
+            raise KioskRevoked(kiosk)
+        if state != "enrolled" or not public_key:
+            raise HTTPException(401, f"kiosk {kiosk!r} is not enrolled")
+        if abs(skew) > self._window:
+            raise HTTPException(401, f"request timestamp is {skew:+.0f} s from server time (window "
+                                     f"{self._window:.0f} s)")
+        if not verify_signature(public_key, signature, canonical_request(method, path, timestamp, nonce, kiosk,
+                                                                         body)):
+            raise HTTPException(401, "bad request signature")
+        return AuthenticatedKiosk(name=kiosk, clock_skew_s=skew, nonce=nonce, seen_at=now)
+
+    def admitted(self, now: float) -> None:
+        """Count a request admitted (its nonce recorded) and, every 500, delete the nonces older than twice the
+        window (they can no longer be replayed anyway) and the full rate-limit buckets. Call it after the commit."""
         self._inserts += 1
-        if self._inserts % 500 == 0:  # nonces older than twice the window can no longer be replayed anyway
+        if self._inserts % 500 == 0:
             with Session(self._engine) as s, s.begin():
                 s.execute(delete(NonceRow).where(NonceRow.seen_at < now - 2 * self._window))
             self.limiter.prune()
-        return who
 
 
 def source_address(request: Request) -> str:
@@ -184,21 +217,25 @@ async def authenticated_kiosk(request: Request) -> AuthenticatedKiosk:
     return await _authenticate(request, record=True)
 
 
-async def signed_kiosk(request: Request) -> AuthenticatedKiosk:
-    """Like `authenticated_kiosk`, but the endpoint `admit`s the request (token, nonce) in its own transaction."""
-    return await _authenticate(request, record=False)
-
-
 async def _authenticate(request: Request, record: bool) -> AuthenticatedKiosk:
     state = request.app.state
     body = await request.body()
-    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    path = signed_path(request)
     headers = {k.lower(): v for k, v in request.headers.items()}
     try:
         kiosk = await run_in_threadpool(state.verifier.verify, request.method, path, headers, body, record)
     except HTTPException as exc:
-        state.eventlog.log(Event.DISTRICT_REQUEST_REFUSED, status=exc.status_code, reason=exc.detail,
-                           path=request.url.path, **({"kiosk": headers.get(HEADER_KIOSK.lower(), "")[:64]}
-                                                    if exc.status_code == 429 else {}))
+        log_refused(state, exc, request.url.path, headers)
         raise
     return kiosk
+
+
+def signed_path(request: Request) -> str:
+    """The path and query a kiosk's request signature covers."""
+    return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+
+
+def log_refused(state, exc: HTTPException, path: str, headers: dict[str, str]) -> None:
+    """The district's record of a kiosk request refused by authentication (401, 403, 429)."""
+    state.eventlog.log(Event.DISTRICT_REQUEST_REFUSED, status=exc.status_code, reason=exc.detail, path=path,
+                       **({"kiosk": headers.get(HEADER_KIOSK.lower(), "")[:64]} if exc.status_code == 429 else {}))

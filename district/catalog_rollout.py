@@ -110,20 +110,50 @@ def active_stage(s: Session) -> CatalogRolloutRow | None:
                     .order_by(CatalogRolloutRow.version.desc()).limit(1))
 
 
-def offer_for(s: Session, repository: TufRepository, kiosk: str, running: int | None) -> PublishedCatalog | None:
-    """The catalog `kiosk` (reporting that it runs version `running`) is offered in its heartbeat answer."""
-    offer = fleet_offer(s, repository)
+@dataclass(frozen=True)
+class OfferState:
+    """Everything the heartbeat offers depend on, read at one moment: the fleet's catalog, the open stage with its
+    group's members, and every rollout by version. Answering a kiosk from it takes no query
+    (district.offer_cache keeps one per server process while nothing changes)."""
+
+    fleet: PublishedCatalog | None
+    stage: PublishedCatalog | None  # offered to `stage_members` only
+    stage_members: frozenset[str]
+    rollouts: dict[int, PublishedCatalog]  # every version ever rolled out (a halted stage's included)
+
+
+def offer_state(s: Session, repository: TufRepository) -> OfferState:
+    """Read the OfferState in `s`'s transaction."""
     stage = active_stage(s)
-    if stage is not None and stage.group_name and (offer is None or stage.version > offer.version) \
-            and is_member(s, stage.group_name, kiosk):
-        offer = PublishedCatalog(version=stage.version, sha256=stage.sha256, target=stage.target)
+    staged = stage is not None and bool(stage.group_name)
+    return OfferState(
+        fleet=fleet_offer(s, repository),
+        stage=PublishedCatalog(version=stage.version, sha256=stage.sha256, target=stage.target)
+        if staged and stage is not None else None,
+        stage_members=frozenset(members(s, stage.group_name)) if staged and stage is not None else frozenset(),
+        rollouts={r.version: PublishedCatalog(version=r.version, sha256=r.sha256, target=r.target)
+                  for r in s.execute(select(CatalogRolloutRow.version, CatalogRolloutRow.sha256,
+                                            CatalogRolloutRow.target))})
+
+
+def offer_in(state: OfferState, kiosk: str, running: int | None) -> PublishedCatalog | None:
+    """The catalog `kiosk` (reporting that it runs version `running`) is offered in its heartbeat answer."""
+    offer = state.fleet
+    if state.stage is not None and (offer is None or state.stage.version > offer.version) \
+            and kiosk in state.stage_members:
+        offer = state.stage
     if offer is not None and running is not None and running > offer.version:
         # It applied a stage since halted: it keeps that catalog until a higher version (a rollback) reaches it,
         # so it is told its own, not a lower one it would refuse.
-        own = s.get(CatalogRolloutRow, running)
+        own = state.rollouts.get(running)
         if own is not None:
-            return PublishedCatalog(version=own.version, sha256=own.sha256, target=own.target)
+            return own
     return offer
+
+
+def offer_for(s: Session, repository: TufRepository, kiosk: str, running: int | None) -> PublishedCatalog | None:
+    """The catalog `kiosk` (reporting that it runs version `running`) is offered in its heartbeat answer."""
+    return offer_in(offer_state(s, repository), kiosk, running)
 
 
 def halt_on_refusal(s: Session, kiosk: str, beat: Heartbeat) -> Rollout | None:
@@ -282,7 +312,8 @@ def rollout_status(engine: Engine, repository: TufRepository) -> dict[str, Any]:
             if row.kiosk in running:
                 version = (row.body or {}).get("catalog_version")
                 running[row.kiosk] = version if isinstance(version, int) else None
-        offered = {k: offer_for(s, repository, k, v) for k, v in running.items()}
+        state = offer_state(s, repository)
+        offered = {k: offer_in(state, k, v) for k, v in running.items()}
         versions = []
         for r in s.scalars(select(CatalogRolloutRow).order_by(CatalogRolloutRow.version.desc())):
             audience = members(s, r.group_name) if r.group_name and r.state in (STAGED, HALTED) \

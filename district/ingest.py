@@ -143,18 +143,21 @@ def _add_ratings(s: Session, items: list[TransactionItem]) -> set[str]:
     return added
 
 
-def ingest_batch(engine: Engine, kiosk: str, items: list[dict[str, Any]], received_at: float,
-                 clock_skew_s: float, before: Callable[[Session], None] | None = None) -> list[ItemResult]:
-    """Store the batch's valid new transactions of `kiosk` atomically and return one result per item.
+@dataclass
+class CheckedBatch:
+    """A batch's items checked on their own (no database needed): a result slot per item, rejected ones filled."""
 
-    `before(session)` runs first in the same transaction (the request's rate-limit token and nonce are taken
-    there).
-    """
+    kiosk: str
+    results: list[ItemResult]
+    candidates: list[TransactionItem]  # the valid items, each id once
+    slots: list[int]  # result index of each candidate
+    copies: list[tuple[int, TransactionItem, int]]  # (result index, item, candidate index) of later copies
+
+
+def check_batch(kiosk: str, items: list[dict[str, Any]]) -> CheckedBatch:
     results: list[ItemResult] = []
     first_copy: dict[str, int] = {}  # id -> index in `candidates` of its first copy in this batch
-    candidates: list[TransactionItem] = []
-    copies: list[tuple[int, TransactionItem, int]] = []  # (result index, item, candidate index) of later copies
-    slots: list[int] = []  # result index of each candidate
+    checked = CheckedBatch(kiosk, results, [], [], [])
     for raw in items:
         item, reason = _check(kiosk, raw)
         raw_id = str(raw.get("id", ""))[:64] if isinstance(raw, dict) else ""
@@ -163,48 +166,66 @@ def ingest_batch(engine: Engine, kiosk: str, items: list[dict[str, Any]], receiv
         if item is None:
             continue
         if item.id in first_copy:
-            copies.append((len(results) - 1, item, first_copy[item.id]))
+            checked.copies.append((len(results) - 1, item, first_copy[item.id]))
             continue
-        first_copy[item.id] = len(candidates)
-        candidates.append(item)
-        slots.append(len(results) - 1)
-    store = _store_postgresql if engine.dialect.name == "postgresql" else _store_generic
+        first_copy[item.id] = len(checked.candidates)
+        checked.candidates.append(item)
+        checked.slots.append(len(results) - 1)
+    return checked
+
+
+def ingest_batch(engine: Engine, kiosk: str, items: list[dict[str, Any]], received_at: float,
+                 clock_skew_s: float, before: Callable[[Session], None] | None = None) -> list[ItemResult]:
+    """Store the batch's valid new transactions of `kiosk` atomically and return one result per item.
+
+    `before(session)` runs first in the same transaction (the request's rate-limit token and nonce are taken
+    there).
+    """
+    checked = check_batch(kiosk, items)
     with Session(engine) as s, s.begin():
         if before is not None:
             before(s)
-        stored = store(s, kiosk, candidates, received_at, clock_skew_s) if candidates else []
-        fresh = [item for item, f in zip(candidates, stored, strict=True) if f.inserted]
-        # A queued request is registered with its transaction, in this database transaction (never lost between
-        # two calls, never twice: a re-sent id is not inserted again).
-        register_queued(s, kiosk, fresh, received_at)
-        repeated = [item for item, f in zip(candidates, stored, strict=True) if not f.inserted
-                    and f.id_holder == (kiosk, item.seq)]
-        rated = _add_ratings(s, repeated)  # a re-send that carries the citizen's late rating is no refusal
-        duplicates = 0
-        for n, (item, f) in enumerate(zip(candidates, stored, strict=True)):
-            if f.inserted:
-                outcome = ItemResult(id=item.id, seq=item.seq, result="accepted")
-            elif f.id_holder == (kiosk, item.seq):
-                outcome = ItemResult(id=item.id, seq=item.seq, result="duplicate")
-                duplicates += item.id not in rated
-            elif f.id_holder is not None:
-                outcome = ItemResult(id=item.id, seq=item.seq, result="rejected",
+        return store_batch(s, checked, received_at, clock_skew_s)
+
+
+def store_batch(s: Session, checked: CheckedBatch, received_at: float, clock_skew_s: float) -> list[ItemResult]:
+    """Store a checked batch in the caller's transaction `s` (which commits or rolls back all of it); the
+    results, one per item in request order."""
+    kiosk, results, candidates, slots = checked.kiosk, checked.results, checked.candidates, checked.slots
+    store = _store_postgresql if s.get_bind().dialect.name == "postgresql" else _store_generic
+    stored = store(s, kiosk, candidates, received_at, clock_skew_s) if candidates else []
+    fresh = [item for item, f in zip(candidates, stored, strict=True) if f.inserted]
+    # A queued request is registered with its transaction, in this database transaction (never lost between
+    # two calls, never twice: a re-sent id is not inserted again).
+    register_queued(s, kiosk, fresh, received_at)
+    repeated = [item for item, f in zip(candidates, stored, strict=True) if not f.inserted
+                and f.id_holder == (kiosk, item.seq)]
+    rated = _add_ratings(s, repeated)  # a re-send that carries the citizen's late rating is no refusal
+    duplicates = 0
+    for n, (item, f) in enumerate(zip(candidates, stored, strict=True)):
+        if f.inserted:
+            outcome = ItemResult(id=item.id, seq=item.seq, result="accepted")
+        elif f.id_holder == (kiosk, item.seq):
+            outcome = ItemResult(id=item.id, seq=item.seq, result="duplicate")
+            duplicates += item.id not in rated
+        elif f.id_holder is not None:
+            outcome = ItemResult(id=item.id, seq=item.seq, result="rejected",
+                                 reason="id already used by another transaction")
+        else:
+            outcome = ItemResult(id=item.id, seq=item.seq, result="rejected",
+                                 reason=f"sequence {item.seq} already used by another transaction")
+        results[slots[n]] = outcome
+    # A second copy of an id inside the batch follows its first copy: stored or held with the same sequence,
+    # it is a duplicate; otherwise it is refused like the first.
+    for at, item, n in checked.copies:
+        first = results[slots[n]]
+        if first.result in ("accepted", "duplicate") and item.seq == candidates[n].seq:
+            results[at] = ItemResult(id=item.id, seq=item.seq, result="duplicate")
+            duplicates += 1
+        else:
+            results[at] = ItemResult(id=item.id, seq=item.seq, result="rejected",
                                      reason="id already used by another transaction")
-            else:
-                outcome = ItemResult(id=item.id, seq=item.seq, result="rejected",
-                                     reason=f"sequence {item.seq} already used by another transaction")
-            results[slots[n]] = outcome
-        # A second copy of an id inside the batch follows its first copy: stored or held with the same sequence,
-        # it is a duplicate; otherwise it is refused like the first.
-        for at, item, n in copies:
-            first = results[slots[n]]
-            if first.result in ("accepted", "duplicate") and item.seq == candidates[n].seq:
-                results[at] = ItemResult(id=item.id, seq=item.seq, result="duplicate")
-                duplicates += 1
-            else:
-                results[at] = ItemResult(id=item.id, seq=item.seq, result="rejected",
-                                         reason="id already used by another transaction")
-        if duplicates:
-            s.execute(update(KioskRow).where(KioskRow.name == kiosk)
-                      .values(duplicates_refused=KioskRow.duplicates_refused + duplicates))
+    if duplicates:
+        s.execute(update(KioskRow).where(KioskRow.name == kiosk)
+                  .values(duplicates_refused=KioskRow.duplicates_refused + duplicates))
     return results

@@ -31,7 +31,8 @@ ON CONFLICT (key) DO UPDATE SET
 WHERE {least}(:burst, rate_buckets.tokens + {greatest}(0, :now - rate_buckets.updated_at) * :rate) >= 1
 RETURNING tokens
 """
-_TAKE_POSTGRESQL = text(_TAKE.format(least="LEAST", greatest="GREATEST"))
+TAKE_POSTGRESQL_SQL = _TAKE.format(least="LEAST", greatest="GREATEST")  # also a CTE of district.heartbeats
+_TAKE_POSTGRESQL = text(TAKE_POSTGRESQL_SQL)
 _TAKE_SQLITE = text(_TAKE.format(least="min", greatest="max"))
 
 
@@ -54,11 +55,20 @@ class SharedRateLimiter:
         """Take one token of `key`'s bucket in `s`'s transaction: 0.0 when the request may proceed, else the
         seconds until a token will be there (nothing is taken then)."""
         now = self._clock()
-        bucket = f"{self._prefix}:{key}"
-        taken = s.execute(self._statement, {"key": bucket, "burst": self._burst, "rate": self._rate,
-                                            "now": now}).first()
-        if taken is not None:
+        if s.execute(self._statement, self.take_parameters(key, now)).first() is not None:
             return 0.0
+        return self.wait(s, key, now)
+
+    def now(self) -> float:
+        return self._clock()
+
+    def take_parameters(self, key: str, now: float) -> dict[str, float | str]:
+        """The parameters of TAKE_POSTGRESQL_SQL (or the SQLite twin) taking a token of `key`'s bucket at `now`."""
+        return {"key": f"{self._prefix}:{key}", "burst": self._burst, "rate": self._rate, "now": now}
+
+    def wait(self, s: Session, key: str, now: float) -> float:
+        """Seconds until `key`'s bucket, found without a whole token at `now`, has one again."""
+        bucket = f"{self._prefix}:{key}"
         row = s.execute(select(RateBucketRow.tokens, RateBucketRow.updated_at)
                         .where(RateBucketRow.key == bucket)).first()
         tokens = self._burst if row is None else min(self._burst,
