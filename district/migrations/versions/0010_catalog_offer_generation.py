@@ -5,7 +5,7 @@ beat. Triggers move the counter in the writer's own transaction, whoever writes 
 heartbeat, a restore), so no code path can forget it.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 """
 import sqlalchemy as sa
 from alembic import op
