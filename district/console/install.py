@@ -7,6 +7,8 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from district.console import api, audit, pages
 from district.console.actions import ActionError
@@ -57,15 +59,33 @@ def install_console(app: FastAPI) -> None:
     async def action_failed(request: Request, exc: ActionError) -> Response:
         return _refusal(request, exc.status, exc.message, None)
 
-    @app.middleware("http")
-    async def console_headers(request: Request, call_next):
-        response = await call_next(request)
-        if request.url.path.startswith(PREFIX):
-            response.headers.setdefault("Content-Security-Policy", CSP)
-            response.headers.setdefault("X-Content-Type-Options", "nosniff")
-            response.headers.setdefault("Referrer-Policy", "same-origin")
-            response.headers.setdefault("X-Frame-Options", "DENY")
-        return response
+    app.add_middleware(ConsoleHeaders)
+
+
+class ConsoleHeaders:
+    """The console's security headers on its own answers. A plain ASGI middleware that lets every other path (the
+    kiosks' API) straight through: an `@app.middleware("http")` wraps every request in a task and a streamed body,
+    which cost each of 5,000 kiosks' heartbeats about a fifth of its server CPU."""
+
+    HEADERS = (("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
+               ("Referrer-Policy", "same-origin"), ("X-Frame-Options", "DENY"))
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(PREFIX):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in self.HEADERS:
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def _refusal(request: Request, status: int, message: str, permission: str | None) -> Response:

@@ -338,3 +338,19 @@ def test_language_switch_and_no_open_redirect_after_login(console):
     answer = fresh.post("/console/login", data={"csrf_token": csrf_of(form.text), "name": "viewer",
                                                 "password": PASSWORD, "next": "https://evil.example/"})
     assert answer.headers["location"] == "/console/fleet"
+
+
+def test_every_console_answer_carries_the_security_headers_and_the_kiosk_api_none(console):
+    _, client = console
+    c = client()
+    answers = [c.get("/console/login"), c.get("/console/fleet"),  # a page; the redirect to the login
+               c.get("/console/static/console.css"), c.get("/console/api/kiosks")]  # a file; a 401
+    log_in(c, "viewer")
+    answers.append(c.get("/console/fleet"))
+    for answer in answers:
+        assert answer.headers["content-security-policy"].startswith("default-src 'self'"), answer.url
+        assert answer.headers["x-frame-options"] == "DENY"
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert answer.headers["referrer-policy"] == "same-origin"
+    kiosk_api = c.get("/api/v1/catalog/metadata/timestamp.json")  # the kiosks' API: none of the console's headers
+    assert "content-security-policy" not in kiosk_api.headers
