@@ -29,8 +29,10 @@ from district.console.guard import PREFIX, ConsoleRefused, Identity, check_csrf,
 from district.console.item_form import (
     INPUT_KINDS,
     POLICIES,
+    add_item_form,
     apply_item_form,
     choices_text,
+    params_text,
     problems_beside,
     takes_inputs,
 )
@@ -123,6 +125,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "kind.text": ("Text", "文本"), "kind.digits": ("Digits", "数字"), "kind.phone": ("Phone number", "电话号码"),
     "kind.date": ("Date (YYYY-MM-DD)", "日期（YYYY-MM-DD）"), "kind.choice": ("Choice", "选项"),
     "kind.months": ("Number of months", "月数"),
+    "item.new": ("New item", "新增事项"),
+    "field.id": ("Id", "标识"),
+    "id.help": ("2 to 64 characters: a-z, 0-9 and “-”, starting with a letter or digit; unique in the catalog; "
+                "it cannot be changed once published.",
+                "2 至 64 个字符：a-z、0-9 和“-”，以字母或数字开头；在服务目录中唯一；发布后不可更改。"),
+    "field.keywords": ("Search keywords (Chinese, full pinyin, pinyin initials), separated by commas",
+                       "搜索关键词（中文、全拼、拼音首字母），以逗号分隔"),
+    "field.params": ("The service module's parameters (a JSON object)", "服务模块的参数（JSON 对象）"),
+    "params.used": ("Items with module {m} use: {keys}", "使用模块 {m} 的事项所用参数：{keys}"),
+    "params.none": ("Published items with this module use no parameters.", "已发布的此模块事项不使用参数。"),
+    "department.help": ("Choose one of the catalog's departments or type a new one.",
+                        "选择服务目录中的部门，或输入新的部门。"),
+    "choose": ("Choose…", "请选择…"),
+    "item.none": ("Publish a catalog first: a new item is added to the published one.",
+                  "请先发布服务目录：新增事项将加入已发布的服务目录。"),
 }
 
 
@@ -141,7 +158,7 @@ def _page(request: Request, template: str, identity: Identity, status_code: int 
     return render(request, template, identity, "catalog", status_code=status_code, c=c,
                   title=context.pop("title", c("title")), may_publish=identity.operator.may("catalog"),
                   max_file_kb=MAX_CATALOG_FILE_BYTES // 1024, policies=POLICIES, input_kinds=INPUT_KINDS,
-                  takes_inputs=takes_inputs, choices_text=choices_text, **context)
+                  takes_inputs=takes_inputs, choices_text=choices_text, params_text=params_text, **context)
 
 
 async def _form(request: Request, identity: Identity, write: bool = True) -> dict[str, str]:
@@ -256,6 +273,21 @@ def placed_problems(problems: list[Problem], data: bytes) -> list[dict[str, Any]
     return out
 
 
+def _form_choices(doc: dict[str, Any]) -> dict[str, Any]:
+    """What the item form offers from the published catalog: its categories, its departments (the optional
+    top-level list and every department an item names) and, per module, the parameter keys its items use."""
+    items = [i for i in doc.get("items", []) if isinstance(i, dict)]
+    departments = {d.get("name") for d in doc.get("departments", []) if isinstance(d, dict)}
+    departments |= {i.get("department") for i in items}
+    module_params: dict[str, set[str]] = {}
+    for i in items:
+        params = i.get("params")
+        module_params.setdefault(str(i.get("module")), set()).update(params if isinstance(params, dict) else ())
+    return {"categories": [x.get("id") for x in doc.get("categories", [])],
+            "departments": sorted(d for d in departments if isinstance(d, str)),
+            "module_params": {m: sorted(keys) for m, keys in module_params.items()}}
+
+
 def _editor(request: Request, identity: Identity, text: str, group: str = "", bump: bool = False,
             item: dict[str, Any] | None = None, item_index: int | None = None, status_code: int = 200,
             catalog_file: CatalogFile | None = None, **extra: Any) -> Response:
@@ -282,7 +314,8 @@ def _editor(request: Request, identity: Identity, text: str, group: str = "", bu
     field_problems = problems_beside(problems, item_index) if item_index is not None else {}
     c = catalog_translator(lang_of(request))
     doc = json.loads(content) if content else {}
-    title = f"{c('edit.item')} {item.get('id', '')}" if item else c("new")
+    new_item = bool(extra.pop("new_item", False))
+    title = c("item.new") if new_item else f"{c('edit.item')} {item.get('id', '')}" if item else c("new")
     if problems and catalog_file is not None and status_code == 200:
         status_code = 422  # the file is refused: nothing changed
     return _page(request, "catalog_edit.html", identity, status_code=status_code, title=title, text=text,
@@ -290,7 +323,7 @@ def _editor(request: Request, identity: Identity, text: str, group: str = "", bu
                  fleet_version=version,
                  groups=kiosk_groups.groups(request.app.state.engine), item=item, item_index=item_index,
                  field_problems=field_problems, modules=sorted(modules), catalog_file=catalog_file,
-                 categories=[x.get("id") for x in doc.get("categories", [])], **extra)
+                 new_item=new_item, **_form_choices(doc), **extra)
 
 
 @router.get("/new")
@@ -314,8 +347,7 @@ def _editor_with_text(request: Request, identity: Identity, text: str) -> Respon
     return _page(request, "catalog_edit.html", identity, title=c("new"), text=text, group="", bump=False,
                  problems=[], valid=None, diff=None, fleet_version=version,
                  groups=kiosk_groups.groups(request.app.state.engine), item=None, item_index=None,
-                 field_problems={}, modules=sorted(modules), categories=[x.get("id") for x in
-                                                                          doc.get("categories", [])])
+                 field_problems={}, modules=sorted(modules), **_form_choices(doc))
 
 
 @router.get("/items/{item_id}")
@@ -333,7 +365,24 @@ def item_page(request: Request, item_id: str, identity: Identity = Depends(page_
                  text=json.dumps(doc, ensure_ascii=False, indent=1), group="", bump=False, problems=[],
                  valid=None, diff=None, fleet_version=_version, groups=kiosk_groups.groups(request.app.state.engine),
                  item=doc["items"][index], item_index=index, field_problems={}, modules=sorted(modules),
-                 categories=[x.get("id") for x in doc.get("categories", [])])
+                 **_form_choices(doc))
+
+
+@router.get("/new-item")
+def new_item_page(request: Request, identity: Identity = Depends(page_identity)) -> Response:
+    """The item form, empty, with the id field (not under /items/: "new" is a valid item id)."""
+    require(identity, "catalog")
+    content, _version, next_version = _fleet_content(request)
+    c = catalog_translator(lang_of(request))
+    if not content:
+        raise ConsoleRefused(409, c("item.none"))
+    doc = json.loads(content)
+    doc["version"] = next_version
+    return _page(request, "catalog_edit.html", identity, title=c("item.new"),
+                 text=json.dumps(doc, ensure_ascii=False, indent=1), group="", bump=False, problems=[],
+                 valid=None, diff=None, fleet_version=_version, groups=kiosk_groups.groups(request.app.state.engine),
+                 item={}, item_index=len(doc["items"]), new_item=True, field_problems={},
+                 modules=sorted(district_fleet_modules([])), **_form_choices(doc))
 
 
 @router.post("/new")
@@ -341,6 +390,7 @@ async def new_submit(request: Request, identity: Identity = Depends(page_identit
     form, chosen = await read_catalog_form(request, identity)
     text, group, bump = form.get("catalog", ""), form.get("group", ""), form.get("bump") == "on"
     item, item_index = None, None
+    new_item = form.get("new_item") == "on" and chosen is None
     if chosen is not None:
         # The file replaces the whole text (an item form posted with it no longer applies); a file that is not
         # UTF-8 text is refused by the validator below and leaves the editor's text as it was.
@@ -354,11 +404,11 @@ async def new_submit(request: Request, identity: Identity = Depends(page_identit
     elif form.get("item_index", "").isdigit():
         item_index = int(form["item_index"])
         try:
-            text, item = apply_item_form(text, item_index, form)
+            text, item = (add_item_form if new_item else apply_item_form)(text, item_index, form)
         except (ValueError, KeyError, IndexError, TypeError):
-            item_index = None
+            item_index, new_item = None, False
     if form.get("action") != "publish":
-        return _editor(request, identity, text, group, bump, item, item_index)
+        return _editor(request, identity, text, group, bump, item, item_index, new_item=new_item)
     repository, data = _repository(request), text.encode("utf-8")
     key = form.get("targets_key", "").strip()
     try:
@@ -369,13 +419,18 @@ async def new_submit(request: Request, identity: Identity = Depends(page_identit
         else:
             signing = prepare(repository, data, district_fleet_modules([]), group or None, bump)
     except CatalogInvalid:
-        return _editor(request, identity, text, group, bump, item, item_index, status_code=422, catalog_file=chosen)
+        return _editor(request, identity, text, group, bump, item, item_index, status_code=422, catalog_file=chosen,
+                       new_item=new_item)
     except (VersionNotHigher, catalog_rollout.RolloutError, SigningError, NotSigned,
             kiosk_groups.GroupError) as exc:
         return _editor(request, identity, text, group, bump, item, item_index, status_code=409,
-                       error=str(exc))
+                       error=str(exc), new_item=new_item)
     except RepositoryError as exc:
-        return _editor(request, identity, text, group, bump, item, item_index, status_code=503, error=str(exc))
+        return _editor(request, identity, text, group, bump, item, item_index, status_code=503, error=str(exc),
+                       new_item=new_item)
+    if new_item and item is not None:
+        audit.record(request.app.state.engine, _actor(identity), "catalog.item.add", f"item/{item['id']}",
+                     version=json.loads(text).get("version"), signed="online" if key else "offline")
     if key:
         audit.record(request.app.state.engine, _actor(identity), "catalog.publish", f"catalog/{done.rollout.version}",
                      group=group or None)

@@ -7,6 +7,10 @@ kind, labels, required, choices, maximum length). Whatever the form does not sho
 other params, an input's default or bounds, keys the operator never touched) is carried over unchanged, and a
 value left at what its absence means is not written: opening an item and saving it changes nothing. Nothing is
 judged here: the text goes to the one validator (contract.catalog.model.parse_catalog) like a pasted one.
+
+A new item is the same form, empty, plus what only a new item needs: its id, its search keywords and the
+module's other parameters (a JSON object). The id is checked like every other field, by the validator (pattern,
+and a duplicate is named at the new item, which comes last).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ TEXT_FIELDS = ("title_zh", "title_en", "department", "category", "module")
 POLICIES = ("online", "queue", "local")
 INPUT_KINDS = ("text", "digits", "phone", "date", "choice", "months")
 INPUT_PARTS = ("key", "kind", "label_zh", "label_en", "required", "max_length", "choices")
+NEW_ITEM_FIELDS = ("id", "keywords", "params")
 MAX_INPUTS = 40  # rows the form accepts (the catalog's largest form has 7)
 _INPUT_PATH = re.compile(r"^params\.fields\[(?P<m>\d+)\](?:\.(?P<part>\w+))?")
 
@@ -101,7 +106,7 @@ def apply_item_form(text: str, index: int, form: Mapping[str, str]) -> tuple[str
             item["offline_policy"] = form["offline_policy"]
         else:
             item.pop("offline_policy", None)  # as the module declares
-    if "inputs_count" in form:
+    if "inputs_count" in form and isinstance(item.get("params", {}), dict):
         params = item.setdefault("params", {})
         old = params.get("fields")
         fields = _inputs(old if isinstance(old, list) else [], form)
@@ -110,6 +115,55 @@ def apply_item_form(text: str, index: int, form: Mapping[str, str]) -> tuple[str
         if not params:
             del item["params"]
     return json.dumps(doc, ensure_ascii=False, indent=1), item
+
+
+def keywords_of(text: str) -> list[str]:
+    """The form's keywords (separated by commas or new lines; a keyword may hold spaces)."""
+    return [k.strip() for k in re.split(r"[,，\n]", text) if k.strip()]
+
+
+def params_of(text: str) -> Any:
+    """The module's parameters as posted: a JSON object, or the text itself when it is not JSON, for the
+    validator to refuse beside the field (`is not of type 'object'`) instead of a second check here."""
+    if not text.strip():
+        return {}
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def params_text(item: Mapping[str, Any]) -> str:
+    """The new item's parameters other than its inputs (those have their own editor), as the form shows them."""
+    params = item.get("params")
+    if not isinstance(params, dict):
+        return "" if params is None else str(params)
+    rest = {k: v for k, v in params.items() if k != "fields"}
+    return json.dumps(rest, ensure_ascii=False, indent=1) if rest else ""
+
+
+def add_item_form(text: str, index: int, form: Mapping[str, str]) -> tuple[str, dict[str, Any]]:
+    """The catalog text with the new item made as the form says, and that item. `index` is where the new item
+    is: the end of the items on the first post, the item an earlier check of this form appended after that (so
+    checking twice does not add it twice). Raises like apply_item_form."""
+    doc = json.loads(text)
+    items = doc["items"]
+    if index == len(items):
+        # The schema's order of an item's keys, so the published text reads like the others.
+        items.append({"id": "", "title_zh": "", "title_en": "", "department": "", "category": "", "module": "",
+                      "keywords": []})
+    item = items[index]  # IndexError past the end
+    item["id"] = form.get("id", "").strip()
+    item["keywords"] = keywords_of(form.get("keywords", ""))
+    params = params_of(form.get("params", ""))
+    fields = item.get("params", {}).get("fields") if isinstance(item.get("params"), dict) else None
+    if isinstance(params, dict) and fields is not None:
+        params = {**params, "fields": fields}  # the inputs editor below owns them
+    if params != {}:
+        item["params"] = params
+    else:
+        item.pop("params", None)
+    return apply_item_form(json.dumps(doc, ensure_ascii=False, indent=1), index, form)
 
 
 def problems_beside(problems: list[Any], index: int) -> dict[str, list[str]]:
@@ -125,6 +179,6 @@ def problems_beside(problems: list[Any], index: int) -> dict[str, list[str]]:
         if found:
             part = found["part"] if found["part"] in INPUT_PARTS else None
             out.setdefault(f"in-{found['m']}" + (f"-{part}" if part else ""), []).append(p.message)
-        elif rest in (*TEXT_FIELDS, "enabled", "offline_policy"):
-            out.setdefault(rest, []).append(p.message)
+        elif (name := re.split(r"[.\[]", rest)[0]) in (*TEXT_FIELDS, *NEW_ITEM_FIELDS, "enabled", "offline_policy"):
+            out.setdefault(name, []).append(p.message)
     return out
