@@ -125,7 +125,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "kind.text": ("Text", "文本"), "kind.digits": ("Digits", "数字"), "kind.phone": ("Phone number", "电话号码"),
     "kind.date": ("Date (YYYY-MM-DD)", "日期（YYYY-MM-DD）"), "kind.choice": ("Choice", "选项"),
     "kind.months": ("Number of months", "月数"),
-    "item.new": ("New item", "新增事项"),
+    "item.new": ("New item", "新增事项"), "item.details": ("The item", "事项信息"),
     "field.id": ("Id", "标识"),
     "id.help": ("2 to 64 characters: a-z, 0-9 and “-”, starting with a letter or digit; unique in the catalog; "
                 "it cannot be changed once published.",
@@ -282,7 +282,8 @@ def _form_choices(doc: dict[str, Any]) -> dict[str, Any]:
     module_params: dict[str, set[str]] = {}
     for i in items:
         params = i.get("params")
-        module_params.setdefault(str(i.get("module")), set()).update(params if isinstance(params, dict) else ())
+        keys = set(params) - {"fields"} if isinstance(params, dict) else set()  # fields: the inputs editor's
+        module_params.setdefault(str(i.get("module")), set()).update(keys)
     return {"categories": [x.get("id") for x in doc.get("categories", [])],
             "departments": sorted(d for d in departments if isinstance(d, str)),
             "module_params": {m: sorted(keys) for m, keys in module_params.items()}}

@@ -2,8 +2,9 @@
 a real `kiosk-district serve` on loopback whose keys folder holds the online keys only, with two real `kiosk-sync`
 daemons. An operator puts one kiosk into a `canary` group, edits an item (an emptied title is refused beside its
 field), sees the diff, publishes to the canary with the targets key pasted for that request: only the canary
-applies it; promotes: both apply it; rolls back: both apply the older content as a higher version. A viewer has
-no button and its POST is refused. axe-core on every catalog page; screenshots docs/screenshots/console-catalog*.
+applies it; promotes: both apply it; rolls back: both apply the older content as a higher version. A new item
+(a duplicate id refused beside its field) is checked with its diff. A viewer has no button and its POST is
+refused. axe-core on every catalog page; screenshots docs/screenshots/console-catalog*.
 """
 
 from __future__ import annotations
@@ -209,6 +210,31 @@ def test_canary_first_then_everyone_then_rollback_in_the_browser(world):
     expect(page.locator("#f-offline_policy")).to_have_value("")
     axe_clean(page, "catalog item inputs")
     shoot(page, "catalog-item-inputs")
+
+    # A new item: the same form, empty, with an id; a duplicate id is refused beside the field, then the new item
+    # is checked with its diff (added) against the published version.
+    page.goto(f"{world.url}/console/catalog")
+    page.locator("#new-item").click()
+    page.locator("#f-id").fill("si-flexible-enrol")
+    page.locator("#f-title_zh").fill("犬只登记证续期")
+    page.locator("#f-title_en").fill("Dog licence renewal")
+    page.locator("#f-department").fill("区农业农村局")
+    page.locator("#f-category").select_option(index=1)
+    page.locator("#f-module").select_option("application-form")
+    page.locator("#f-keywords").fill("犬只登记, quanzhidengji, qzdj")
+    page.locator("#f-params").fill('{"application_type": "pet_licence"}')
+    page.locator("#in-0-key").fill("tag_number")
+    page.locator("#in-0-label_zh").fill("犬牌号")
+    page.locator("#in-0-label_en").fill("Tag number")
+    page.locator("#review").click()
+    expect(page.locator("#e-id")).to_contain_text("duplicate id 'si-flexible-enrol'")
+    assert page.locator("#f-id").get_attribute("aria-invalid") == "true"
+    axe_clean(page, "catalog new item")
+    shoot(page, "catalog-item-new")
+    page.locator("#f-id").fill("pet-licence-renewal")
+    page.locator("#review").click()
+    expect(page.locator("#valid")).to_be_visible()
+    expect(page.locator("#diff")).to_contain_text("pet-licence-renewal")
 
     # Without a key, publishing shows a signing request for the offline machine.
     page.goto(f"{world.url}/console/catalog/new")

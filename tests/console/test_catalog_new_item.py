@@ -3,8 +3,8 @@
 What it makes is checked by the one validator (contract.catalog.model.parse_catalog) like every other catalog:
 a new item comes back valid with its diff (added) against the published version, checking it again does not add
 it twice, a duplicate or malformed id is refused beside the id field, and publishing it goes through the
-existing publish flow with an audit line. A viewer sees no button and is refused (403); so is a post without the
-session's CSRF token."""
+existing publish flow with an audit line. A viewer or staff member sees no button and is refused (403); so is a
+post without the session's CSRF token. An existing item is hidden and shown again with its "Shown on kiosks" box."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import re
 
 from fastapi.testclient import TestClient
 
-from district.console import audit
-from tests.console.conftest import csrf_of, log_in
+from district.console import accounts, audit
+from tests.console.conftest import PASSWORD, csrf_of, log_in
 from tests.console.test_catalog_editor import _catalog, _form_of, _problems, _review, _versions, district
 
 __all__ = ["district"]  # the module-scoped district of the editor's tests (a fresh one for this module)
@@ -92,13 +92,27 @@ def test_a_viewer_and_a_post_without_the_csrf_token_are_refused(district):
     form = _filled(_new_item_form(client))
     assert client.post("/console/catalog/new", data={**form, "csrf_token": "", "action": "review"}).status_code == 403
     assert 'id="new-item"' in client.get("/console/catalog").text
-    with TestClient(app, base_url="https://testserver", follow_redirects=False) as viewer:
-        viewer_token = log_in(viewer, "viewer")
-        assert 'id="new-item"' not in viewer.get("/console/catalog").text
-        assert viewer.get("/console/catalog/new-item").status_code == 403
-        refused = viewer.post("/console/catalog/new", data={**form, "csrf_token": viewer_token, "action": "review"})
-        assert refused.status_code == 403
+    accounts.add_operator(app.state.engine, "staff", "staff", PASSWORD)
+    for role in ("viewer", "staff"):
+        with TestClient(app, base_url="https://testserver", follow_redirects=False) as other:
+            other_token = log_in(other, role)
+            assert 'id="new-item"' not in other.get("/console/catalog").text, role
+            assert other.get("/console/catalog/new-item").status_code == 403, role
+            refused = other.post("/console/catalog/new", data={**form, "csrf_token": other_token, "action": "review"})
+            assert refused.status_code == 403, role
     assert _versions(app) == [1]
+
+
+def test_an_item_is_hidden_and_shown_again_with_its_box(district):
+    _app, client, _token, _key = district
+    item_id = json.loads(_catalog(1))["items"][5]["id"]
+    form = _form_of(client.get(f"/console/catalog/items/{item_id}").text)
+    assert form["enabled"] == "on"
+    hidden = _review(client, {k: v for k, v in form.items() if k != "enabled"})  # an unticked box is not posted
+    assert 'id="valid"' in hidden.text, _problems(hidden.text)
+    assert re.search(rf"<td>{item_id}</td><td>changed</td><td>enabled</td><td>true</td><td>false</td>", hidden.text)
+    shown = _review(client, {**_form_of(hidden.text), "enabled": "on"})
+    assert json.loads(_form_of(shown.text)["catalog"])["items"][5]["enabled"] is True
 
 
 def test_a_new_item_is_published_through_the_existing_flow_with_an_audit_line(district):
