@@ -14,6 +14,7 @@ import re
 from fastapi.testclient import TestClient
 
 from district.console import accounts, audit
+from district.console.catalog_pages import MESSAGES
 from tests.console.conftest import PASSWORD, csrf_of, log_in
 from tests.console.test_catalog_editor import _catalog, _form_of, _problems, _review, _versions, district
 
@@ -127,3 +128,13 @@ def test_a_new_item_is_published_through_the_existing_flow_with_an_audit_line(di
     [line] = audit.entries(app.state.engine, action="catalog.item.add")
     assert (line["actor"], line["target"]) == ("operator", f"item/{NEW_ID}")
     assert csrf_of(client.get("/console/catalog").text)
+
+
+def test_the_new_item_form_speaks_chinese(district):
+    _app, client, _token, _key = district
+    page = client.get("/console/catalog/new-item", headers={"accept-language": "zh-CN,zh;q=0.9"}).text
+    for key in ("item.new", "item.details", "field.id", "id.help", "field.keywords", "field.params",
+                "department.help", "choose"):
+        zh, en = MESSAGES[key][1], MESSAGES[key][0]
+        assert zh in page and en not in page, key
+    assert "使用模块 application-form 的事项所用参数：application_type" in page
