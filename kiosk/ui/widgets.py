@@ -169,13 +169,11 @@ class TouchKeyboard(QWidget):
         self._refresh_candidates()
 
     def set_chinese(self, on: bool) -> None:
-        """Pinyin input on or off (only where a dictionary was given).
-
-        Letters still being composed are typed as they are, not dropped: switching to letters mid-syllable is
-        how a citizen says "I meant these letters" (ibus-pinyin and fcitx commit the raw pinyin on the switch).
-        """
-        self._commit_raw()
+        """Pinyin input on or off (only where a dictionary was given); a screen's call, so letters still being
+        composed are dropped: the screen may already have put another question's text in the field (the elders'
+        form reuses one field). The citizen's own 中/EN key keeps them (see `_press`)."""
         self._chinese = bool(on and self._pinyin is not None)
+        self._composing = ""
         self._refresh_candidates()
 
     @property
@@ -184,13 +182,16 @@ class TouchKeyboard(QWidget):
 
     def attach(self, target: QLineEdit | None) -> None:
         if target is not self._target:
-            self._commit_raw()  # what was typed for the field being left stays in it, as letters
+            self.finish_typing()  # what was typed for the field being left stays in it, as letters
         self._target = target
         self._composing = ""
         self._refresh_candidates()
 
     def _press(self, key: str) -> None:
         if key == "中/EN":
+            # switching to letters mid-syllable says "I meant these letters": they are typed as they are, as
+            # Sogou and Microsoft Pinyin put the raw letters in when Shift switches to English mid-composition
+            self.finish_typing()
             self.set_chinese(not self._chinese)
             return
         if self._target is None:
@@ -238,10 +239,11 @@ class TouchKeyboard(QWidget):
             before = self._composing
             self._pick(0)
             if self._composing == before:  # no candidate for these letters: keep them as letters
-                self._commit_raw()
+                self.finish_typing()
 
-    def _commit_raw(self) -> None:
-        """Type the composed letters as they are (nothing is lost when the composition ends without a pick)."""
+    def finish_typing(self) -> None:
+        """Type the letters still being composed as they are, as an input method does when its field loses
+        focus: a screen calls it before it reads the field (a form submitted mid-syllable keeps the letters)."""
         letters, self._composing = self._composing, ""
         # a form rebuilt for the next item has deleted the field these letters were for: they go with it
         if letters and self._target is not None and isValid(self._target):

@@ -53,8 +53,12 @@ def first_candidate(window) -> str:
     return find(window, "candidate-0").text()
 
 
+def shown(window, testid: str) -> bool:
+    return any(w.isVisible() for w in window.findChildren(QWidget) if w.property("testid") == testid)
+
+
 def composing(window) -> bool:
-    return any(w.isVisible() for w in window.findChildren(QWidget) if w.property("testid") == "candidate-0")
+    return shown(window, "candidate-0")
 
 
 def test_a_dash_during_composition_goes_after_the_chinese(qtbot, form):
@@ -132,3 +136,25 @@ def test_a_full_field_loses_nothing_it_already_had(qtbot, form):
     assert not composing(window)
     qtbot.mouseClick(find(window, "key-⌫"), Qt.MouseButton.LeftButton)
     assert field.text() == "路"
+
+
+def test_a_field_reused_for_the_next_question_gets_none_of_the_previous_letters(qtbot, form):
+    # the elders' form asks one question per screen in one field: it puts the next answer in, then sets the
+    # keyboard up again; letters left from the previous question must not be appended to the next one
+    window, keyboard, (field, _other) = form
+    type_letters(qtbot, window, "hang")
+    field.setText("13800")
+    keyboard.set_layout("digits")
+    keyboard.attach(field)
+    assert field.text() == "13800"
+    qtbot.waitUntil(lambda: shown(window, "key-X"), timeout=5000)  # new keys show on the next event loop turn
+    tap(qtbot, window, "key-1")
+    assert field.text() == "138001"
+
+
+def test_a_form_read_mid_syllable_keeps_the_letters(qtbot, form):
+    # the form calls finish_typing() before it reads its fields, as an input method commits on focus loss
+    window, keyboard, (field, _other) = form
+    type_letters(qtbot, window, "wang")
+    keyboard.finish_typing()
+    assert field.text() == "wang" and not composing(window)
