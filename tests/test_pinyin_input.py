@@ -50,3 +50,23 @@ def test_shipped_index_is_built_from_the_current_pypinyin():
     from kiosk.ui.pinyin_input import INDEX, build_index
 
     assert json.loads(INDEX.read_text(encoding="utf-8")) == build_index(), "run `make pinyin-index`"
+
+
+def test_hang_offers_the_common_characters_read_hang_not_phrases_read_han(dictionary):
+    # Issue 13: "hang" offered 函盖充周 (hán-gài-...) among the first candidates and no 行 at all (pypinyin lists
+    # 行 under xíng first). Expected values from outside our ranking: 行 is among the hundred most frequent
+    # characters of modern Chinese (Jun Da, Modern Chinese character frequency list, lingua.mtsu.edu), and
+    # 航 (航空, 航班) and 杭 (杭州) are the common characters read háng; none of the others is.
+    row = texts(dictionary.candidates("hang"))[:8]  # what the keyboard's candidate row can show
+    assert row[0] == "行"
+    assert {"航", "杭"} <= set(row)
+    assert "函盖充周" not in row and "函盖乾坤" not in row
+    assert all(len(t) == 1 or t[0] in "行航杭吭夯巷" for t in row), row
+
+
+def test_a_second_reading_comes_only_with_phrase_evidence(dictionary):
+    # 行 háng is in 银行 and 行业, so it is offered for "hang"; dialect readings that no phrase uses are not:
+    # pypinyin gives 灯 a reading dīng and 冷 a reading líng, which must not crowd "de"/"ding" or "le"/"ling".
+    assert "行" in texts(dictionary.candidates("xing"))[:3]
+    assert "灯" not in texts(dictionary.candidates("ding"))[:8]
+    assert "冷" not in texts(dictionary.candidates("ling"))[:8]

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from kiosk.ui.pinyin_input import Candidate, PinyinDictionary
 from kiosk.ui.theme import BLUE_DARK as BUTTON_TEXT
@@ -168,7 +169,9 @@ class TouchKeyboard(QWidget):
         self._refresh_candidates()
 
     def set_chinese(self, on: bool) -> None:
-        """Pinyin input on or off (only where a dictionary was given)."""
+        """Pinyin input on or off (only where a dictionary was given); a screen's call, so letters still being
+        composed are dropped: the screen may already have put another question's text in the field (the elders'
+        form reuses one field). The citizen's own 中/EN key keeps them (see `_press`)."""
         self._chinese = bool(on and self._pinyin is not None)
         self._composing = ""
         self._refresh_candidates()
@@ -178,12 +181,17 @@ class TouchKeyboard(QWidget):
         return self._chinese
 
     def attach(self, target: QLineEdit | None) -> None:
+        if target is not self._target:
+            self.finish_typing()  # what was typed for the field being left stays in it, as letters
         self._target = target
         self._composing = ""
         self._refresh_candidates()
 
     def _press(self, key: str) -> None:
         if key == "中/EN":
+            # switching to letters mid-syllable says "I meant these letters": they are typed as they are, as
+            # Sogou and Microsoft Pinyin put the raw letters in when Shift switches to English mid-composition
+            self.finish_typing()
             self.set_chinese(not self._chinese)
             return
         if self._target is None:
@@ -199,6 +207,13 @@ class TouchKeyboard(QWidget):
             else:
                 self._pick(0)
             return
+        if self._chinese and self._composing:
+            # Any other key ("-", a digit) ends the composition first, so its character lands after the Chinese,
+            # never ahead of it. As ibus-pinyin does with auto-commit on (src/PYPinyinEditor.cc,
+            # PinyinEditor::processPunct: selectCandidate(cursor), commit(), then the key passes through): the
+            # first candidate is taken, here repeatedly until every composed letter is used, since our first
+            # candidate may cover only the first syllable; letters no candidate covers go in as they are.
+            self._commit_composition()
         text = self._target.text()
         if key == "⌫":
             self._target.setText(text[:-1])
@@ -218,6 +233,25 @@ class TouchKeyboard(QWidget):
         self._composing = self._composing[candidate.consumed:]
         self._refresh_candidates()
         self.typed.emit()
+
+    def _commit_composition(self) -> None:
+        while self._composing:
+            before = self._composing
+            self._pick(0)
+            if self._composing == before:  # no candidate for these letters: keep them as letters
+                self.finish_typing()
+
+    def finish_typing(self) -> None:
+        """Type the letters still being composed as they are, as an input method does when its field loses
+        focus: a screen calls it before it reads the field (a form submitted mid-syllable keeps the letters)."""
+        letters, self._composing = self._composing, ""
+        # a form rebuilt for the next item has deleted the field these letters were for: they go with it
+        if letters and self._target is not None and isValid(self._target):
+            text = self._target.text()
+            room = max(self._target.maxLength() - len(text), 0)
+            self._target.setText(text + letters[:room])
+            self.typed.emit()
+        self._refresh_candidates()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

@@ -100,8 +100,8 @@ class FormScreen(Screen):
 
     def _attach(self, edit: QLineEdit) -> None:
         kind = edit.property("kind")
+        self.keyboard.attach(edit)  # first: letters still being composed go into the field being left
         self.keyboard.set_layout("digits" if kind in ("digits", "phone", "months") else "full")
-        self.keyboard.attach(edit)
         if kind == "text":  # names, addresses: Chinese by default, 中/EN switches
             self.keyboard.set_chinese(True)
 
@@ -111,6 +111,7 @@ class FormScreen(Screen):
         return False
 
     def _submit(self) -> None:
+        self.keyboard.finish_typing()  # a syllable left unpicked is part of what the citizen typed
         values: dict[str, str] = {}
         try:
             for f in self._fields:
