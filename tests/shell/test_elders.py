@@ -237,3 +237,23 @@ def test_a_citizen_at_work_is_never_asked(qtbot, tmp_path, district, open_shell)
         qtbot.wait(500)
         assert not window.still_there.isVisible()
     assert window.terminal.session.state is State.MENU
+
+
+def test_a_syllable_left_unpicked_is_kept_when_the_citizen_taps_next(qtbot, shell):
+    from kiosk.core.session import ItemChosen
+    from kiosk.ui.widgets import TouchKeyboard
+    from tests.shell.screen_walk import TEXT_ITEM
+
+    window = shell
+    verified(qtbot, window, elders=True)
+    window.terminal.dispatch(ItemChosen(TEXT_ITEM, True))
+    wait_state(qtbot, window, State.SERVICE_FORM)
+    form = window.elders.form
+    keyboard = form.findChildren(TouchKeyboard)[0]
+    qtbot.waitUntil(lambda: keyboard.isVisible() and keyboard.chinese, timeout=5000)
+    question = form.question
+    for key in "HANG":
+        tap(qtbot, window, f"key-{key}")
+    tap(qtbot, window, "next")  # no candidate picked: the letters are the answer, as an input method does
+    key = form._fields[question].key
+    assert form._values[key].endswith("hang"), form._values

@@ -122,6 +122,7 @@ class EldersFormScreen(Screen):
         if self.group.buttons():
             self._values[f.key] = checked.property("value") if checked is not None else ""
         else:
+            self.keyboard.finish_typing()  # a syllable left unpicked is kept as the letters typed
             self._values[f.key] = self.edit.text()
 
     def _back(self) -> None:
