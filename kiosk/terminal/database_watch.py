@@ -52,7 +52,8 @@ class DatabaseWatch:
     def __init__(self, engine: Engine, interval_s: float, between_sessions: Callable[[], bool],
                  on_change: Callable[[Finding | None], None], log: EventLog) -> None:
         self._engine = engine
-        self.path = Path(str(engine.url.database))
+        database = engine.url.database
+        self.path = Path(database) if database and database != ":memory:" else None  # None: no file to watch
         self._interval = max(0.05, interval_s)
         self._between_sessions = between_sessions
         self._on_change = on_change
@@ -63,7 +64,8 @@ class DatabaseWatch:
         self._thread = threading.Thread(target=self._run, name="database-watch", daemon=True)
 
     def start(self) -> None:
-        self._thread.start()
+        if self.path is not None:
+            self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
@@ -72,6 +74,8 @@ class DatabaseWatch:
 
     def check(self) -> Finding | None:
         """One look at the file; on a change, tell `on_change`. Returns the finding holding now."""
+        if self.path is None:
+            return None
         started = time.perf_counter()
         finding = look_at(self.path)
         self.last_check_ms = (time.perf_counter() - started) * 1000
