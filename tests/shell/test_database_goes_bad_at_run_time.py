@@ -1,7 +1,9 @@
 """A database that goes bad while the shell runs: the real shell (offscreen) over a real SQLite file whose pages
 are overwritten with garbage at run time goes out of service within its check interval (the one screen, the
 staffed counter, no session starting), and a good copy put back brings it into service by itself, after which a
-citizen's transaction completes and is stored in the restored file."""
+citizen's transaction completes and is stored in the restored file. A file that goes bad under a citizen's
+session is not looked at until they leave: their request fails cleanly (no tracking number for what is not on
+disk), and the screen follows once they have gone."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from contract.durable_sqlite import open_engine, sqlite_url
-from kiosk.core.session import Start, State
+from kiosk.core.session import Cancel, Start, State
 from kiosk.store.service_journal import ServiceJournal
 from kiosk.store.transactions import tracking_number
 from kiosk.terminal.out_of_service import Condition
@@ -108,3 +110,31 @@ def test_a_database_garbled_at_run_time_takes_the_shell_out_of_service_until_a_g
     assert stored == {first: "completed", second: "completed"}
     events = [(e["condition"], e["change"]) for e in ServiceJournal(config.data_dir).read()["events"]]
     assert events == [("database-corrupt", "raised"), ("database-corrupt", "cleared")]
+
+
+def test_a_database_garbled_under_a_citizens_session_fails_their_request_cleanly_then_goes_out_of_service(
+        qtbot, open_shell, district, tmp_path):
+    config = shell_config(tmp_path / "kiosk", district.url, service={"database_check_s": CHECK_S})
+    window = open_shell(config)
+    terminal = window.terminal
+    tap(qtbot, window, "start")
+    wait_state(qtbot, window, State.MENU)
+    tap(qtbot, window, f"item-{SI_ITEM}")
+    wait_state(qtbot, window, State.SERVICE_FORM)
+    tap(qtbot, window, "next")
+    wait_state(qtbot, window, State.CONFIRM)
+    _garble_pages(config.data_dir / "kiosk.db")  # the card fails while the citizen reads the confirmation
+    qtbot.wait(int(CHECK_S * 3000))
+    assert not window.out_of_service.isVisible(), "a citizen's session is never covered"
+    assert terminal.session.state is State.CONFIRM
+    tap(qtbot, window, "confirm")
+    qtbot.waitUntil(lambda: not terminal.session.busy and terminal.session.message_key is not None
+                    or terminal.session.state is State.DONE, timeout=30000)
+    # The write met the bad pages: the citizen is told the request failed and is handed no tracking number for
+    # a transaction that is not on disk; the terminal does not hang and does not crash.
+    assert terminal.session.message_key == "error.service" and not terminal.session.tracking_number
+    terminal.dispatch(Cancel())  # the citizen leaves
+    wait_state(qtbot, window, State.ATTRACT)
+    qtbot.waitUntil(lambda: _screen_shows(window, Condition.DATABASE_CORRUPT), timeout=10000)
+    terminal.dispatch(Start())
+    assert terminal.session.state is State.ATTRACT
