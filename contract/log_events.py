@@ -19,7 +19,7 @@ class Event(Enum):
                       "The terminal refused to serve citizens: its configuration is unsafe (reasons name the keys).")
     CONFIG_LOADED = ("config-loaded", "system-status", "Configuration read from its TOML file.")
     DB_MIGRATED = ("db-migrated", "system-action", "Database schema upgraded to the head revision.")
-    DB_CORRUPT = ("db-corrupt", "system-status", "The database failed its integrity check at start: out of service, file kept.")
+    DB_CORRUPT = ("db-corrupt", "system-status", "The database failed its integrity check (at start, or between sessions while running): out of service, file kept.")
     # citizen session
     SESSION_START = ("session-start", "user-action", "A citizen started a session.")
     SESSION_STATE = ("session-state", "app-status", "The citizen session moved to another state.")

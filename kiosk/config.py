@@ -146,6 +146,7 @@ class ServiceConfig:
     require_reader: bool = True  # no card reader: out of service
     require_printer: bool = True  # printer in error or gone: out of service
     check_interval_s: float = 10.0  # how often a start-up out-of-service screen looks at its cause again
+    database_check_s: float = 60.0  # how often the running shell quick-checks its database between sessions
 
 
 @dataclass(frozen=True)

@@ -144,6 +144,10 @@ class ServiceGuard:
         self.tracker.update([disk] if disk is not None else [], scope={Condition.DISK_FULL})
         return headline(self.findings)
 
+    def database(self, finding: Finding | None) -> None:
+        """The running shell's database check (kiosk.terminal.database_watch): a corrupt file, or sound again."""
+        self.tracker.update([finding] if finding is not None else [], scope={Condition.DATABASE_CORRUPT})
+
     def _catalog(self) -> Finding | None:
         try:
             count = self._catalog_items()

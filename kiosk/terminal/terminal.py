@@ -66,6 +66,7 @@ from kiosk.store.outbox import Outbox
 from kiosk.store.transactions import TransactionStore
 from kiosk.store.upkeep import upkeep
 from kiosk.terminal.assisted_verification import AssistedVerification, pinned_decision_key
+from kiosk.terminal.database_watch import DatabaseWatch
 from kiosk.terminal.device_consequences import DeviceConsequences, device_consequences, prints_documents
 from kiosk.terminal.device_health import SHELL_UPTIME_KEY, device_health, write_health_file
 from kiosk.terminal.help_requests import send_help_request
@@ -133,6 +134,9 @@ class Terminal:
         self._hold_until = float("-inf")  # an update asked for: no session until the installer restarts us
         self.maintenance_schedule = MaintenanceSchedule(config.data_dir, config.maintenance.hour)
         self._maintenance_timer: MaintenanceTimer | None = None
+        # A file going bad while the shell runs: looked at between sessions, on a connection of its own.
+        self._database_watch = DatabaseWatch(store.engine, service.database_check_s, self._between_sessions,
+                                             self._on_database_change, log)
         # Known before the first citizen, then refreshed with every sync status poll.
         self._guard.evaluate(Outbox(store.engine).state())
         self._consequences = DeviceConsequences()  # what failing devices mean for citizens (device_consequences)
@@ -238,6 +242,13 @@ class Terminal:
         return [("records", records), ("spool", spool), ("logs", logs), ("catalog", catalog),
                 ("self-test", self._self_test), ("database", database), ("update", update)]
 
+    def _between_sessions(self) -> bool:
+        return self._session.state is State.ATTRACT and not self._maintaining and not self._closed
+
+    def _on_database_change(self, finding: Finding | None) -> None:
+        self._guard.database(finding)
+        self.poll_sync_status()  # the screen follows at once, not at the next poll
+
     def _in_maintenance(self) -> bool:
         return self._maintaining or self._clock() < self._hold_until
 
@@ -265,6 +276,7 @@ class Terminal:
         if self._maintenance_timer is None:
             self._maintenance_timer = MaintenanceTimer(self.maintain_if_due, MAINTENANCE_POLL_S, self._log)
             self._maintenance_timer.start()
+            self._database_watch.start()
 
     def _warm_up(self) -> None:
         """Pay once, before the first citizen, for what the first certificate would otherwise wait for."""
@@ -285,6 +297,7 @@ class Terminal:
             self._spool_purge.stop()
         if self._maintenance_timer is not None:
             self._maintenance_timer.stop()
+        self._database_watch.stop()
         self.technician.close()
         self._cancel.set()
         self._executor.shutdown(wait=True, cancel_futures=True)
@@ -342,7 +355,8 @@ class Terminal:
         if any(f.condition is Condition.CATALOG_UNUSABLE for f in self._guard.findings):
             # No session can start, so none ends to refresh the catalog: look for a new one now (a file stat).
             self._refresh_catalog()
-        status = Outbox(self._store.engine).status()
+        # A corrupt file is not read: the status waits for the file to pass its check again.
+        status = Outbox(self._store.engine).status() if self._database_watch.finding is None else {}
         # which catalog this shell serves: a fallback to the shipped one shows on the status line
         status["catalog_active"] = self._catalogs.active.as_status()
         self._guard.evaluate(status)
