@@ -237,3 +237,12 @@ class LatchedAlertRow(Base):
     raised_at: Mapped[float] = mapped_column(Float, nullable=False)  # the server's clock
     acknowledged_at: Mapped[float | None] = mapped_column(Float, nullable=True, index=True)
     acknowledged_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class CatalogOfferGenerationRow(Base):
+    """One row whose counter every change to what kiosks are offered moves (migration 0010: triggers on the
+    rollout, group and TUF metadata tables); district.offer_cache reads it in each heartbeat's transaction."""
+
+    __tablename__ = "catalog_offer_generation"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    generation: Mapped[int] = mapped_column(BigInteger, nullable=False)

@@ -19,6 +19,7 @@ def test_models_match_migrations(tmp_path, which):
         metadata = KioskBase.metadata
     else:
         from district import database as district_db
+        from district.console import models as console_models  # noqa: F401 - its tables share the metadata
         from district.models import Base as DistrictBase
 
         engine = district_db.open_engine(f"sqlite:///{tmp_path / 'd.db'}")
