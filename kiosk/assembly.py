@@ -17,6 +17,7 @@ from kiosk.services.registry import ModuleRegistry
 from kiosk.store.data_folder import secure_data_folder, secure_database_file
 from kiosk.store.database import check_integrity, migrate
 from kiosk.store.transactions import TransactionStore
+from kiosk.terminal.database_watch import look_at
 from kiosk.terminal.out_of_service import Condition, Finding
 from kiosk.terminal.terminal import Devices, Terminal
 
@@ -85,14 +86,10 @@ def startup_finding(config: Config) -> Finding | None:
     from contract.eventlog import NullEventLog
 
     path = database_path(config)
-    if path.exists() and path.stat().st_size > 0:
-        engine = open_engine(sqlite_url(path))
-        try:
-            check_integrity(engine, path)
-        except DatabaseCorrupt as exc:
-            return Finding(Condition.DATABASE_CORRUPT, exc.detail)
-        finally:
-            engine.dispose()
+    if path.exists() and path.stat().st_size > 0:  # a missing or empty file is a first start: it is created
+        finding = look_at(path)
+        if finding is not None:
+            return finding
     try:
         CatalogSource(config.data_dir, NullEventLog(), ModuleRegistry.discover().ids(), override=config.catalog.path)
     except CatalogInvalid as exc:
