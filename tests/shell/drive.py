@@ -16,10 +16,26 @@ def find(window: QWidget, testid: str) -> QWidget:
     raise LookupError(f"no visible widget {testid!r}")
 
 
-def tap(qtbot, window: QWidget, testid: str) -> None:
-    widget = find(window, testid)
-    assert isinstance(widget, QPushButton) and widget.isEnabled(), testid
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+def tap(qtbot, window: QWidget, testid: str, timeout_ms: int = 10000) -> None:
+    """Tap the button once it is on screen and enabled, as a citizen would.
+
+    A worker thread's change reaches the window through a queued signal, so the session can already be in its
+    new state while the screen still shows the old one; a test that waited on the session must not tap before
+    the window has drawn what the citizen would see."""
+
+    def ready() -> bool:
+        try:
+            widget = find(window, testid)
+        except LookupError:
+            return False
+        return isinstance(widget, QPushButton) and widget.isEnabled()
+
+    try:
+        qtbot.waitUntil(ready, timeout=timeout_ms)
+    except Exception as timed_out:
+        state = getattr(getattr(window, "terminal", None), "session", None)
+        raise LookupError(f"no visible, enabled button {testid!r} (session: {state!r})") from timed_out
+    qtbot.mouseClick(find(window, testid), Qt.MouseButton.LeftButton)
 
 
 def wait_state(qtbot, window, state: State, timeout_ms: int = 15000) -> None:
