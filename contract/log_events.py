@@ -20,6 +20,7 @@ class Event(Enum):
     CONFIG_LOADED = ("config-loaded", "system-status", "Configuration read from its TOML file.")
     DB_MIGRATED = ("db-migrated", "system-action", "Database schema upgraded to the head revision.")
     DB_CORRUPT = ("db-corrupt", "system-status", "The database failed its integrity check (at start, or between sessions while running): out of service, file kept.")
+    DB_SALVAGED = ("db-salvaged", "system-action", "A technician's `kiosk store salvage` copied a damaged database's readable rows into a fresh file (rows per table, stretches lost, next sequence) and moved the damaged file aside; or found nothing readable.")
     # citizen session
     SESSION_START = ("session-start", "user-action", "A citizen started a session.")
     SESSION_STATE = ("session-state", "app-status", "The citizen session moved to another state.")

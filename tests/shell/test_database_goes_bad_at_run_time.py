@@ -138,3 +138,40 @@ def test_a_database_garbled_under_a_citizens_session_fails_their_request_cleanly
     qtbot.waitUntil(lambda: _screen_shows(window, Condition.DATABASE_CORRUPT), timeout=10000)
     terminal.dispatch(Start())
     assert terminal.session.state is State.ATTRACT
+
+
+def test_a_technician_salvages_the_damaged_file_and_the_running_shell_serves_again(
+        qtbot, open_shell, district, tmp_path):
+    """The procedure of deploy/README.md ("A damaged database") against the running shell: `kiosk store
+    salvage` puts a salvaged copy in place, no restart, and what was not yet sent is still there to send."""
+    import json
+    import subprocess
+    import sys
+
+    from kiosk.store.salvage import SEQUENCE_GAP
+
+    config = shell_config(tmp_path / "kiosk", district.url, service={"database_check_s": CHECK_S})
+    window = open_shell(config)
+    db = config.data_dir / "kiosk.db"
+    first = _complete_a_session(qtbot, window)
+    with sqlite3.connect(db) as c:
+        c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        root = c.execute("select rootpage from sqlite_master where name = 'transactions'").fetchone()[0]
+    with open(db, "r+b") as f:  # the transactions table's only page goes bad; its outbox entry survives
+        f.seek((root - 1) * 4096)
+        f.write(os.urandom(4096))
+    qtbot.waitUntil(lambda: _screen_shows(window, Condition.DATABASE_CORRUPT), timeout=10000)
+
+    done = subprocess.run([sys.executable, "-m", "kiosk", "store", "salvage", "--data", str(config.data_dir),
+                           "--json"], capture_output=True, text=True, timeout=120)
+
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["rebuilt_transactions"] == 1 and report["pending"] >= 1
+    qtbot.waitUntil(lambda: not window.out_of_service.isVisible(), timeout=10000)
+    second = _complete_a_session(qtbot, window)
+    assert second == tracking_number(config.terminal.kiosk_id, 1 + SEQUENCE_GAP + 1), \
+        "numbering continues past anything a lost page may have held"
+    assert dict(_stored(db)) == {first: "completed", second: "completed"}
+    events = [(e["condition"], e["change"]) for e in ServiceJournal(config.data_dir).read()["events"]]
+    assert events == [("database-corrupt", "raised"), ("database-corrupt", "cleared")]
