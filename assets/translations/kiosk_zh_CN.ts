@@ -583,6 +583,10 @@
         <translation>摄像头不可用：可能已断开或故障。</translation>
     </message>
     <message>
+        <source>The camera stopped delivering pictures: it may be unplugged or failing. The picture comes back here as soon as the camera does.</source>
+        <translation>摄像头停止传送画面：可能已断开或故障。摄像头恢复后，画面会自动回到这里。</translation>
+    </message>
+    <message>
         <source>The terminal cannot go back into service yet</source>
         <translation>终端暂时不能恢复服务</translation>
     </message>

@@ -265,9 +265,14 @@ class TechnicianMode:
         return run_check(build_check(self.config, "reader"), Level.INTERNAL)
 
     def camera_view(self, stop: threading.Event, on_frame: Callable[[CameraFrame], None],
-                    find_face: Callable[[Any], tuple[int, int, int, int] | None] | None = None) -> str:
+                    find_face: Callable[[Any], tuple[int, int, int, int] | None] | None = None,
+                    on_lost: Callable[[], None] = lambda: None) -> str:
         """Stream the terminal's camera to `on_frame` until `stop` is set; frames stay in memory. Returns why it
-        stopped ("stopped", "no-camera", "unavailable")."""
+        stopped ("stopped", "no-camera", "unavailable": it could not be opened).
+
+        A camera that stops delivering while shown (unplugged, a driver error) is reported once to `on_lost` and
+        waited for: the device worker reopens it, and the frames resume on the same screen as soon as it is
+        back, which is what the technician plugging it in again wants to see."""
         from kiosk.devices.camera import CameraState
         from kiosk.errors import CameraUnavailable
 
@@ -282,14 +287,17 @@ class TechnicianMode:
         times: list[float] = []
         box: tuple[int, int, int, int] | None = None
         detected_at = float("-inf")
+        lost = False
         try:
             while not stop.is_set():
                 frame = camera.read()
                 if frame is None:
-                    if camera.state is CameraState.UNAVAILABLE:
-                        return "unavailable"
+                    if camera.state is CameraState.UNAVAILABLE and not lost:
+                        lost = True
+                        on_lost()
                     stop.wait(0.01)
                     continue
+                lost = False
                 now = time.monotonic()
                 times = [t for t in times if now - t <= 1.0] + [now]
                 fps = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 and times[-1] > times[0] else 0.0

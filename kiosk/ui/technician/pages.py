@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QRect, Qt, QTimer, Signal
@@ -251,6 +252,7 @@ class CameraPage(Page):
     title = "Camera"
     frame = Signal(object)
     stopped = Signal(str)
+    lost = Signal()
 
     def __init__(self, relay: Relay, mode: Any, language: str) -> None:
         super().__init__(relay, mode, language)
@@ -267,14 +269,16 @@ class CameraPage(Page):
         self.last_box: tuple[int, int, int, int] | None = None
         self.frame.connect(self._show_frame)
         self.stopped.connect(self._on_stopped)
+        self.lost.connect(self._on_lost)
 
     def activate(self) -> None:
+        self._stop.set()  # a stream still running ends: its event would otherwise be lost with it
         self._stop = threading.Event()
         stop = self._stop
         self.frames = 0
         self.fps.setText(tr("Opening the camera…"))
-        self.relay.call(self.mode.camera_view, stop, self.frame.emit, then=lambda why: self.stopped.emit(
-            why if isinstance(why, str) else _error_text(why) or ""))
+        self.relay.call(partial(self.mode.camera_view, on_lost=self.lost.emit), stop, self.frame.emit,
+                        then=lambda why: self.stopped.emit(why if isinstance(why, str) else _error_text(why) or ""))
 
     def deactivate(self) -> None:
         self._stop.set()
@@ -286,6 +290,13 @@ class CameraPage(Page):
             self.fps.setText(tr("The camera is not available: it may be unplugged or failing."))
         elif why != "stopped":
             self.show_problem(why)
+
+    def _on_lost(self) -> None:
+        if self._stop.is_set():
+            return
+        self.view.clear()  # the last frame must not pass for a live picture
+        self.fps.setText(tr("The camera stopped delivering pictures: it may be unplugged or failing. "
+                            "The picture comes back here as soon as the camera does."))
 
     def _show_frame(self, frame: CameraFrame) -> None:
         if self._stop.is_set():

@@ -353,7 +353,7 @@ class TechnicianPanel(QFrame):
     # ---- pages -----------------------------------------------------------------------------------------------
 
     def show_page(self, name: str) -> None:
-        if self.current and self.current != name:
+        if self.current:  # the page shown again too: a second activation must not orphan the first one's work
             self.pages[self.current].deactivate()
         self.current = name
         page = self.pages[name]
