@@ -107,18 +107,19 @@ def test_a_slow_upstream_times_out_after_bounded_retries(tmp_path, pki, upstream
 
 
 def test_the_deadline_bounds_the_whole_fetch_retries_included(tmp_path, pki, upstream, engine):
-    upstream.behaviour.slow_s = 1.5
+    upstream.behaviour.slow_s = 4.0
     upstream.script("slow", "slow", "slow")
-    sources = write_sources(tmp_path, pki, upstream.url, **{"timeout_s = 1.5": "timeout_s = 0.3",
-                                                             "backoff_s = 0.2": "backoff_s = 0.1",
-                                                             "deadline_s = 3.0": "deadline_s = 0.7"})
+    sources = write_sources(tmp_path, pki, upstream.url, **{"timeout_s = 1.5": "timeout_s = 1.0",
+                                                             "backoff_s = 0.2": "backoff_s = 0.2",
+                                                             "deadline_s = 3.0": "deadline_s = 1.6"})
     started = time.monotonic()
     with pytest.raises(SourceUnavailable):
         make_gateway(sources, engine).fetch(SI, "SC-21")
     elapsed = time.monotonic() - started
-    # 0.3 s timeout, 0.1 s backoff, then the second try gets the ~0.3 s left; a third would start after the deadline
+    # 1.0 s timeout, 0.2 s backoff, then the second try gets only the ~0.4 s left (its own 1.0 s timeout would end
+    # at 2.2 s); a third would start after the deadline. The bounds leave half a second for a loaded machine.
     assert len(upstream.seen) == 2
-    assert 0.65 <= elapsed < 0.95
+    assert 1.55 <= elapsed < 2.1
 
 
 def test_a_down_upstream_is_unavailable(tmp_path, pki, engine):
