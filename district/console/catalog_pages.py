@@ -32,6 +32,7 @@ from district.console.item_form import (
     add_item_form,
     apply_item_form,
     choices_text,
+    department_english,
     params_text,
     problems_beside,
     takes_inputs,
@@ -137,6 +138,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "params.none": ("Published items with this module use no parameters.", "已发布的此模块事项不使用参数。"),
     "department.help": ("Choose one of the catalog's departments or type a new one.",
                         "选择服务目录中的部门，或输入新的部门。"),
+    "field.department_en": ("The department's English name", "部门英文名称"),
+    "department_en.help": ("Shared by every item of this department; citizens who chose English read it in the "
+                           "elders' menu. Left empty, they read the Chinese name.",
+                           "该部门所有事项共用；选择英文的市民在长辈版菜单中看到此名称。留空则显示中文名称。"),
     "choose": ("Choose…", "请选择…"),
     "item.none": ("Publish a catalog first: a new item is added to the published one.",
                   "请先发布服务目录：新增事项将加入已发布的服务目录。"),
@@ -312,7 +317,9 @@ def _editor(request: Request, identity: Identity, text: str, group: str = "", bu
             problems = problems_of(exc.problems, data)
         if valid is not None:
             diff = diff_catalogs(content, data)
-    field_problems = problems_beside(problems, item_index) if item_index is not None else {}
+    department = _department_fields(text, item)
+    field_problems = problems_beside(problems, item_index, department.pop("department_at")) \
+        if item_index is not None else {}
     c = catalog_translator(lang_of(request))
     doc = json.loads(content) if content else {}
     new_item = bool(extra.pop("new_item", False))
@@ -324,7 +331,22 @@ def _editor(request: Request, identity: Identity, text: str, group: str = "", bu
                  fleet_version=version,
                  groups=kiosk_groups.groups(request.app.state.engine), item=item, item_index=item_index,
                  field_problems=field_problems, modules=sorted(modules), catalog_file=catalog_file,
-                 new_item=new_item, **_form_choices(doc), **extra)
+                 new_item=new_item, **department, **_form_choices(doc), **extra)
+
+
+def _department_fields(text: str, item: dict[str, Any] | None) -> dict[str, Any]:
+    """The item's department's English name as the catalog `text` has it, the department it was shown for,
+    and where that department is in the `departments` list (its problems go beside the field)."""
+    name = (item or {}).get("department", "")
+    try:
+        doc = json.loads(text) if text else {}
+    except ValueError:
+        doc = {}
+    listed = doc.get("departments") if isinstance(doc, dict) else None
+    at = next((n for n, d in enumerate(listed) if isinstance(d, dict) and d.get("name") == name),
+              None) if isinstance(listed, list) and name else None
+    return {"department_en": department_english(doc, name) if isinstance(doc, dict) else "",
+            "department_en_for": name, "department_at": at}
 
 
 @router.get("/new")
@@ -366,7 +388,8 @@ def item_page(request: Request, item_id: str, identity: Identity = Depends(page_
                  text=json.dumps(doc, ensure_ascii=False, indent=1), group="", bump=False, problems=[],
                  valid=None, diff=None, fleet_version=_version, groups=kiosk_groups.groups(request.app.state.engine),
                  item=doc["items"][index], item_index=index, field_problems={}, modules=sorted(modules),
-                 **_form_choices(doc))
+                 department_en=department_english(doc, doc["items"][index].get("department")),
+                 department_en_for=doc["items"][index].get("department", ""), **_form_choices(doc))
 
 
 @router.get("/new-item")
@@ -382,8 +405,8 @@ def new_item_page(request: Request, identity: Identity = Depends(page_identity))
     return _page(request, "catalog_edit.html", identity, title=c("item.new"),
                  text=json.dumps(doc, ensure_ascii=False, indent=1), group="", bump=False, problems=[],
                  valid=None, diff=None, fleet_version=_version, groups=kiosk_groups.groups(request.app.state.engine),
-                 item={}, item_index=len(doc["items"]), new_item=True, field_problems={},
-                 modules=sorted(district_fleet_modules([])), **_form_choices(doc))
+                 item={}, item_index=len(doc["items"]), new_item=True, field_problems={}, department_en="",
+                 department_en_for="", modules=sorted(district_fleet_modules([])), **_form_choices(doc))
 
 
 @router.post("/new")

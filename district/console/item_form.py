@@ -1,8 +1,9 @@
 """The console's form for one catalog item: what the posted fields change in the catalog text, and where the
 validator's problems go beside them.
 
-The form edits what contract/catalog/catalog.schema.json defines for an item: titles, department, category,
-module, shown or not, the offline policy, and the inputs an application form asks for (`params.fields`: key,
+The form edits what contract/catalog/catalog.schema.json defines for an item: titles, department (and that
+department's English name, kept in the catalog's `departments` list), category, module, shown or not, the offline
+policy, and the inputs an application form asks for (`params.fields`: key,
 kind, labels, required, choices, maximum length). Whatever the form does not show (keywords, icon, popularity,
 other params, an input's default or bounds, keys the operator never touched) is carried over unchanged, and a
 value left at what its absence means is not written: opening an item and saving it changes nothing. Nothing is
@@ -90,6 +91,45 @@ def _inputs(old: list[Any], form: Mapping[str, str]) -> list[Any]:
     return out
 
 
+def department_english(doc: Mapping[str, Any], name: Any) -> str:
+    """The English name the catalog's `departments` list gives department `name`, or ""."""
+    listed = doc.get("departments")
+    for d in listed if isinstance(listed, list) else []:
+        if isinstance(d, dict) and d.get("name") == name and isinstance(d.get("title_en"), str):
+            return d["title_en"]
+    return ""
+
+
+def _apply_department_english(doc: dict[str, Any], item: Mapping[str, Any], form: Mapping[str, str]) -> None:
+    """The department's English name as the form says, in the catalog's top-level `departments` list.
+
+    The name belongs to the department, shared by all its items, so it is written to the department the item
+    names now. When the operator changed the department but left the English field as the old department had
+    it, the field still speaks of the old one: nothing is written, and the page shown next offers the new
+    department's own English name. Emptying the field removes the entry (citizens then read the Chinese name).
+    """
+    if "department_en" not in form or not isinstance(item.get("department"), str):
+        return
+    posted = form["department_en"].strip()
+    shown_for = form.get("department_en_for", item["department"])
+    if shown_for != item["department"] and posted == department_english(doc, shown_for):
+        return
+    listed = doc.get("departments")
+    if listed is not None and not isinstance(listed, list):
+        return  # the validator names what is wrong with it
+    entries = listed if isinstance(listed, list) else []
+    at = next((n for n, d in enumerate(entries) if isinstance(d, dict) and d.get("name") == item["department"]),
+              None)
+    if posted and at is None:
+        entries.append({"name": item["department"], "title_en": posted})
+    elif posted and at is not None:
+        entries[at]["title_en"] = posted
+    elif at is not None:
+        del entries[at]
+    if entries or "departments" in doc:
+        doc["departments"] = entries
+
+
 def apply_item_form(text: str, index: int, form: Mapping[str, str]) -> tuple[str, dict[str, Any]]:
     """The catalog text with item `index` changed as the form says (every other item and key as it was), and
     that item. Raises ValueError, KeyError, IndexError or TypeError when the text is not a catalog to edit."""
@@ -98,6 +138,7 @@ def apply_item_form(text: str, index: int, form: Mapping[str, str]) -> tuple[str
     for name in TEXT_FIELDS:
         if name in form:
             item[name] = form[name]
+    _apply_department_english(doc, item, form)
     enabled = form.get("enabled") == "on"
     if enabled != bool(item.get("enabled", True)) or "enabled" in item:
         item["enabled"] = enabled
@@ -166,12 +207,16 @@ def add_item_form(text: str, index: int, form: Mapping[str, str]) -> tuple[str, 
     return apply_item_form(json.dumps(doc, ensure_ascii=False, indent=1), index, form)
 
 
-def problems_beside(problems: list[Any], index: int) -> dict[str, list[str]]:
+def problems_beside(problems: list[Any], index: int, department_at: int | None = None) -> dict[str, list[str]]:
     """{form field: [messages]} for the problems of item `index`: `title_zh`, `offline_policy`, ... and an
-    input row's `in-M-PART` (`in-M` for the row as a whole, e.g. a choice input without choices)."""
+    input row's `in-M-PART` (`in-M` for the row as a whole, e.g. a choice input without choices); those of
+    `departments[department_at]` (the item's department) go beside `department_en`."""
     out: dict[str, list[str]] = {}
     prefix = f"items[{index}]."
     for p in problems:
+        if department_at is not None and p.path and p.path.startswith(f"departments[{department_at}]"):
+            out.setdefault("department_en", []).append(p.message)
+            continue
         if not p.path or not p.path.startswith(prefix):
             continue
         rest = p.path[len(prefix):]

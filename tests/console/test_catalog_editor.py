@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from contract.catalog.model import parse_catalog
 from contract.catalog.modules import fleet_modules
 from district import catalog_rollout, kiosk_groups
 from district.app import create_app
@@ -293,3 +294,56 @@ def test_a_good_file_is_checked_with_its_diff_then_staged_like_a_paste(district)
     [row] = [r for r in catalog_rollout.rollouts(app.state.engine) if r.version == 2]
     assert (row.group, row.state) == ("canary", "staged")
     assert app.state.repository.published_contents(2) == data, "the file's bytes are what was signed"
+
+
+def _departments(html: str) -> dict[str, str]:
+    doc = json.loads(_form_of(html)["catalog"])
+    return {d["name"]: d["title_en"] for d in doc.get("departments", [])}
+
+
+def test_the_departments_english_name_is_edited_beside_its_department_for_all_its_items(district):
+    _app, client, _token, _key = district
+    published = _published_items()
+    before = {d["name"]: d["title_en"] for d in json.loads(_catalog(1))["departments"]}
+    item_id, item = next((i, v) for i, v in published.items() if v["department"] in before)
+    form = _form_of(client.get(f"/console/catalog/items/{item_id}").text)
+    assert form["department_en"] == before[item["department"]], "the form shows the department's English name"
+    form["department_en"] = "Human resources and social security"
+    checked = _review(client, form)
+    assert checked.status_code == 200 and 'id="valid"' in checked.text, _problems(checked.text)
+    assert _departments(checked.text) == {**before, item["department"]: "Human resources and social security"}
+    after = {i["id"]: i for i in json.loads(_form_of(checked.text)["catalog"])["items"]}
+    assert after == published, "the name is the department's: no item changes"
+    catalog = parse_catalog(_form_of(checked.text)["catalog"].encode(), fleet_modules())
+    assert catalog.department_title(item["department"], "en") == "Human resources and social security"
+
+    emptied = {**form, "department_en": ""}  # citizens then read the Chinese name
+    checked = _review(client, emptied)
+    assert item["department"] not in _departments(checked.text)
+    assert len(_departments(checked.text)) == len(before) - 1
+
+
+def test_moving_an_item_to_another_department_does_not_rename_that_department(district):
+    _app, client, _token, _key = district
+    published = _published_items()
+    before = {d["name"]: d["title_en"] for d in json.loads(_catalog(1))["departments"]}
+    item_id, item = next((i, v) for i, v in published.items() if v["department"] in before)
+    other = next(d for d in before if d != item["department"])
+    form = _form_of(client.get(f"/console/catalog/items/{item_id}").text)
+    form["department"] = other  # the English field still shows the old department's name
+    checked = _review(client, form)
+    assert 'id="valid"' in checked.text, _problems(checked.text)
+    assert _departments(checked.text) == before
+    assert _form_of(checked.text)["department_en"] == before[other], "the page now offers the new one's name"
+
+    form["department"] = "区退役军人事务局"  # a department the catalog does not list yet, named in English at once
+    form["department_en"] = "Veterans affairs bureau"
+    checked = _review(client, form)
+    assert 'id="valid"' in checked.text, _problems(checked.text)
+    assert _departments(checked.text) == {**before, "区退役军人事务局": "Veterans affairs bureau"}
+
+    form["department_en"] = "x" * 121
+    refused = _review(client, form)
+    found = re.search(r'<p class="field-error" id="e-department_en" role="alert">(.*?)</p>', refused.text, re.S)
+    assert found and "is too long" in found.group(1)
+    assert re.search(r'id="f-department_en"[^>]*aria-invalid="true"', refused.text)
