@@ -4,7 +4,6 @@ overwritten with random bytes. Run in a child process so that its peak RSS is it
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import random
 import resource
@@ -13,8 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from contract.durable_sqlite import open_engine, sqlite_url
-from kiosk.store.database import migrate
+from bench.kiosk_database import build
 
 ROWS = 60_000  # ~37 MiB of transactions: months of a busy service centre (as bench_database_watch)
 PENDING = 2_000  # a long outage's backlog still in the outbox
@@ -22,27 +20,8 @@ PAGE = 4096
 
 
 def _database(path: Path) -> None:
-    engine = open_engine(sqlite_url(path))
-    migrate(engine)
-    engine.dispose()
-    summary = json.dumps({"months": 36, "pad": "x" * 300})
+    build(path, ROWS, PENDING)
     with sqlite3.connect(path) as c:
-        c.executemany(
-            "insert into transactions (id, seq, kiosk_id, item_id, module_id, status, holder, summary, device_time)"
-            " values (?, ?, 'sc-bench-01', 'si-contribution-record', 'social-insurance-record', 'completed', ?,"
-            " ?, '2026-11-30T00:00:00+08:00')",
-            ((f"{n:08x}-0000-4000-8000-{n:012x}", n, f"{n:064x}", summary) for n in range(1, ROWS + 1)))
-        c.executemany(  # the delivered entries were purged; the backlog is pending
-            "insert into outbox (transaction_id, seq, kind, payload, state, attempts, created_mono, created_at)"
-            " values (?, ?, 'transaction', ?, 'pending', 0, 0, '2026-11-30T00:00:00+08:00')",
-            ((f"{n:08x}-0000-4000-8000-{n:012x}", n, json.dumps({
-                "id": f"{n:08x}-0000-4000-8000-{n:012x}", "seq": n, "kiosk_id": "sc-bench-01",
-                "item_id": "si-contribution-record", "module_id": "social-insurance-record", "status": "completed",
-                "holder": f"{n:064x}", "summary": {"months": 36, "pad": "x" * 300},
-                "device_time": "2026-11-30T00:00:00+08:00"})) for n in range(ROWS - PENDING + 1, ROWS + 1)))
-        c.execute("insert into counters (name, value) values ('transaction_seq', ?)", (ROWS,))
-        c.commit()
-        c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         leaves = {name: [r[0] for r in c.execute("select pageno from dbstat where name = ? and pagetype = 'leaf'"
                                                  " order by pageno", (name,))] for name in ("transactions", "outbox")}
     with open(path, "r+b") as f:

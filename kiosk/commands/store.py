@@ -58,6 +58,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _salvage(args: argparse.Namespace) -> int:
+    from contract.atomic_write import fsync_folder
     from contract.eventlog import EventLog
     from contract.log_events import Event
     from kiosk.store.data_folder import secure_data_folder, secure_database_file
@@ -93,7 +94,8 @@ def _salvage(args: argparse.Namespace) -> int:
         if original.exists():
             os.replace(original, aside / original.name)
     os.replace(fresh, path)  # the new file appears whole, under the name the shell watches
-    _sync_folder(path.parent)
+    fsync_folder(path.parent)
+    fsync_folder(aside)
     log.log(Event.DB_SALVAGED, outcome="replaced", problem=finding.detail, kept=str(aside), **report.as_dict())
     log.close()
     if args.json:
@@ -111,10 +113,3 @@ def _salvage(args: argparse.Namespace) -> int:
     print(f"  damaged copy      {aside} (personal data: delete it once the district has the backlog)")
     return 0
 
-
-def _sync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
