@@ -28,6 +28,8 @@ APT_PACKAGES=(
   postgresql
   # voice guidance
   espeak-ng
+  # a terminal whose clock restarts in 1970 (a flat RTC battery): libfaketime sets a real shell's clock in a test
+  faketime
   # deploy/: what the shell's units run, which the tests run too: cage (it refuses to start without Xwayland)
   # with Qt's Wayland platform (libwayland-cursor0, libwayland-egl1), and xinit + Xorg; the dummy video driver,
   # xdotool, setxkbmap and xinput let a test press Ctrl+Alt+Backspace on a real Xorg with the lockdown snippet
