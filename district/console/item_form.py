@@ -4,13 +4,14 @@ validator's problems go beside them.
 The form edits what contract/catalog/catalog.schema.json defines for an item: titles, department (and that
 department's English name, kept in the catalog's `departments` list), category, module, shown or not, the offline
 policy, and the inputs an application form asks for (`params.fields`: key,
-kind, labels, required, choices, maximum length). Whatever the form does not show (keywords, icon, popularity,
+kind, labels, required, choices, maximum length). Whatever the form does not show (icon, popularity,
 other params, an input's default or bounds, keys the operator never touched) is carried over unchanged, and a
-value left at what its absence means is not written: opening an item and saving it changes nothing. Nothing is
+value left at what its absence means is not written: opening an item and saving it changes nothing. The search
+keywords are edited for every item (a citizen who cannot find a service is answered with a keyword). Nothing is
 judged here: the text goes to the one validator (contract.catalog.model.parse_catalog) like a pasted one.
 
-A new item is the same form, empty, plus what only a new item needs: its id, its search keywords and the
-module's other parameters (a JSON object). The id is checked like every other field, by the validator (pattern,
+A new item is the same form, empty, plus what only a new item needs: its id and the module's other parameters
+(a JSON object). The id is checked like every other field, by the validator (pattern,
 and a duplicate is named at the new item, which comes last).
 """
 
@@ -139,6 +140,8 @@ def apply_item_form(text: str, index: int, form: Mapping[str, str]) -> tuple[str
         if name in form:
             item[name] = form[name]
     _apply_department_english(doc, item, form)
+    if "keywords" in form and form["keywords"] != ", ".join(map(str, item.get("keywords") or [])):
+        item["keywords"] = keywords_of(form["keywords"])  # as shown: untouched, a keyword with a comma stays whole
     enabled = form.get("enabled") == "on"
     if enabled != bool(item.get("enabled", True)) or "enabled" in item:
         item["enabled"] = enabled

@@ -347,3 +347,19 @@ def test_moving_an_item_to_another_department_does_not_rename_that_department(di
     found = re.search(r'<p class="field-error" id="e-department_en" role="alert">(.*?)</p>', refused.text, re.S)
     assert found and "is too long" in found.group(1)
     assert re.search(r'id="f-department_en"[^>]*aria-invalid="true"', refused.text)
+
+
+def test_an_items_search_keywords_are_edited_and_reach_the_catalogs_search(district):
+    _app, client, _token, _key = district
+    published = _published_items()
+    item_id, item = next((i, v) for i, v in published.items() if v["module"] == "social-insurance-record")
+    form = _form_of(client.get(f"/console/catalog/items/{item_id}").text)
+    assert form["keywords"] == ", ".join(item["keywords"])
+    form["keywords"] += "，缴费证明\nnew keyword"  # a Chinese comma and a new line separate too
+    checked = _review(client, form)
+    assert 'id="valid"' in checked.text, _problems(checked.text)
+    after = {i["id"]: i for i in json.loads(_form_of(checked.text)["catalog"])["items"]}
+    assert after[item_id] == {**item, "keywords": [*item["keywords"], "缴费证明", "new keyword"]}
+    assert {k: v for k, v in after.items() if k != item_id} == {k: v for k, v in published.items() if k != item_id}
+    catalog = parse_catalog(_form_of(checked.text)["catalog"].encode(), fleet_modules())
+    assert item_id in [i.id for i in catalog.items if "缴费证明" in i.keywords]
