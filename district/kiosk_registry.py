@@ -42,6 +42,18 @@ class KioskExists(ValueError):
     """`kiosk add` of a name the district already has (without --replace), or a replace it does not allow."""
 
 
+def enrollment_token() -> str:
+    """A one-time enrollment token: 192 random bits, URL-safe, never starting with '-'.
+
+    The technician passes it on a command line (`kiosk enroll --token T`, `kiosk-sync --token T`), where a value
+    starting with '-' is taken for an option and refused; one token in 64 did.
+    """
+    while True:
+        token = secrets.token_urlsafe(24)
+        if not token.startswith("-"):
+            return token
+
+
 def add_kiosk(engine: Engine, name: str, replace: bool = False) -> str:
     """Register `name` and return its new one-time enrollment token.
 
@@ -51,7 +63,7 @@ def add_kiosk(engine: Engine, name: str, replace: bool = False) -> str:
     """
     if not KIOSK_NAME.match(name):
         raise ValueError(f"kiosk name {name!r}: letters, digits, '.', '_', '-' only, at most 64")
-    token = secrets.token_urlsafe(24)
+    token = enrollment_token()
     with Session(engine) as s, s.begin():
         row = s.get(KioskRow, name)
         if row is None:
@@ -73,7 +85,7 @@ def readmit_kiosk(engine: Engine, name: str) -> str:
 
     Raises KeyError when unknown, ValueError when it is not revoked.
     """
-    token = secrets.token_urlsafe(24)
+    token = enrollment_token()
     with Session(engine) as s, s.begin():
         row = s.get(KioskRow, name)
         if row is None:

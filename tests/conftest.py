@@ -69,3 +69,33 @@ def cupsd():
         os.environ.pop("CUPS_SERVER", None)
     else:
         os.environ["CUPS_SERVER"] = previous
+
+
+EXIT_GRACE_S = 60.0
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    session.config.stash[_EXIT_STATUS] = int(exitstatus)
+
+
+_EXIT_STATUS = pytest.StashKey[int]()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """A thread that never ends (a live view nobody stopped) keeps the interpreter from exiting after the
+    summary, and CI would only see its own timeout. If the process is still here EXIT_GRACE_S after the session,
+    every thread's stack goes to stderr and it exits with a failure, so the leak is named."""
+    import faulthandler
+    import sys
+    import threading
+    import time
+
+    status = config.stash.get(_EXIT_STATUS, 1)
+
+    def still_here() -> None:
+        time.sleep(EXIT_GRACE_S)
+        sys.stderr.write(f"\npytest: still running {EXIT_GRACE_S:.0f} s after the session ended; the threads:\n")
+        faulthandler.dump_traceback(all_threads=True)
+        os._exit(status or 1)
+
+    threading.Thread(target=still_here, name="exit-watchdog", daemon=True).start()

@@ -132,6 +132,7 @@ class TechnicianMode:
         self._entered_at = 0.0
         self._lock = threading.Lock()
         self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="technician")
+        self._closing = threading.Event()  # live views end with the terminal, whatever their screen does
         self._listeners: list[Callable[[ModeState], None]] = []
 
     # ---- mode ---------------------------------------------------------------------------------------------------
@@ -234,6 +235,9 @@ class TechnicianMode:
             pass
 
     def close(self) -> None:
+        """Stop the live views and the mode's work. The interpreter joins the mode's threads before the process
+        exits, so a camera view left running would keep a stopped shell alive until systemd's SIGKILL."""
+        self._closing.set()
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     # ---- checks ---------------------------------------------------------------------------------------------------
@@ -289,7 +293,7 @@ class TechnicianMode:
         detected_at = float("-inf")
         lost = False
         try:
-            while not stop.is_set():
+            while not stop.is_set() and not self._closing.is_set():
                 frame = camera.read()
                 if frame is None:
                     if camera.state is CameraState.UNAVAILABLE and not lost:

@@ -79,6 +79,20 @@ def test_enrollment_needs_a_one_time_token(app, tmp_path):
     assert r.status_code == 409 and "already enrolled" in r.json()["detail"]
 
 
+def test_enrollment_tokens_never_start_with_a_dash_so_a_command_line_takes_them():
+    import argparse
+
+    from district.kiosk_registry import enrollment_token
+
+    tokens = [enrollment_token() for _ in range(5000)]  # the old draw started with '-' once in 64
+    assert not [t for t in tokens if t.startswith("-")]
+    assert len(set(tokens)) == len(tokens) and all(len(t) == 32 for t in tokens)
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--token")
+    with pytest.raises(SystemExit):  # why it matters: argparse takes "-x..." for an option
+        parser.parse_args(["--token", "-qKUN8W-N_W_7X"])
+
+
 def test_unknown_kiosk_is_refused_and_nothing_stored(app, tmp_path):
     k = Client(app, "ghost", tmp_path)
     r = k.batch([item("ghost", 1)])

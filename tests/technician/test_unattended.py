@@ -15,8 +15,8 @@ from tests.shell.drive import find, tap
 from tests.technician.drive import PIN, enter, hold_corner, open_page, type_pin
 from tests.technician.test_reader_camera import open_technician_shell
 
-LOST = tr("The camera stopped delivering pictures: it may be unplugged or failing. "
-          "The picture comes back here as soon as the camera does.")
+LOST = ("The camera stopped delivering pictures: it may be unplugged or failing. "
+        "The picture comes back here as soon as the camera does.")  # translated when the screen is read
 
 
 def _camera_folder(tmp_path: Path, faces_dir: Path) -> Path:
@@ -36,7 +36,10 @@ def test_a_camera_unplugged_while_shown_is_reported_and_its_picture_comes_back_w
     qtbot.waitUntil(lambda: page.frames >= 5, timeout=60000)
 
     unplugged = folder.rename(tmp_path / "unplugged")
-    qtbot.waitUntil(lambda: find(window, "camera-fps").text() == LOST, timeout=10000)
+    try:
+        qtbot.waitUntil(lambda: find(window, "camera-fps").text() == tr(LOST), timeout=10000)
+    finally:
+        print("camera-fps:", find(window, "camera-fps").text(), "| state:", window.terminal.devices.camera.state)
     assert page.view.pixmap() is None or page.view.pixmap().isNull(), "no stale frame passes for a live one"
     assert window.terminal.technician.state is ModeState.ACTIVE and window.technician.isVisible()
     seen = page.frames
@@ -85,3 +88,25 @@ def test_a_technician_who_walks_away_leaves_citizens_the_out_of_service_screen_a
     qtbot.waitUntil(panel.isVisible, timeout=5000)
     type_pin(qtbot, window, PIN)
     qtbot.waitUntil(lambda: panel.stack.currentWidget() is panel.workspace and panel.isVisible(), timeout=10000)
+
+
+def test_a_shell_stopped_with_the_camera_screen_open_releases_the_camera_and_its_thread(
+        qtbot, open_shell, tmp_path: Path, district, faces_dir: Path):
+    """systemd's SIGTERM while a technician watches the camera: the terminal closes (as `kiosk run` does on the
+    signal) and the live view ends with it. The interpreter joins the mode's threads before the process exits, so
+    a view left running kept the stopped shell alive until SIGKILL."""
+    import threading
+
+    folder = _camera_folder(tmp_path, faces_dir)
+    window, _ = open_technician_shell(open_shell, tmp_path, district, simulated={"camera_source": str(folder)})
+    enter(qtbot, window)
+    open_page(qtbot, window, "camera")
+    qtbot.waitUntil(lambda: window.technician.pages["camera"].frames >= 3, timeout=60000)
+
+    window.terminal.close()
+
+    def technician_threads() -> list[str]:
+        return [t.name for t in threading.enumerate() if t.name.startswith("technician")]
+
+    qtbot.waitUntil(lambda: not technician_threads(), timeout=10000)
+    assert window.terminal.devices.camera.state.value == "closed"
