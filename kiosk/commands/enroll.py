@@ -10,7 +10,9 @@ from kiosk.commands.common import add_config_options, config_from_args, fail, pr
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("enroll", help="enroll this kiosk with the district server")
     add_config_options(parser)
-    parser.add_argument("--token", default=None, help="the operator's one-time token (kiosk-district kiosk add); --token=T also takes one starting with -")
+    parser.add_argument("--token", default=None,
+                        help="the operator's one-time token (kiosk-district kiosk add); write --token=T for one "
+                             "starting with '-'")
     parser.add_argument("--new-key", action="store_true",
                         help="replace this kiosk's key first (re-admission after `kiosk-district kiosk readmit`: "
                              "the district never accepts the revoked key again)")
