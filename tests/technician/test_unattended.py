@@ -61,13 +61,13 @@ def test_a_technician_who_walks_away_leaves_citizens_the_out_of_service_screen_a
                                            simulated={"camera_source": str(folder)})
     terminal, panel = window.terminal, window.technician
     enter(qtbot, window)
-    monkeypatch.setattr(panel_module, "IDLE_MS", 1500)  # five minutes on a terminal; from the next touch on
     open_page(qtbot, window, "camera")
     qtbot.waitUntil(lambda: panel.pages["camera"].frames >= 3, timeout=60000)
+    monkeypatch.setattr(panel_module, "IDLE_MS", 3000)  # five minutes on a terminal; from the next touch on
 
-    for _ in range(6):  # a technician at work: every touch starts the idle time again
+    for _ in range(10):  # a technician at work for twice the idle time: every touch starts it again
         tap(qtbot, window, "technician-nav-camera")
-        qtbot.wait(500)
+        qtbot.wait(600)
     assert panel.isVisible()
 
     qtbot.waitUntil(lambda: not panel.isVisible(), timeout=10000)  # nobody touched anything
