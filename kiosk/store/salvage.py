@@ -259,7 +259,6 @@ def _write(engine: Engine, tables: dict[str, _Rows]) -> SalvageReport:
     next_value = last + (SEQUENCE_GAP if lost else 0)
     counters = [r for r in tables["counters"][1] if r.get("name") != SEQUENCE]
     counters.append({"name": SEQUENCE, "value": next_value})
-    rows = dict(tables)
     with engine.begin() as conn:
         for name in _TABLES:
             model = Base.metadata.tables[name]
@@ -271,7 +270,7 @@ def _write(engine: Engine, tables: dict[str, _Rows]) -> SalvageReport:
             elif name == "outbox":
                 values = sorted(outbox.values(), key=lambda r: r["seq"])
             else:
-                values = rows[name][1]
+                values = tables[name][1]
             known = set(model.columns.keys())
             nullable = {c.name for c in model.columns if c.nullable}
             cleaned = [{**dict.fromkeys(nullable & known - r.keys()),  # one statement needs every key in every row

@@ -43,6 +43,16 @@ def wait_state(qtbot, window, state: State, timeout_ms: int = 15000) -> None:
                     window.stack.currentWidget() is window.screens[state], timeout=timeout_ms)
 
 
+def reach_confirm(qtbot, window, item_id: str) -> None:
+    """From the attract screen to the confirmation of `item_id`, its form left as the kiosk fills it."""
+    tap(qtbot, window, "start")
+    wait_state(qtbot, window, State.MENU)
+    tap(qtbot, window, f"item-{item_id}")
+    wait_state(qtbot, window, State.SERVICE_FORM)
+    tap(qtbot, window, "next")
+    wait_state(qtbot, window, State.CONFIRM)
+
+
 def visible_texts(window: QWidget) -> list[str]:
     """Every text the window could show: labels, buttons, line edits (visible or not)."""
     from PySide6.QtWidgets import QLabel

@@ -20,19 +20,14 @@ from kiosk.store.service_journal import ServiceJournal
 from kiosk.store.transactions import tracking_number
 from kiosk.terminal.out_of_service import Condition
 from tests.shell.conftest import shell_config
-from tests.shell.drive import find, tap, wait_state
+from tests.shell.drive import find, reach_confirm, tap, wait_state
 
 SI_ITEM = "si-contribution-record"
 CHECK_S = 0.3
 
 
 def _complete_a_session(qtbot, window) -> str:
-    tap(qtbot, window, "start")
-    wait_state(qtbot, window, State.MENU)
-    tap(qtbot, window, f"item-{SI_ITEM}")
-    wait_state(qtbot, window, State.SERVICE_FORM)
-    tap(qtbot, window, "next")
-    wait_state(qtbot, window, State.CONFIRM)
+    reach_confirm(qtbot, window, SI_ITEM)
     tap(qtbot, window, "confirm")
     wait_state(qtbot, window, State.DONE, timeout_ms=30000)
     tracking = window.terminal.session.tracking_number
@@ -117,12 +112,7 @@ def test_a_database_garbled_under_a_citizens_session_fails_their_request_cleanly
     config = shell_config(tmp_path / "kiosk", district.url, service={"database_check_s": CHECK_S})
     window = open_shell(config)
     terminal = window.terminal
-    tap(qtbot, window, "start")
-    wait_state(qtbot, window, State.MENU)
-    tap(qtbot, window, f"item-{SI_ITEM}")
-    wait_state(qtbot, window, State.SERVICE_FORM)
-    tap(qtbot, window, "next")
-    wait_state(qtbot, window, State.CONFIRM)
+    reach_confirm(qtbot, window, SI_ITEM)
     _garble_pages(config.data_dir / "kiosk.db")  # the card fails while the citizen reads the confirmation
     qtbot.wait(int(CHECK_S * 3000))
     assert not window.out_of_service.isVisible(), "a citizen's session is never covered"

@@ -17,7 +17,7 @@ from kiosk.devices.printer.pdf_folder import PdfFolderPrinter
 from kiosk.devices.printer.receipt_pdf import A4ReceiptPrinter
 from kiosk.devices.printer.spool import DocumentSpool, SpoolingPrinter
 from tests.shell.conftest import shell_config
-from tests.shell.drive import tap, wait_state
+from tests.shell.drive import reach_confirm, tap, wait_state
 
 SI_ITEM = "si-contribution-record"
 
@@ -44,12 +44,7 @@ def test_full_spool_disk_fails_the_print_and_keeps_one_transaction(qtbot, open_s
     devices = dataclasses.replace(build_devices(config), printer=printer, receipt_printer=A4ReceiptPrinter(printer))
     window = open_shell(config, devices=devices)
     terminal = window.terminal
-    tap(qtbot, window, "start")
-    wait_state(qtbot, window, State.MENU)
-    tap(qtbot, window, f"item-{SI_ITEM}")
-    wait_state(qtbot, window, State.SERVICE_FORM)
-    tap(qtbot, window, "next")
-    wait_state(qtbot, window, State.CONFIRM)
+    reach_confirm(qtbot, window, SI_ITEM)
     tap(qtbot, window, "confirm")
     qtbot.waitUntil(lambda: terminal.session.state is State.PRINTING and not terminal.session.busy
                     and terminal.session.message_key == "error.printer", timeout=30000)
